@@ -1,0 +1,163 @@
+"""The corpus: articles loaded from files and folders, with stable ids and normalised text."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .metadata import extract_metadata
+from .text import BinaryFileError, decode, normalise
+
+EXTENSIONS = (".txt", ".md")
+
+Warn = Callable[[str], None]
+
+
+def seeds_path() -> Path:
+    """The bundled seed articles: inside the installed package, or the repo's `seeds/`."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "seeds"
+    return packaged if packaged.is_dir() else here.parent / "seeds"
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(slots=True)
+class Article:
+    """One article. `text` is normalised once, here; every offset indexes it."""
+
+    id: str
+    path: Path
+    text: str
+    sha256: str
+    title: str
+    source: str | None = None
+    date: str | None = None
+    city: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def metadata(self) -> dict[str, str]:
+        out = {k: v for k, v in (("source", self.source), ("date", self.date), ("city", self.city)) if v}
+        out.update(self.meta)
+        return out
+
+
+def article_from_text(article_id: str, path: Path, raw: str) -> Article:
+    """Build an article from already-decoded text (normalised here)."""
+    text = normalise(raw)
+    meta = extract_metadata(text, fallback_title=Path(article_id).stem)
+    return Article(
+        id=article_id,
+        path=path,
+        text=text,
+        sha256=sha256_of(text),
+        title=meta.title,
+        source=meta.source,
+        date=meta.date,
+        city=meta.city,
+    )
+
+
+def read_article(path: Path, article_id: str) -> Article:
+    """Read, decode and normalise one file. Raises `BinaryFileError` or `OSError`."""
+    data = path.read_bytes()
+    return article_from_text(article_id, path, decode(data))
+
+
+class Corpus:
+    """Articles in a stable order (by id), addressable by id."""
+
+    def __init__(self, articles: Iterable[Article] = ()) -> None:
+        self._by_id: dict[str, Article] = {}
+        for article in articles:
+            self._by_id[article.id] = article
+        self.articles: list[Article] = sorted(self._by_id.values(), key=lambda a: a.id)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def __iter__(self) -> Iterator[Article]:
+        return iter(self.articles)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._by_id
+
+    def get(self, article_id: str) -> Article | None:
+        return self._by_id.get(article_id)
+
+    def __getitem__(self, article_id: str) -> Article:
+        return self._by_id[article_id]
+
+    def by_text(self, text: str) -> Article | None:
+        """The article whose normalised text equals `text` (for imports without ids)."""
+        digest = sha256_of(normalise(text))
+        return next((a for a in self.articles if a.sha256 == digest), None)
+
+    def replace(self, article: Article) -> None:
+        """Swap in a reloaded article (same id)."""
+        self._by_id[article.id] = article
+        self.articles = sorted(self._by_id.values(), key=lambda a: a.id)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.lower().endswith(EXTENSIONS) and not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def discover(paths: Iterable[Path]) -> Iterator[tuple[str, Path]]:
+    """(article id, file path) for every article under `paths`.
+
+    The id is the path relative to the corpus root, POSIX style; a file given
+    directly is its own root, so its id is its name.
+    """
+    for root in paths:
+        root = Path(root)
+        if root.is_dir():
+            for path in _walk(root):
+                yield path.relative_to(root).as_posix(), path
+        else:
+            yield root.name, root
+
+
+def load_corpus(
+    paths: Iterable[Path] | None = None,
+    warn: Warn | None = None,
+) -> Corpus:
+    """Load every `.txt`/`.md` under `paths` (default: the bundled seeds).
+
+    Binary, empty and unreadable files are skipped with a one-line warning.
+    Raises `FileNotFoundError` for a path that does not exist.
+    """
+    paths = [Path(p) for p in (paths or [seeds_path()])]
+    for p in paths:
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: no such file or folder")
+    warn = warn or (lambda message: None)
+    articles: list[Article] = []
+    seen: set[str] = set()
+    for article_id, path in discover(paths):
+        if article_id in seen:
+            warn(f"{path}: skipped, another file already has the id {article_id!r}")
+            continue
+        try:
+            article = read_article(path, article_id)
+        except BinaryFileError:
+            warn(f"{path}: skipped, binary file")
+            continue
+        except OSError as exc:
+            warn(f"{path}: skipped, {exc.strerror or exc}")
+            continue
+        if not article.text.strip():
+            warn(f"{path}: skipped, empty file")
+            continue
+        seen.add(article_id)
+        articles.append(article)
+    return Corpus(articles)

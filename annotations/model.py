@@ -1,0 +1,179 @@
+"""The annotation record: what an analyst coded, where, and when."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+CONTEXT = 32
+"""Characters of prefix/suffix context kept with each quote (as W3C TextQuoteSelector)."""
+
+Status = Literal["anchored", "reanchored", "orphaned"]
+STATUSES: tuple[str, ...] = ("anchored", "reanchored", "orphaned")
+
+FIELDS: tuple[str, ...] = (
+    "id",
+    "article_id",
+    "article_sha256",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "themes",
+    "note",
+    "author",
+    "created",
+    "updated",
+    "status",
+)
+
+
+def now_iso() -> str:
+    """The current time as ISO 8601 UTC with a `Z`, to the millisecond."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def default_author() -> str:
+    """`$TAGLINE_AUTHOR`, else the login name, else `analyst`."""
+    env = os.environ.get("TAGLINE_AUTHOR", "").strip()
+    if env:
+        return env
+    try:
+        return getpass.getuser() or "analyst"
+    except Exception:
+        return "analyst"
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def context_of(text: str, start: int, end: int) -> tuple[str, str]:
+    """The W3C-style prefix and suffix around `text[start:end]`."""
+    return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One coded passage. Offsets are `str` indices into the normalised article text."""
+
+    id: str
+    article_id: str
+    article_sha256: str
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+    themes: tuple[str, ...]
+    note: str = ""
+    author: str = ""
+    created: str = ""
+    updated: str = ""
+    status: str = "anchored"
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        article_id: str,
+        text: str,
+        sha256: str,
+        start: int,
+        end: int,
+        themes: tuple[str, ...] | list[str],
+        note: str = "",
+        author: str | None = None,
+        id: str | None = None,
+    ) -> Annotation:
+        """A fresh annotation on `text[start:end]`, with quote and context filled in."""
+        if not 0 <= start < end <= len(text):
+            raise ValueError(f"offsets {start}..{end} are outside the text (length {len(text)})")
+        if not themes:
+            raise ValueError("an annotation needs at least one theme")
+        prefix, suffix = context_of(text, start, end)
+        stamp = now_iso()
+        return cls(
+            id=id or new_id(),
+            article_id=article_id,
+            article_sha256=sha256,
+            start=start,
+            end=end,
+            exact=text[start:end],
+            prefix=prefix,
+            suffix=suffix,
+            themes=tuple(dict.fromkeys(themes)),
+            note=note,
+            author=author if author is not None else default_author(),
+            created=stamp,
+            updated=stamp,
+            status="anchored",
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["themes"] = list(self.themes)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Annotation:
+        """Build from a stored record; raises `ValueError` on a malformed one."""
+        try:
+            themes = data["themes"]
+            if isinstance(themes, str) or not isinstance(themes, list | tuple):
+                raise ValueError("themes must be a list")
+            ann = cls(
+                id=str(data["id"]),
+                article_id=str(data["article_id"]),
+                article_sha256=str(data.get("article_sha256", "")),
+                start=_int(data["start"], "start"),
+                end=_int(data["end"], "end"),
+                exact=str(data["exact"]),
+                prefix=str(data.get("prefix", "")),
+                suffix=str(data.get("suffix", "")),
+                themes=tuple(str(t) for t in themes),
+                note=str(data.get("note") or ""),
+                author=str(data.get("author") or ""),
+                created=str(data.get("created") or ""),
+                updated=str(data.get("updated") or ""),
+                status=str(data.get("status") or "anchored"),
+            )
+        except KeyError as exc:
+            raise ValueError(f"missing field {exc.args[0]!r}") from None
+        if ann.status not in STATUSES:
+            raise ValueError(f"unknown status {ann.status!r}")
+        if not ann.themes:
+            raise ValueError("an annotation needs at least one theme")
+        return ann
+
+    def touched(self, **changes: Any) -> Annotation:
+        """A copy with `changes` applied and `updated` set to now."""
+        if "themes" in changes:
+            changes["themes"] = tuple(dict.fromkeys(changes["themes"]))
+        return replace(self, updated=now_iso(), **changes)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+    def contains(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer")
+    return value
+
+
+@dataclass(slots=True)
+class Change:
+    """One undoable change: the records before and after (None = absent)."""
+
+    label: str
+    before: list[Annotation] = field(default_factory=list)
+    after: list[Annotation] = field(default_factory=list)
