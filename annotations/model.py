@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import uuid
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -168,12 +168,3 @@ def _int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{name} must be an integer")
     return value
-
-
-@dataclass(slots=True)
-class Change:
-    """One undoable change: the records before and after (None = absent)."""
-
-    label: str
-    before: list[Annotation] = field(default_factory=list)
-    after: list[Annotation] = field(default_factory=list)

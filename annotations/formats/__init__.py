@@ -1,0 +1,87 @@
+"""Interchange formats: one module per format, one registry of readers and writers.
+
+A writer streams annotations to a text stream and returns how many it wrote.
+A reader parses a whole input and returns annotations, or raises `FormatError`
+naming the file and line; the caller stores them in one all-or-nothing write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from ..corpus import Corpus
+from ..model import Annotation
+from ..themes import Codebook
+
+
+class FormatError(ValueError):
+    """Bad input: the message starts with `FILE:LINE:`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportContext:
+    corpus: Corpus
+    codebook: Codebook
+
+
+@dataclass(frozen=True, slots=True)
+class ImportContext:
+    corpus: Corpus
+    author: str
+    name: str  # the file name used in error messages
+
+
+Writer = Callable[[Iterable[Annotation], IO[Any], ExportContext], int]
+Reader = Callable[[IO[str], ImportContext], list[Annotation]]
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    name: str
+    description: str
+    extension: str
+    writer: Writer | None = None
+    reader: Reader | None = None
+    binary: bool = False  # the writer takes a binary stream (e.g. a zip)
+
+
+FORMATS: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def get_format(name: str) -> Format:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise FormatError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})") from None
+
+
+def select(
+    annotations: Iterable[Annotation],
+    *,
+    themes: Iterable[str] = (),
+    articles: Iterable[str] = (),
+    authors: Iterable[str] = (),
+) -> Iterator[Annotation]:
+    """Filter annotations the way `tagline export --theme/--article/--author` does."""
+    theme_set = {t.casefold() for t in themes}
+    article_set = set(articles)
+    author_set = set(authors)
+    for ann in annotations:
+        if article_set and ann.article_id not in article_set:
+            continue
+        if author_set and ann.author not in author_set:
+            continue
+        if theme_set and not any(t.casefold() in theme_set for t in ann.themes):
+            continue
+        yield ann
+
+
+# Register the built-in formats (imported for their side effect).
+from . import jsonl  # noqa: E402, F401

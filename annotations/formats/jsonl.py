@@ -1,0 +1,97 @@
+"""Native JSONL: one annotation per line, every stored field plus `article_title`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import IO, Any
+
+from ..model import FIELDS, Annotation, context_of, new_id, now_iso
+from . import ExportContext, Format, FormatError, ImportContext, register
+
+REQUIRED = ("article_id", "start", "end", "exact", "themes")
+
+
+def record(ann: Annotation, ctx: ExportContext) -> dict[str, Any]:
+    article = ctx.corpus.get(ann.article_id)
+    data = ann.to_dict()
+    data["article_title"] = article.title if article else ""
+    return data
+
+
+def write(annotations: Iterable[Annotation], out: IO[str], ctx: ExportContext) -> int:
+    count = 0
+    for ann in annotations:
+        out.write(json.dumps(record(ann, ctx), ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
+    """Validate one native record against the corpus and fill in what may be omitted."""
+    if not isinstance(data, dict):
+        raise FormatError(f"{where}: expected a JSON object")
+    missing = [f for f in REQUIRED if f not in data]
+    if missing:
+        raise FormatError(f"{where}: missing field(s) {', '.join(missing)}")
+    article_id = data["article_id"]
+    article = ctx.corpus.get(article_id) if isinstance(article_id, str) else None
+    if article is None:
+        raise FormatError(f"{where}: unknown article {article_id!r}")
+    start, end = data["start"], data["end"]
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise FormatError(f"{where}: {name} must be an integer")
+    if not 0 <= start < end <= len(article.text):
+        raise FormatError(
+            f"{where}: offsets {start}..{end} are outside the text of {article_id!r} "
+            f"(length {len(article.text)})"
+        )
+    if article.text[start:end] != data["exact"]:
+        raise FormatError(f"{where}: exact does not match the text at {start}..{end}")
+    themes = data["themes"]
+    if (
+        not isinstance(themes, list)
+        or not themes
+        or not all(isinstance(t, str) and t.strip() for t in themes)
+    ):
+        raise FormatError(f"{where}: themes must be a non-empty list of names")
+    prefix, suffix = context_of(article.text, start, end)
+    stamp = now_iso()
+    filled = {
+        "id": data.get("id") or new_id(),
+        "article_sha256": article.sha256,
+        "prefix": prefix,
+        "suffix": suffix,
+        "note": "",
+        "author": ctx.author,
+        "created": stamp,
+        "status": "anchored",
+    }
+    merged = {**filled, **{k: v for k, v in data.items() if k in FIELDS and v not in (None, "")}}
+    merged.setdefault("updated", merged["created"])
+    merged["themes"] = [" ".join(t.split()) for t in themes]
+    if not isinstance(merged["id"], str):
+        raise FormatError(f"{where}: id must be a string")
+    try:
+        return Annotation.from_dict(merged)
+    except ValueError as exc:
+        raise FormatError(f"{where}: {exc}") from None
+
+
+def read(stream: IO[str], ctx: ImportContext) -> list[Annotation]:
+    out: list[Annotation] = []
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        where = f"{ctx.name}:{number}"
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            raise FormatError(f"{where}: invalid JSON ({exc.args[0].split(':')[0]})") from None
+        out.append(parse_record(data, ctx, where))
+    return out
+
+
+register(Format("jsonl", "Tagline's native JSON lines (every field)", ".jsonl", write, read))

@@ -1,0 +1,60 @@
+"""A corpus and its annotation store, opened together: what the CLI and the TUI work on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corpus import Corpus, load_corpus
+from .storage import StoreLockedError
+from .store import AnnotationStore, default_db_path
+
+
+@dataclass(slots=True)
+class Workspace:
+    corpus: Corpus
+    store: AnnotationStore
+    corpus_paths: list[Path]
+    warnings: list[str] = field(default_factory=list)
+    locked_by_other: bool = False  # opened read-only because another instance writes
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_workspace(
+    corpus_paths: Iterable[Path] | None = None,
+    db_path: Path | None = None,
+    *,
+    read_only: bool = False,
+    fallback_read_only: bool = False,
+    wait: float = 0.0,
+    author: str | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Workspace:
+    """Load the corpus and open the store.
+
+    With `fallback_read_only`, a store locked by another process is opened
+    read-only instead of failing (the TUI's behaviour).
+    """
+    warnings: list[str] = []
+
+    def _warn(message: str) -> None:
+        warnings.append(message)
+        if warn:
+            warn(message)
+
+    paths = [Path(p) for p in corpus_paths] if corpus_paths else []
+    corpus = load_corpus(paths or None, warn=_warn)
+    db = Path(db_path) if db_path else default_db_path()
+    locked = False
+    try:
+        store = AnnotationStore(db, read_only=read_only, wait=wait, author=author)
+    except StoreLockedError as exc:
+        if not fallback_read_only:
+            raise
+        _warn(f"{exc}; opened read-only")
+        store = AnnotationStore(db, read_only=True, author=author)
+        locked = True
+    return Workspace(corpus, store, paths, warnings, locked)

@@ -1,0 +1,1 @@
+"""Tagline's terminal app: screens, widgets, styles and key bindings over the `annotations` core."""

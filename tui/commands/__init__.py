@@ -1,0 +1,7 @@
+"""Subcommands of `tagline`: each module has `register(subparsers, common)`."""
+
+from __future__ import annotations
+
+from . import export, importing, listing, themes
+
+COMMANDS = [listing.register, export.register, importing.register, themes.register]
