@@ -42,7 +42,11 @@ class Article:
     meta: dict[str, str] = field(default_factory=dict)
 
     def metadata(self) -> dict[str, str]:
-        out = {k: v for k, v in (("source", self.source), ("date", self.date), ("city", self.city)) if v}
+        out = {
+            k: v
+            for k, v in (("source", self.source), ("date", self.date), ("city", self.city))
+            if v
+        }
         out.update(self.meta)
         return out
 
