@@ -173,13 +173,21 @@ def _title_case(city: str) -> str:
     return re.sub(r"[^\W\d_]+", lambda w: w[0].capitalize(), city)
 
 
+_DANGLING = frozenset(
+    ["a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "but", "with", "by", "from", "as", "that", "its", "their"]
+)
+
+
 def _shorten(sentence: str, limit: int = TITLE_MAX) -> str:
     if len(sentence) <= limit:
         return sentence
     cut = sentence[: limit - 1]
     if " " in cut:
         cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-–—") + "…"
+    words = cut.split(" ")
+    while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
+        words.pop()  # "... the Internet of…" reads worse than "... the Internet…"
+    return " ".join(words).rstrip(" ,;:-–—") + "…"
 
 
 def _first_sentence(paragraph: str) -> str:
@@ -286,9 +294,9 @@ def extract_metadata(text: str, fallback_title: str) -> ArticleMeta:
 
     date = None
     for line in header:
-        if _META_LABEL.match(line) or "|" in line or _line_words(line) <= 3:
-            if date := _find_date(line):
-                break
+        labelled = _META_LABEL.match(line) or "|" in line or _line_words(line) <= 3
+        if labelled and (date := _find_date(line)):
+            break
     if date is None and dateline is not None and dateline["year"]:
         date = _iso(dateline["year"], _month_number(dateline["month"]), dateline["day"])
 
