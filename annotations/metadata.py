@@ -174,7 +174,27 @@ def _title_case(city: str) -> str:
 
 
 _DANGLING = frozenset(
-    ["a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "but", "with", "by", "from", "as", "that", "its", "their"]
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "but",
+        "with",
+        "by",
+        "from",
+        "as",
+        "that",
+        "its",
+        "their",
+    ]
 )
 
 
@@ -282,10 +302,9 @@ def extract_metadata(text: str, fallback_title: str) -> ArticleMeta:
         if dateline is not None:
             lead = lines[dateline_at][dateline.end() :]
         else:
-            lead = next(
-                (line for line in lines if not _is_boilerplate(line) and _line_words(line) >= 4),
-                "",
-            )
+            prose = [line for line in lines if not _is_boilerplate(line)]
+            lead = next((line for line in prose if _line_words(line) >= MIN_WORDS), "")
+            lead = lead or (prose[0] if prose else "")
         title = _first_sentence(lead)
 
     source = next((s for line in header if (s := _source_of(line))), None)
