@@ -120,6 +120,7 @@ _NOISE = re.compile(
     r"^(?:share|print|e-?mail|comments?|related|advertisement|read more)\b",
     re.IGNORECASE,
 )
+_ACRONYM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")  # a headline may end "... with U.S."
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
 
@@ -147,7 +148,7 @@ def _is_headline_like(line: str) -> bool:
     words = _line_words(line)
     return (
         MIN_WORDS <= words <= MAX_WORDS
-        and not line.endswith(".")
+        and (not line.endswith(".") or _ACRONYM_END.search(line) is not None)
         and (line[0].isalnum() or line[0] in "\"'“‘«")
         and not _is_boilerplate(line)
     )

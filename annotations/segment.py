@@ -27,9 +27,7 @@ _CJK_CLOSERS = "」』”’）】》〉\"'"
 # A candidate terminator. Western punctuation only counts when whitespace (or the end of
 # the paragraph) follows, so "3.5", "U.S.-China" and "example.com" are never candidates;
 # closing quotes and brackets after it belong to the sentence. CJK ends need no space.
-_TERMINATOR = re.compile(
-    rf"(?P<west>[.!?‽…]+)[{_CLOSERS}]*(?=\s|$)" rf"|[。！？｡]+[{_CJK_CLOSERS}]*"
-)
+_TERMINATOR = re.compile(rf"(?P<west>[.!?‽…]+)[{_CLOSERS}]*(?=\s|$)|[。！？｡]+[{_CJK_CLOSERS}]*")
 
 # Abbreviations that are (nearly) always followed by more of the same sentence.
 _NEVER_FINAL = frozenset(

@@ -114,6 +114,11 @@ def test_dates_only_from_explicit_metadata_lines() -> None:
     assert meta(caption + "\nMOSCOW, Nov. 25 (Xinhua) -- Body text here.").date is None
 
 
+def test_headline_ending_with_an_acronym() -> None:
+    text = "China lodges protest with the U.S.\nBEIJING, May 3 (Xinhua) -- China lodged a protest."
+    assert meta(text).title == "China lodges protest with the U.S."
+
+
 def test_fallbacks() -> None:
     assert meta("").title == "fallback"
     assert meta("\n\n  \n").title == "fallback"
