@@ -197,7 +197,13 @@ class JournalStorage(Storage):
                 f"{self.path}: cannot read the database: {_describe(exc)}"
             ) from None
         if not raw.strip():
-            # An empty file is what a fresh TinyDB leaves; nothing is lost by treating it as new.
+            # An empty file is what a fresh TinyDB leaves: new, unless a journal says
+            # this store already had snapshots (then data went missing: do not guess).
+            if self._journal_generation() not in (None, 0):
+                raise CorruptStoreError(
+                    f"{self.path}: the database file is empty but its journal is not; "
+                    "it was left untouched — restore a backup or run `tagline doctor`"
+                )
             return {}
         try:
             data = json.loads(raw)
@@ -215,6 +221,13 @@ class JournalStorage(Storage):
         if fmt != FORMAT:
             raise CorruptStoreError(f"{self.path}: database format {fmt} is not supported")
         return data
+
+    def _journal_generation(self) -> int | None:
+        try:
+            with open(self.journal_path, "rb") as fh:
+                return int(json.loads(fh.readline())["gen"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def _replay_journal(self, data: dict[str, Any]) -> tuple[int | None, bool]:
         try:
