@@ -20,7 +20,18 @@ KILLS = 200
 
 def _corpus() -> Corpus:
     rng = random.Random(7)
-    words = ["oil", "gas", "pipeline", "arctic", "route", "digital", "economy", "cooperation", "trade", "energy"]
+    words = [
+        "oil",
+        "gas",
+        "pipeline",
+        "arctic",
+        "route",
+        "digital",
+        "economy",
+        "cooperation",
+        "trade",
+        "energy",
+    ]
     return Corpus(
         article_from_text(
             f"a{i:02d}.txt", Path(f"a{i:02d}.txt"), " ".join(rng.choices(words, k=400))
