@@ -295,6 +295,7 @@ class SearchIndex:
         self._articles: dict[str, Article] = {}
         self._vocab_by_len: dict[int, list[str]] | None = None
         self._expansions: dict[str, list[tuple[str, float]]] = {}
+        self._changed_on_load = False
 
     # ---- building and updating
 
@@ -348,7 +349,7 @@ class SearchIndex:
             self.remove(article.id)
         self._add(article)
 
-    def remove(self, article_id: str) -> None:
+    def remove(self, article_id: str, compact: bool = True) -> None:
         """Forget an article; its passage ids become tombstones."""
         s = self._s
         entry = s.ranges.pop(article_id, None)
@@ -359,7 +360,12 @@ class SearchIndex:
         slot, first, end = entry
         s.slots[slot] = None
         s.dead += end - first
-        if s.dead > 1000 and s.dead > len(s.p_start) // 2:
+        if compact:
+            self._maybe_compact()
+
+    def _maybe_compact(self) -> None:
+        """Rebuild from the live articles once tombstones outnumber live passages."""
+        if self._s.dead > 1000 and self._s.dead > len(self._s.p_start) // 2:
             self._compact()
 
     def _compact(self) -> None:
@@ -370,18 +376,25 @@ class SearchIndex:
         self._s, self._articles, self._vocab_by_len = fresh._s, fresh._articles, None
 
     def sync(self, articles: Iterable[Article]) -> bool:
-        """Make the index match `articles` exactly; True if anything changed."""
-        seen: set[str] = set()
-        changed = False
-        for article in articles:
-            seen.add(article.id)
-            if self._s.sha.get(article.id) != article.sha256:
-                changed = True
-            self.update(article)
-        for gone in [a for a in self._s.ranges if a not in seen]:
-            self.remove(gone)
-            changed = True
-        return changed
+        """Make the index match `articles` exactly (by id and sha256); True if anything changed.
+
+        Unchanged articles are only re-attached (their texts are not pickled), never re-indexed.
+        """
+        st = self._s
+        by_id = {a.id: a for a in articles}
+        stale = [a for a in by_id.values() if st.sha.get(a.id) != a.sha256]
+        gone = [i for i in st.ranges if i not in by_id]
+        for article_id in st.ranges:
+            article = by_id.get(article_id)
+            if article is not None and st.sha.get(article_id) == article.sha256:
+                self._articles[article_id] = article
+        for article_id in [*gone, *(a.id for a in stale if a.id in st.ranges)]:
+            self.remove(article_id, compact=False)
+        for article in stale:
+            self._add(article)
+        self._maybe_compact()
+        self._changed_on_load = bool(stale or gone)
+        return self._changed_on_load
 
     def __len__(self) -> int:
         return len(self._s.ranges)
@@ -440,12 +453,6 @@ class SearchIndex:
             raise ValueError("search index of another format version")
         index = cls()
         index._s = state
-        articles = list(articles)
-        by_id = {a.id: a for a in articles}
-        for article_id in list(state.ranges):
-            article = by_id.get(article_id)
-            if article is not None and state.sha.get(article_id) == article.sha256:
-                index._articles[article_id] = article
         index.sync(articles)
         return index
 
@@ -456,33 +463,23 @@ class SearchIndex:
         cache_dir: Path | str,
         progress: Progress | None = None,
     ) -> SearchIndex:
-        """Load the index from `cache_dir`, updating changed articles; rebuild if missing or bad.
-
-        The cache is rewritten only when something changed.
+        """Load the index from `cache_dir`, re-indexing only changed articles; rebuild if
+        the cache is missing, corrupt or of another version. Rewritten only when changed.
         """
         articles = list(articles)
         path = Path(cache_dir) / CACHE_NAME
         try:
-            index = cls.load(path, [])
-        except (OSError, ValueError):
+            index = cls.load(path, articles)
+        except (OSError, ValueError, EOFError, MemoryError):
             index = None
         if index is not None:
-            # Re-attach texts; changed or new articles are re-indexed, missing ones dropped.
-            by_id = {a.id: a for a in articles}
-            for article_id in list(index._s.ranges):
-                article = by_id.get(article_id)
-                if article is not None and index._s.sha.get(article_id) == article.sha256:
-                    index._articles[article_id] = article
-            stale = [a for a in articles if index._s.sha.get(a.id) != a.sha256]
-            gone = [a for a in index._s.ranges if a not in by_id]
-            for article_id in gone:
-                index.remove(article_id)
-            for article in stale:
-                index.update(article)
             if progress:
                 progress(len(articles), len(articles))
-            if stale or gone:
-                index.save(path)
+            if index._changed_on_load:
+                try:
+                    index.save(path)
+                except OSError:
+                    pass
             return index
         index = cls.build(articles, progress)
         try:

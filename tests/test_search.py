@@ -319,6 +319,23 @@ def test_incremental_update_and_remove(corpus):
     assert top(index, "silk road on ice").article_id == a0.id
 
 
+def test_many_removals_compact():
+    from benchmarks.corpus_gen import articles as synthetic
+
+    docs = synthetic(40, seed=3, targets=4)
+    index = SearchIndex.build(docs)
+    probe = docs[-1].text.split("\n")[2].split(".")[0]
+    assert top(index, probe).article_id == docs[-1].id
+    for doc in docs[:35]:
+        index.remove(doc.id)
+    assert index._s.dead < 1000  # compacted
+    assert len(index) == 5
+    assert top(index, probe).article_id == docs[-1].id
+    assert all(
+        r.article_id in {d.id for d in docs[35:]} for r in index.search("cooperation", limit=50)
+    )
+
+
 def test_progress_callback(corpus):
     calls = []
     SearchIndex.build(corpus, progress=lambda done, total: calls.append((done, total)))
@@ -334,7 +351,11 @@ def test_cache_round_trip(tmp_path, corpus, monkeypatch):
         raise AssertionError("rebuilt an unchanged corpus")
 
     monkeypatch.setattr(SearchIndex, "build", classmethod(boom))
+    monkeypatch.setattr(SearchIndex, "_add", boom)
     loaded = SearchIndex.cached(corpus, tmp_path)
+    assert len(loaded) == len(corpus)
+    monkeypatch.undo()
+    monkeypatch.setattr(SearchIndex, "build", classmethod(boom))
     for q in ["silk rode on ise", "digtal economy", "Far East"]:
         assert loaded.search(q) == built.search(q)
     # one changed article is re-indexed incrementally, not the whole corpus
