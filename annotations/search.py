@@ -33,6 +33,8 @@ each article's sha256 (`save`, `load`, `cached`). This module never imports text
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 import os
 import pickle
@@ -61,7 +63,9 @@ CANDIDATES = 300
 """Passages rescored with rapidfuzz per query."""
 MIN_SCORE = 75.0
 COMMON_FRACTION = 0.05
-"""A query word in more than this fraction of passages does not pick candidates."""
+"""A query word in more than this fraction of passages only breaks ties between candidates…"""
+STOP_FRACTION = 0.25
+"""…and one in more than this fraction is a stop word, used only when nothing else is left."""
 
 Progress = Callable[[int, int], None]
 AnnotationSource = Mapping[str, Sequence[Annotation]] | Callable[[str], Iterable[Annotation]]
@@ -505,34 +509,64 @@ class SearchIndex:
         return _expand_cached(self, word)
 
     def _candidates(self, words: list[tuple[str, bool]], allowed: set[int] | None) -> list[int]:
+        """Up to `CANDIDATES` passage ids, best first by idf-weighted query words present."""
         postings = self._s.postings
         live = max(1, self.passage_count)
-        groups: list[tuple[float, set[int]]] = []
+        found: list[tuple[int, list[array]]] = []  # (document frequency, posting arrays) per word
         for word, expandable in words:
             variants = self._expand(word) if expandable else [(word, 100.0)]
-            pids: set[int] = set()
-            df = 0
-            for variant, _sim in variants:
-                arr = postings.get(variant)
-                if arr is not None:
-                    pids.update(arr)
-                    df += len(arr)
-            if pids:
-                groups.append((math.log(1 + live / len(pids)), pids))
-        if not groups:
+            arrays = [postings[v] for v, _sim in variants if v in postings]
+            if arrays:
+                found.append((sum(map(len, arrays)), arrays))
+        if not found:
             return []
-        rare = [g for g in groups if len(g[1]) <= COMMON_FRACTION * live]
-        use = rare or sorted(groups, key=lambda g: len(g[1]))[:2]
-        scores: dict[int, float] = {}
-        get = scores.get
-        for weight, pids in use:
+        found.sort(key=lambda f: f[0])
+        rare = [f for f in found if f[0] <= COMMON_FRACTION * live]
+        medium = [f for f in found if COMMON_FRACTION * live < f[0] <= STOP_FRACTION * live]
+
+        def as_set(arrays: list[array]) -> set[int]:
+            out: set[int] = set()
+            for arr in arrays:
+                out.update(arr)
             if allowed is not None:
-                pids = pids & allowed
-            for pid in pids:
-                scores[pid] = get(pid, 0.0) + weight
-        if len(scores) <= CANDIDATES:
+                out &= allowed
+            return out
+
+        if rare:
+            scores: dict[int, float] = {}
+            get = scores.get
+            for df, arrays in rare:
+                weight = math.log(1 + live / max(1, df))
+                for pid in as_set(arrays):
+                    scores[pid] = get(pid, 0.0) + weight
+            if len(scores) > CANDIDATES:
+                # Too many to rescore: let the commoner words break the ties.
+                for df, arrays in medium:
+                    weight = math.log(1 + live / max(1, df))
+                    present = as_set(arrays)
+                    for pid in scores:
+                        if pid in present:
+                            scores[pid] += weight
+                return heapq.nlargest(CANDIDATES, scores, key=scores.__getitem__)
             return list(scores)
-        return sorted(scores, key=scores.__getitem__, reverse=True)[:CANDIDATES]
+        if medium:
+            # Only common words: passages holding as many of them as possible.
+            pool = as_set(medium[0][1])
+            for _df, arrays in medium[1:]:
+                narrower = pool & as_set(arrays)
+                if narrower:
+                    pool = narrower
+            return list(itertools.islice(pool, CANDIDATES))
+        # Only stop words ("the of and"): any passages holding the rarest; rapidfuzz sorts
+        # them out. Building sets of 10^5 ids is the cost to avoid here.
+        out: list[int] = []
+        for arr in found[0][1]:
+            for pid in arr:
+                if allowed is None or pid in allowed:
+                    out.append(pid)
+                    if len(out) >= CANDIDATES:
+                        return out
+        return out
 
     def _allowed(
         self, q: Query, annotations: AnnotationSource | None
