@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corpus import Corpus, load_corpus
+from platformdirs import user_cache_dir
+
+from .corpus import Corpus, load_corpus, seeds_path
 from .storage import StoreLockedError
 from .store import AnnotationStore, default_db_path
 
@@ -21,6 +25,21 @@ class Workspace:
 
     def close(self) -> None:
         self.store.close()
+
+    @property
+    def cache_dir(self) -> Path:
+        return cache_dir(self.corpus_paths)
+
+
+def cache_dir(corpus_paths: Iterable[Path]) -> Path:
+    """Where derived data (the search index) for this corpus is cached.
+
+    `$TAGLINE_CACHE` overrides the user cache folder; one subfolder per corpus.
+    """
+    root = Path(os.environ.get("TAGLINE_CACHE") or user_cache_dir("tagline", appauthor=False))
+    paths = sorted(str(Path(p).resolve()) for p in corpus_paths) or [str(seeds_path())]
+    key = hashlib.sha256("\0".join(paths).encode()).hexdigest()[:16]
+    return root / f"corpus-{key}"
 
 
 def open_workspace(

@@ -209,3 +209,27 @@ def test_second_writer_waits_then_fails_clearly(db, tmp_path):
         )
     assert proc.returncode == 1
     assert "in use by another Tagline (pid" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_search_cli_finds_typo_passage_and_respects_theme(capsys, db, tmp_path, monkeypatch, seeds):
+    monkeypatch.setenv("TAGLINE_CACHE", str(tmp_path / "cache"))
+    code, out, _ = run(capsys, "search", "silk rode on ise", "--json", "--db", db)
+    first_hit = json.loads(out.splitlines()[0])
+    text = seeds.get(first_hit["article_id"]).text
+    assert first_hit["article_id"] == SEED0 and first_hit["text"].lower() == "silk road on ice"
+    assert text[first_hit["start"] : first_hit["end"]] == first_hit["text"]
+    assert set(first_hit) >= {
+        "article_id",
+        "article_title",
+        "start",
+        "end",
+        "text",
+        "context",
+        "score",
+    }
+    assert any((tmp_path / "cache").rglob("*")), "the index is cached on disk"
+    # Only inside passages tagged energy: none yet, so nothing.
+    code, out, err = run(capsys, "search", "silk rode on ise", "--theme", "energy", "--db", db)
+    assert code == 0 and out == "" and "No matches." in err
+    code, out, err = run(capsys, "search", "zzqx qqzv", "--db", db)
+    assert out == ""

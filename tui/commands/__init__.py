@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from . import export, importing, listing, themes
+from . import export, importing, listing, search, themes
 
-COMMANDS = [listing.register, export.register, importing.register, themes.register]
+COMMANDS = [
+    listing.register,
+    search.register,
+    export.register,
+    importing.register,
+    themes.register,
+]
