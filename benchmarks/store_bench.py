@@ -68,7 +68,7 @@ def make_annotations(corpus: Corpus, n: int, seed: int = 1) -> list[Annotation]:
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def bench_tagline(
