@@ -124,10 +124,16 @@ class AnnotationStore:
         """The article's annotations in text order (start, then longer first)."""
         cached = self._cache.get(article_id)
         if cached is None:
-            cached = sorted(
-                (Annotation.from_dict(doc) for doc in self._raw(article_id).values()),
-                key=lambda a: (a.start, -a.end, a.created, a.id),
-            )
+            anns = []
+            for doc_id, doc in self._raw(article_id).items():
+                try:
+                    anns.append(Annotation.from_dict(doc))
+                except (ValueError, TypeError, AttributeError) as exc:
+                    raise StoreError(
+                        f"{self.path}: malformed annotation {doc_id!r} of {article_id!r} ({exc}); "
+                        "run `tagline doctor --repair`"
+                    ) from None
+            cached = sorted(anns, key=lambda a: (a.start, -a.end, a.created, a.id))
             self._cache[article_id] = cached
         return cached
 

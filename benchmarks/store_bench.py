@@ -27,7 +27,35 @@ from annotations.formats import ExportContext, get_format
 from annotations.model import Annotation
 from annotations.store import AnnotationStore
 
-WORDS = ["the", "energy", "cooperation", "pipeline", "arctic", "route", "digital", "economy", "trade", "investment", "china", "russia", "minister", "said", "on", "tuesday", "that", "both", "sides", "will", "expand", "projects", "in", "oil", "gas", "and", "technology"]
+WORDS = [
+    "the",
+    "energy",
+    "cooperation",
+    "pipeline",
+    "arctic",
+    "route",
+    "digital",
+    "economy",
+    "trade",
+    "investment",
+    "china",
+    "russia",
+    "minister",
+    "said",
+    "on",
+    "tuesday",
+    "that",
+    "both",
+    "sides",
+    "will",
+    "expand",
+    "projects",
+    "in",
+    "oil",
+    "gas",
+    "and",
+    "technology",
+]
 
 
 def make_corpus(n_articles: int, seed: int = 0) -> Corpus:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import export, importing, listing, search, themes
+from . import doctor, export, importing, listing, search, themes
 
 COMMANDS = [
     listing.register,
@@ -10,4 +10,5 @@ COMMANDS = [
     export.register,
     importing.register,
     themes.register,
+    doctor.register,
 ]
