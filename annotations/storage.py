@@ -210,6 +210,7 @@ class JournalStorage(Storage):
             self.close()
             raise
         self._committed: dict[str, Any] = dict(self._data)
+        self._identity = self._snapshot_identity()
         if not read_only and compact_on_open and (self._journal_records or not journal_ok):
             self.compact()
 
@@ -374,6 +375,28 @@ class JournalStorage(Storage):
     def pending(self) -> bool:
         return bool(self._data.dirty)
 
+    def _snapshot_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def _replaced(self) -> bool:
+        now = self._snapshot_identity()
+        return now is not None and now != self._identity
+
+    def external_change(self) -> str | None:
+        """What another program did to the database files since we last wrote them, if anything."""
+        now = self._snapshot_identity()
+        if now == self._identity:
+            if self._journal is not None and os.fstat(self._journal.fileno()).st_nlink == 0:
+                return f"{self.journal_path} was deleted"
+            return None
+        if now is None:
+            return f"{self.path} was deleted"
+        return f"{self.path} was replaced by another program"
+
     def _flush(self) -> None:
         committed, data = self._committed, self._data
         changed = {n: data[n] for n in data.dirty if n in data and committed.get(n) is not data[n]}
@@ -384,6 +407,11 @@ class JournalStorage(Storage):
         if self.read_only:
             self.rollback()
             raise ReadOnlyError(f"{self.path}: opened read-only, the change was not saved")
+        change = self.external_change()
+        if self._replaced():
+            # Someone put another database in its place: never write over it.
+            self.rollback()
+            raise StoreWriteError(f"{change}; the change was not saved — reopen Tagline to use it")
         record: dict[str, Any] = {"set": changed}
         if dropped:
             record["drop"] = dropped
@@ -399,6 +427,10 @@ class JournalStorage(Storage):
             del committed[name]
         data.dirty.clear()
         self._journal_records += 1
+        if change:
+            # The files were deleted under us: everything is still in memory, so
+            # write it all back rather than append to a journal nobody can find.
+            self.compact()
 
     def _append(self, line: bytes) -> None:
         if self._journal is None:
@@ -443,6 +475,10 @@ class JournalStorage(Storage):
             raise ReadOnlyError(f"{self.path}: opened read-only")
         if self.pending():
             raise StoreError("cannot compact in the middle of a change")
+        if self._replaced():
+            raise StoreWriteError(
+                f"{self.path} was replaced by another program; not overwriting it"
+            )
         gen = self.gen + 1
         snapshot = {n: t for n, t in self._data.items() if t or n == META}
         snapshot[META] = {"store": {"format": FORMAT, "gen": gen}}
@@ -452,6 +488,7 @@ class JournalStorage(Storage):
             raise StoreWriteError(f"{self.path}: could not save ({_describe(exc)})") from None
         dict.__setitem__(self._data, META, snapshot[META])
         self._committed = dict(self._data)
+        self._identity = self._snapshot_identity()
         self.gen = gen
         if self._journal is not None:
             with contextlib.suppress(OSError):

@@ -249,3 +249,34 @@ def test_snapshot_is_plain_tinydb_json(tmp_path, seeds):
     data = json.loads((tmp_path / "db.json").read_text())
     assert data[f"a:{a.article_id}"][a.id]["exact"] == a.exact
     assert data["_meta"]["store"]["format"] == 1
+
+
+def test_database_deleted_while_open_is_written_back(tmp_path, seeds):
+    path = tmp_path / "db.json"
+    s = AnnotationStore(path)
+    a = s.tag(first(seeds), 0, 10, ["energy"])
+    s.compact()
+    path.unlink()
+    path.with_name("db.json.journal").unlink()
+    assert "was deleted" in s.storage.external_change()
+    b = s.tag(first(seeds), 20, 30, ["energy"])
+    assert s.storage.external_change() is None
+    s.storage._lock.release()  # no clean close: the files alone must hold both
+    with AnnotationStore(path) as again:
+        assert {x.id for x in again.all()} == {a.id, b.id}
+
+
+def test_database_replaced_while_open_is_never_overwritten(tmp_path, seeds):
+    path = tmp_path / "db.json"
+    s = AnnotationStore(path)
+    s.tag(first(seeds), 0, 10, ["energy"])
+    s.compact()
+    s.tag(first(seeds), 40, 50, ["energy"])  # journaled: close() would compact
+    replacement = tmp_path / "other.json"
+    replacement.write_text('{"_meta": {"store": {"format": 1, "gen": 7}}}')
+    replacement.replace(path)
+    with pytest.raises(StoreWriteError, match="replaced by another program"):
+        s.tag(first(seeds), 20, 30, ["energy"])
+    assert len(s.for_article(first(seeds).id)) == 2
+    s.close()
+    assert json.loads(path.read_text()) == {"_meta": {"store": {"format": 1, "gen": 7}}}
