@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import export, importing, listing, themes
+from . import export, importing, listing, stats, themes
 
-COMMANDS = [listing.register, export.register, importing.register, themes.register]
+COMMANDS = [listing.register, export.register, importing.register, themes.register, stats.register]
