@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from . import export, importing, listing, stats, themes
+from . import export, importing, listing, stats, suggest, themes
 
-COMMANDS = [listing.register, export.register, importing.register, themes.register, stats.register]
+COMMANDS = [
+    listing.register,
+    export.register,
+    importing.register,
+    themes.register,
+    stats.register,
+    suggest.register,
+]

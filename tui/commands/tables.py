@@ -12,7 +12,7 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[object]], *, max_widt
         if value is None:
             return "-"
         if isinstance(value, float):
-            return f"{value:.3f}"
+            return f"{value:.2f}"
         text = " ".join(str(value).split())
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
