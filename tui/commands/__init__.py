@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import export, importing, listing, stats, suggest, themes
+from . import export, importing, listing, merge, stats, suggest, themes
 
 COMMANDS = [
     listing.register,
@@ -11,4 +11,5 @@ COMMANDS = [
     themes.register,
     stats.register,
     suggest.register,
+    merge.register,
 ]
