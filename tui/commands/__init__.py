@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import export, importing, listing, merge, stats, suggest, themes
+from . import agreement, export, importing, listing, merge, stats, suggest, themes
 
 COMMANDS = [
     listing.register,
@@ -12,4 +12,5 @@ COMMANDS = [
     stats.register,
     suggest.register,
     merge.register,
+    agreement.register,
 ]
