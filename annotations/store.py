@@ -21,12 +21,13 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from .corpus import Article
-from .model import Annotation, default_author
+from .model import Annotation, default_author, now_iso
 from .storage import JournalStorage, ReadOnlyError, StoreError
 from .themes import Codebook, Theme, ThemeError
 
 ARTICLE_PREFIX = "a:"
 CODEBOOK = "_codebook"
+REJECTIONS = "_rejections"  # rejected suggestions: key -> {theme, article_id, author, at}
 
 
 def default_db_path() -> Path:
@@ -392,6 +393,24 @@ class AnnotationStore:
         if ann is None:
             raise KeyError(f"no annotation {annotation_id}")
         return ann
+
+    # -- rejected suggestions ----------------------------------------------------------
+
+    def rejections(self) -> set[str]:
+        """Keys of rejected suggestions (see `annotations.suggest.rejection_key`)."""
+        return set(self.storage.read().get(REJECTIONS, {}))
+
+    def reject(self, key: str, **info: str) -> None:
+        """Remember a rejected suggestion: one durable journal record, not undoable.
+
+        Kept apart from annotations (and their undo stack): a rejection only
+        hides a suggestion, it never changes the analyst's coding.
+        """
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path}: opened read-only, the change was not saved")
+        record = {**info, "author": self.author, "at": now_iso()}
+        with self.storage.batch():
+            self.db.table(REJECTIONS).upsert(Document(record, doc_id=key))
 
     # -- undo --------------------------------------------------------------------------
 

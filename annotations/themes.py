@@ -68,12 +68,19 @@ class Theme:
         )
 
 
+# Default cue phrases (analysts edit them with `tagline themes cues`). Tuned on the
+# hand-labelled seed sentences (see benchmarks/suggest_bench.py): bare "energy"
+# added (sectors are listed as "energy, agriculture and ..."), "hi-tech" dropped
+# from digital economy (it over-fires on lists of sectors that are not digital),
+# companies added as domain cues.
 DEFAULT_THEMES: tuple[Theme, ...] = (
     Theme(
         "energy",
         PALETTE[0],
         "1",
         (
+            "energy",
+            "energy security",
             "oil",
             "natural gas",
             "gas pipeline",
@@ -90,6 +97,9 @@ DEFAULT_THEMES: tuple[Theme, ...] = (
             "Gazprom",
             "crude",
             "renewable energy",
+            "petroleum",
+            "hydropower",
+            "power grid",
         ),
     ),
     Theme(
@@ -109,8 +119,13 @@ DEFAULT_THEMES: tuple[Theme, ...] = (
             "digital",
             "online payment",
             "cloud computing",
-            "hi-tech",
-            "high technology",
+            "internet",
+            "telecommunication",
+            "blockchain",
+            "data center",
+            "Alibaba",
+            "Huawei",
+            "Yandex",
         ),
     ),
     Theme(
@@ -128,6 +143,8 @@ DEFAULT_THEMES: tuple[Theme, ...] = (
             "Arctic shipping route",
             "Arctic LNG",
             "international transportation corridor",
+            "Northeast Passage",
+            "ice-class",
         ),
     ),
 )

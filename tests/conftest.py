@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from annotations.corpus import Corpus, load_corpus
 from annotations.store import AnnotationStore
+from tests.factories import make_article
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +28,19 @@ def store(tmp_path):
     s = AnnotationStore(tmp_path / "db.json", author="tester")
     yield s
     s.close()
+
+
+@pytest.fixture
+def small_corpus() -> Corpus:
+    return Corpus(
+        [
+            make_article("a.txt", "x" * 100, "2023-01-15"),
+            make_article("b.txt", "y" * 200, "2023-03-02"),
+            make_article("c.txt", "z" * 100, None),
+        ]
+    )
+
+
+@pytest.fixture
+def tmp_db(tmp_path) -> Path:
+    return tmp_path / "tagline.json"

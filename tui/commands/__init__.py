@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import doctor, export, importing, listing, search, themes
+from . import agreement, doctor, export, importing, listing, merge, search, stats, suggest, themes
 
 COMMANDS = [
     listing.register,
@@ -10,5 +10,9 @@ COMMANDS = [
     export.register,
     importing.register,
     themes.register,
+    stats.register,
+    suggest.register,
+    merge.register,
+    agreement.register,
     doctor.register,
 ]

@@ -1,0 +1,153 @@
+"""The theme dashboard: where each theme stands across the corpus.
+
+Renders `annotations.stats.compute` (no figures are computed here). Every name
+or title that came from a file is passed as a `rich.text.Text`, never as a
+string, so DataTable cells and labels do not parse it as markup.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+
+from annotations.corpus import Corpus
+from annotations.stats import CorpusStats, compute
+from annotations.store import AnnotationStore
+
+
+def _sort_value(value: object) -> object:
+    """Cells hold `Text` for names: sort on their plain text, numbers as numbers."""
+    return value.plain.casefold() if isinstance(value, Text) else value
+
+
+class DashboardScreen(Screen[str | None]):
+    """Per-theme figures, an article × theme matrix, co-occurrence and a timeline.
+
+    Dismisses with the id of the article chosen with `enter` (None on `escape`),
+    and posts `DashboardScreen.OpenArticle` so an app can open it.
+    """
+
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="dashboard.close"),
+        Binding("s", "sort", "Sort column", id="dashboard.sort"),
+        Binding("r", "reverse", "Reverse sort", id="dashboard.reverse", show=False),
+    ]
+
+    class OpenArticle(Message):
+        def __init__(self, article_id: str) -> None:
+            super().__init__()
+            self.article_id = article_id
+
+    def __init__(self, store: AnnotationStore, corpus: Corpus) -> None:
+        super().__init__()
+        self.store = store
+        self.corpus = corpus
+        self.stats: CorpusStats = compute(store.all(), corpus, store.codebook.names())
+        self._sort_column = 0
+        self._reverse = False
+
+    def compose(self) -> ComposeResult:
+        stats = self.stats
+        names = stats.theme_names
+        with VerticalScroll():
+            yield Static(
+                Text(
+                    f"{stats.annotations} annotation(s) in {len(stats.articles)} "
+                    f"of {len(self.corpus)} article(s)"
+                ),
+                classes="section",
+            )
+            themes = DataTable(id="themes", cursor_type="row", zebra_stripes=True)
+            themes.add_columns(
+                "theme", "annotations", "articles", "characters", "share", "first", "last"
+            )
+            for t in stats.themes:
+                themes.add_row(
+                    Text(t.theme, style=self.store.codebook.color_of(t.theme)),
+                    t.annotations,
+                    t.articles,
+                    t.characters,
+                    Text(f"{100 * t.share:.2f}%", justify="right"),
+                    Text(t.first_date or "-"),
+                    Text(t.last_date or "-"),
+                    key=t.theme,
+                )
+            yield themes
+            yield Static(Text("Articles × themes (enter opens, s sorts)"), classes="section")
+            matrix = DataTable(id="matrix", cursor_type="row", zebra_stripes=True)
+            matrix.add_columns("article", "date", *names, "total")
+            for row in stats.articles:
+                matrix.add_row(
+                    Text(row.title),
+                    Text(row.date or "-"),
+                    *(row.counts.get(n, 0) for n in names),
+                    row.total,
+                    key=row.article_id,
+                )
+            yield matrix
+            yield Static(Text("Co-occurrence"), classes="section")
+            co = DataTable(id="cooccurrence", cursor_type="row")
+            co.add_columns("theme", "with", "overlapping", "same article")
+            for a, b in combinations(names, 2):
+                co.add_row(
+                    Text(a),
+                    Text(b),
+                    stats.overlap.get((a, b), 0),
+                    stats.same_article.get((a, b), 0),
+                )
+            yield co
+            # Textual's own Sparkline rather than textual-plotext: no extra dependency,
+            # one line per theme lines up under the tables, and the exact counts are
+            # in `tagline stats`; a trend per theme is what the dashboard must show.
+            yield Static(Text("Over time (annotations per month)"), classes="section")
+            for name in names:
+                with Horizontal(classes="timeline-row"):
+                    yield Label(Text(name, style=self.store.codebook.color_of(name)))
+                    yield Sparkline(stats.series(name), summary_function=max)
+            if stats.months:
+                yield Label(Text(f"{stats.months[0]} … {stats.months[-1]}"), id="months")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#matrix", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#matrix")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        article_id = event.row_key.value
+        if article_id is not None:
+            self.post_message(self.OpenArticle(article_id))
+            self.dismiss(article_id)
+
+    @on(DataTable.HeaderSelected, "#matrix")
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        self._reverse = not self._reverse if event.column_index == self._sort_column else True
+        self._sort_column = event.column_index
+        self._apply_sort()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_sort(self) -> None:
+        """Sort the matrix by the next column (counts descending first)."""
+        matrix = self.query_one("#matrix", DataTable)
+        self._sort_column = (self._sort_column + 1) % len(matrix.columns)
+        self._reverse = self._sort_column >= 2  # counts: biggest first
+        self._apply_sort()
+
+    def action_reverse(self) -> None:
+        self._reverse = not self._reverse
+        self._apply_sort()
+
+    def _apply_sort(self) -> None:
+        matrix = self.query_one("#matrix", DataTable)
+        column = list(matrix.columns)[self._sort_column]
+        matrix.sort(column, key=_sort_value, reverse=self._reverse)
