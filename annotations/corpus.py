@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .metadata import extract_metadata
@@ -27,19 +27,53 @@ def sha256_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(slots=True)
 class Article:
-    """One article. `text` is normalised once, here; every offset indexes it."""
+    """One article. `text` is normalised once, here; every offset indexes it.
 
-    id: str
-    path: Path
-    text: str
-    sha256: str
-    title: str
-    source: str | None = None
-    date: str | None = None
-    city: str | None = None
-    meta: dict[str, str] = field(default_factory=dict)
+    An article restored from the corpus cache has its metadata but not its text,
+    which is read from `path` the first time it is asked for: start-up on a large
+    corpus then costs one `stat` per file instead of reading every file.
+    """
+
+    __slots__ = ("_text", "city", "date", "id", "meta", "path", "sha256", "source", "title")
+
+    def __init__(
+        self,
+        id: str,
+        path: Path,
+        text: str | None,
+        sha256: str,
+        title: str,
+        source: str | None = None,
+        date: str | None = None,
+        city: str | None = None,
+        meta: dict[str, str] | None = None,
+    ) -> None:
+        self.id = id
+        self.path = path
+        self._text = text
+        self.sha256 = sha256
+        self.title = title
+        self.source = source
+        self.date = date
+        self.city = city
+        self.meta = meta or {}
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            try:
+                text = normalise(decode(self.path.read_bytes()))
+            except (OSError, BinaryFileError):
+                text = ""  # gone since start-up: shown empty, annotations kept
+            self._text = text
+            # Edited between start-up and now: the hash must describe this text.
+            self.sha256 = sha256_of(text)
+        return self._text
+
+    @property
+    def loaded(self) -> bool:
+        return self._text is not None
 
     def metadata(self) -> dict[str, str]:
         out = {
@@ -49,6 +83,9 @@ class Article:
         }
         out.update(self.meta)
         return out
+
+    def __repr__(self) -> str:
+        return f"Article(id={self.id!r}, title={self.title!r})"
 
 
 def article_from_text(article_id: str, path: Path, raw: str) -> Article:
@@ -131,37 +168,97 @@ def discover(paths: Iterable[Path]) -> Iterator[tuple[str, Path]]:
             yield root.name, root
 
 
+CACHE_FORMAT = 1
+
+
+def _read_cache(path: Path | None) -> dict[str, list]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_bytes())
+        if data.get("format") == CACHE_FORMAT and isinstance(data.get("files"), dict):
+            return data["files"]
+    except (OSError, ValueError, AttributeError):
+        pass  # missing or damaged: it is only a cache
+    return {}
+
+
+def _write_cache(path: Path, files: dict[str, list]) -> None:
+    from .storage import atomic_write_bytes, ensure_private_dir
+
+    try:
+        ensure_private_dir(path.parent)
+        payload = json.dumps({"format": CACHE_FORMAT, "files": files}, ensure_ascii=False)
+        atomic_write_bytes(path, payload.encode("utf-8"))
+    except OSError:
+        pass  # a cache that cannot be written just costs time next start
+
+
 def load_corpus(
     paths: Iterable[Path] | None = None,
     warn: Warn | None = None,
+    cache: Path | None = None,
 ) -> Corpus:
     """Load every `.txt`/`.md` under `paths` (default: the bundled seeds).
 
     Binary, empty and unreadable files are skipped with a one-line warning.
-    Raises `FileNotFoundError` for a path that does not exist.
+    Raises `FileNotFoundError` for a path that does not exist. With `cache`
+    (a JSON file), metadata of files whose size and mtime are unchanged is
+    reused and their text is read only when first needed.
     """
     paths = [Path(p) for p in (paths or [seeds_path()])]
     for p in paths:
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such file or folder")
     warn = warn or (lambda message: None)
+    cache = Path(cache) if cache is not None else None
+    cached = _read_cache(cache)
+    fresh: dict[str, list] = {}
     articles: list[Article] = []
     seen: set[str] = set()
     for article_id, path in discover(paths):
         if article_id in seen:
             warn(f"{path}: skipped, another file already has the id {article_id!r}")
             continue
+        key = str(path.resolve())
         try:
-            article = read_article(path, article_id)
-        except BinaryFileError:
-            warn(f"{path}: skipped, binary file")
-            continue
+            st = path.stat()
         except OSError as exc:
             warn(f"{path}: skipped, {exc.strerror or exc}")
             continue
-        if not article.text.strip():
-            warn(f"{path}: skipped, empty file")
-            continue
+        entry = cached.get(key)
+        if (
+            entry
+            and entry[0] == st.st_size
+            and entry[1] == st.st_mtime_ns
+            and entry[2] == article_id
+        ):
+            _, _, _, sha, title, source, date, city = entry
+            article = Article(article_id, path, None, sha, title, source, date, city)
+        else:
+            try:
+                article = read_article(path, article_id)
+            except BinaryFileError:
+                warn(f"{path}: skipped, binary file")
+                continue
+            except OSError as exc:
+                warn(f"{path}: skipped, {exc.strerror or exc}")
+                continue
+            if not article.text.strip():
+                warn(f"{path}: skipped, empty file")
+                continue
+        fresh[key] = [
+            st.st_size,
+            st.st_mtime_ns,
+            article_id,
+            article.sha256,
+            article.title,
+            article.source,
+            article.date,
+            article.city,
+        ]
         seen.add(article_id)
         articles.append(article)
+    if cache is not None and fresh != cached:
+        _write_cache(cache, fresh)
     return Corpus(articles)

@@ -65,7 +65,7 @@ def open_workspace(
             warn(message)
 
     paths = [Path(p) for p in corpus_paths] if corpus_paths else []
-    corpus = load_corpus(paths or None, warn=_warn)
+    corpus = load_corpus(paths or None, warn=_warn, cache=cache_dir(paths) / "corpus.json")
     db = Path(db_path) if db_path else default_db_path()
     locked = False
     try:

@@ -144,3 +144,27 @@ def test_seeds_load_cleanly() -> None:
     for article in corpus:
         assert article.sha256 == sha256_of(article.text)
         assert "\r" not in article.text
+
+
+def test_corpus_cache_skips_unchanged_files_and_sees_edits(tmp_path):
+    import os
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text("First headline of the day\n\nBody one. Body two.\n")
+    (folder / "b.txt").write_text("Second headline for tests\n\nOther body.\n")
+    cache = tmp_path / "cache" / "corpus.json"
+    cold = load_corpus([folder], cache=cache)
+    assert cache.exists() and all(a.loaded for a in cold)
+    warm = load_corpus([folder], cache=cache)
+    assert [a.title for a in warm] == [a.title for a in cold]
+    assert not any(a.loaded for a in warm)  # nothing read at start-up
+    assert warm.get("a.txt").text == cold.get("a.txt").text  # read on demand
+    (folder / "b.txt").write_text("Second headline, now edited\n\nNew body.\n")
+    os.utime(folder / "b.txt", ns=(1, 1))
+    edited = load_corpus([folder], cache=cache)
+    b = edited.get("b.txt")
+    assert b.loaded and b.title == "Second headline, now edited"
+    assert b.sha256 != cold.get("b.txt").sha256
+    cache.write_text("{broken")
+    assert len(load_corpus([folder], cache=cache)) == 2  # a damaged cache is only slower
