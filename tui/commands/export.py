@@ -23,11 +23,12 @@ def register(sub, common) -> None:
         "--author", dest="only_author", action="append", default=[], help="only these authors"
     )
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument("--bom", action="store_true", help="csv: start with a UTF-8 BOM (for Excel)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import CommandError, open_from_args
+    from ..cli import CommandError, open_from_args, warn
 
     fmt = get_format(args.format)
     if fmt.writer is None:
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         anns = select(
             ws.store.all(), themes=args.theme, articles=args.article, authors=args.only_author
         )
-        ctx = ExportContext(ws.corpus, ws.store.codebook)
+        ctx = ExportContext(ws.corpus, ws.store.codebook, {"bom": args.bom}, warn)
         if args.output is None:
             if fmt.binary:
                 if sys.stdout.isatty():
@@ -66,13 +67,11 @@ def write_file(path: Path, writer, binary: bool = False) -> int:
             if binary:
                 count = writer(raw)
             else:
-                with io.TextIOWrapper(
-                    raw, encoding="utf-8", newline="\n", write_through=False
-                ) as fh:
-                    count = writer(fh)
-                    fh.flush()
-                    os.fsync(raw.fileno())
-                    fh.detach()
+                # Not a `with`: closing the wrapper would close `raw`; detach it instead.
+                fh = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=False)
+                count = writer(fh)
+                fh.flush()
+                fh.detach()
             raw.flush()
             os.fsync(raw.fileno())
         os.chmod(tmp, 0o644)
