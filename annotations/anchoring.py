@@ -45,13 +45,14 @@ class Weights:
     min_context: float = 0.5  # context similarity a fuzzy match needs
     min_exact_context: float = 0.4  # ... an exact occurrence of a short/repeated quote needs
     unique_length: int = 20  # a quote this long occurring once needs no context
+    joint: bool = True  # weigh fuzzy matches against exact copies elsewhere
 
     @property
     def total(self) -> float:
         return self.quote + self.prefix + self.suffix + self.position
 
 
-TAGLINE = Weights()
+TAGLINE = Weights(position=10)
 HYPOTHESIS = Weights(
     quote=50,
     prefix=20,
@@ -130,27 +131,26 @@ def find_exact(text: str, exact: str, prefix: str, suffix: str, hint: int = 0) -
 
 
 def _refine(text: str, exact: str, start: int, end: int, slack: int) -> tuple[int, int]:
-    """Tighten a rough window to the span that best aligns with `exact`.
+    """Move a rough window's edges (by up to `slack`) to where the quote aligns best.
 
-    A global alignment of the quote against the window widened by `slack` shows the
-    window's extra characters as insertions at either end; trimming them leaves the
-    semi-global match.
+    Coordinate descent on the Levenshtein distance: the best start with the end
+    widened, then the best end for that start. rapidfuzz makes each distance cheap.
     """
     lo, hi = max(0, start - slack), min(len(text), end + slack)
-    window = text[lo:hi]
-    ops = [op for op in Levenshtein.opcodes(exact, window) if op.tag != "insert"]
-    if not ops:
-        return start, end
-    s, e = lo + ops[0].dest_start, lo + ops[-1].dest_end
-    # A quote edited at its very edges aligns by replacement: keep whole words.
-    return (s, e) if s < e else (start, end)
+
+    def best(options: range, span, ref: int) -> int:
+        return min(options, key=lambda i: (Levenshtein.distance(exact, span(i)), abs(i - ref)))
+
+    s = best(range(lo, min(start + slack, hi - 1) + 1), lambda i: text[i:hi], start)
+    e = best(range(max(s + 1, end - slack), hi + 1), lambda i: text[s:i], end)
+    return s, e
 
 
 def _fuzzy(
-    text: str, exact: str, prefix: str, suffix: str, hint: int, w: Weights
+    text: str, exact: str, prefix: str, suffix: str, hint: int, w: Weights, bounded: bool = True
 ) -> list[Candidate]:
     bound = max_edits(exact, w)
-    if bound == 0 or not text:
+    if (bound == 0 and bounded) or not text:
         return []
     length = len(exact)
     windows: set[tuple[int, int]] = set()
@@ -179,7 +179,7 @@ def _fuzzy(
     out = []
     for s, e in windows:
         cand = _candidate(text, s, e, exact, prefix, suffix, hint, w)
-        if cand.distance <= bound:
+        if cand.distance <= bound or not bounded:
             out.append(cand)
     return sorted(out, key=lambda c: -c.score)
 
@@ -202,19 +202,21 @@ def locate(
         if cand.context >= w.min_exact_context:
             return cand
     starts = _occurrences(text, exact)
-    if starts:
-        cands = [
-            _candidate(text, s, s + len(exact), exact, prefix, suffix, start, w) for s in starts
-        ]
-        best = max(cands, key=lambda c: c.score)
+    supported: list[Candidate] = []
+    for s in starts:
+        cand = _candidate(text, s, s + len(exact), exact, prefix, suffix, start, w)
         unique = len(starts) == 1 and len(exact) >= w.unique_length
-        if unique or best.context >= w.min_exact_context:
-            return best
-    for cand in _fuzzy(text, exact, prefix, suffix, start, w):
-        if cand.context >= w.min_context:
-            return cand
-        break
-    return None
+        if unique or cand.context >= w.min_exact_context:
+            supported.append(cand)
+    best = max(supported, key=lambda c: c.score, default=None)
+    if best is not None and (w.joint is False or (len(starts) == 1 and best.context >= 0.9)):
+        return best
+    # A repeated quote, or one whose context changed: an edited passage at the old
+    # place may be the better match than an exact copy elsewhere (duplicated captions).
+    fuzzy = [c for c in _fuzzy(text, exact, prefix, suffix, start, w) if c.context >= w.min_context]
+    if fuzzy and (best is None or fuzzy[0].score > best.score):
+        best = fuzzy[0]
+    return best
 
 
 def candidates(ann: Annotation, article: Article, k: int = 3) -> list[Candidate]:
@@ -227,7 +229,7 @@ def candidates(ann: Annotation, article: Article, k: int = 3) -> list[Candidate]
             text, s, s + len(ann.exact), ann.exact, ann.prefix, ann.suffix, ann.start, loose
         )
         found[(c.start, c.end)] = c
-    for c in _fuzzy(text, ann.exact, ann.prefix, ann.suffix, ann.start, loose):
+    for c in _fuzzy(text, ann.exact, ann.prefix, ann.suffix, ann.start, loose, bounded=False):
         found.setdefault((c.start, c.end), c)
     return sorted(found.values(), key=lambda c: -c.score)[:k]
 
