@@ -71,11 +71,16 @@ class Doc:
         """Move text[i:j] so that it starts at k in the text without it."""
         piece = self.text[i:j]
         inside = [t is not None and i <= t[0] and t[1] <= j for t in self.truths]
-        carried = [(t[0] - i, t[1] - i) if flag else None for t, flag in zip(self.truths, inside)]
+        carried = [
+            (t[0] - i, t[1] - i) if flag else None
+            for t, flag in zip(self.truths, inside, strict=True)
+        ]
         self.replace(i, j, "")
-        self.truths = [None if flag else t for t, flag in zip(self.truths, inside)]
+        self.truths = [None if flag else t for t, flag in zip(self.truths, inside, strict=True)]
         self.replace(k, k, piece)
-        self.truths = [(k + c[0], k + c[1]) if c else t for t, c in zip(self.truths, carried)]
+        self.truths = [
+            (k + c[0], k + c[1]) if c else t for t, c in zip(self.truths, carried, strict=True)
+        ]
 
 
 WORD = re.compile(r"\w+")
@@ -243,7 +248,7 @@ def run(rounds: int, seed: int, per_article: int = 30) -> dict[str, dict[str, Ta
                     started = time.perf_counter()
                     placed = [reanchor(a, edited, weights) for a in anns]
                     tally.seconds += time.perf_counter() - started
-                    for after, truth in zip(placed, doc.truths):
+                    for after, truth in zip(placed, doc.truths, strict=True):
                         judge(after, truth, tally)
     return results
 
