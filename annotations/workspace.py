@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .anchoring import Report, reanchor_store
 from .corpus import Corpus, load_corpus
 from .storage import StoreLockedError
 from .store import AnnotationStore, default_db_path
@@ -18,6 +19,7 @@ class Workspace:
     corpus_paths: list[Path]
     warnings: list[str] = field(default_factory=list)
     locked_by_other: bool = False  # opened read-only because another instance writes
+    anchoring: Report = field(default_factory=Report)  # re-anchoring done when opened
 
     def close(self) -> None:
         self.store.close()
@@ -57,4 +59,7 @@ def open_workspace(
         _warn(f"{exc}; opened read-only")
         store = AnnotationStore(db, read_only=True, author=author)
         locked = True
-    return Workspace(corpus, store, paths, warnings, locked)
+    # Articles edited or re-fetched since last time: put their annotations back on
+    # the text (only a writer saves; a read-only open leaves that to the next writer).
+    anchoring = reanchor_store(store, corpus) if not store.read_only else Report()
+    return Workspace(corpus, store, paths, warnings, locked, anchoring)

@@ -236,3 +236,49 @@ def test_unchanged_text_keeps_everything_in_place(source):
     )
     placed = reanchor(ann, source)
     assert (placed.status, placed.start, placed.end) == ("anchored", 10, 40)
+
+
+def test_workspace_and_cli_report_reanchoring(tmp_path):
+    import subprocess
+    import sys
+
+    from annotations.workspace import open_workspace
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text(TEXT, encoding="utf-8")
+    corpus = Corpus([article(TEXT)])
+    original = corpus["a.txt"]
+    with AnnotationStore(tmp_path / "db.json") as store:
+        store.put_many([annotate(original, "natural gas"), annotate(original, "by two weeks.")])
+    (folder / "a.txt").write_text(
+        "Added first.\n" + TEXT.replace("The Arctic route shortens shipping by two weeks.", ""),
+        encoding="utf-8",
+    )
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "import",
+            str(empty),
+            "--db",
+            str(tmp_path / "db.json"),
+            "--corpus",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "tagline: 1 annotation re-anchored, 1 orphaned\n" in result.stderr
+    ws = open_workspace([folder], tmp_path / "db.json")
+    try:
+        assert (ws.anchoring.reanchored, ws.anchoring.orphaned) == (0, 1)
+        assert sorted(a.status for a in ws.store.all()) == ["orphaned", "reanchored"]
+    finally:
+        ws.close()

@@ -83,7 +83,7 @@ def open_from_args(
     args: argparse.Namespace, *, write: bool = False, fallback_read_only: bool = False
 ) -> Workspace:
     """The corpus and store named by `--corpus`/`--db`; writers wait briefly for a lock."""
-    return open_workspace(
+    workspace = open_workspace(
         args.corpus,
         args.db,
         read_only=not write and not fallback_read_only,
@@ -92,6 +92,9 @@ def open_from_args(
         author=args.author,
         warn=warn,
     )
+    if workspace.anchoring:
+        print(f"tagline: {workspace.anchoring.message()}", file=sys.stderr)
+    return workspace
 
 
 def run_tui(args: argparse.Namespace) -> int:
