@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def annotate(a, phrase: str, nth: int = 0) -> Annotation:
     start = -1
     for _ in range(nth + 1):
         start = a.text.index(phrase, start + 1)
-    return Annotation.create(
+    ann = Annotation.create(
         article_id=a.id,
         text=a.text,
         sha256=a.sha256,
@@ -47,6 +48,8 @@ def annotate(a, phrase: str, nth: int = 0) -> Annotation:
         themes=["energy"],
         author="t",
     )
+    # An old edit time, so a re-anchor's new `updated` is visibly later.
+    return replace(ann, created="2024-01-01T00:00:00.000Z", updated="2024-01-01T00:00:00.000Z")
 
 
 def test_offsets_that_still_hold_keep_the_annotation_anchored():

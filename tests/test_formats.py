@@ -19,8 +19,7 @@ import pytest
 from annotations.formats import FORMATS, ExportContext, FormatError, ImportContext, get_format
 from annotations.store import AnnotationStore
 from annotations.themes import Codebook
-
-from . import formats_fixtures as fx
+from tests import formats_fixtures as fx
 
 ROOT = Path(__file__).resolve().parents[1]
 VALIDATOR = ROOT.parent / "shared" / "conformance" / "w3c" / "validate.py"
