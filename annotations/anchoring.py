@@ -25,7 +25,7 @@ clamped to the new text's length.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
@@ -33,6 +33,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .corpus import Article, Corpus
 from .model import Annotation, context_of
+from .store import ARTICLE_PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +275,13 @@ class Report:
     reanchored: int = 0
     orphaned: int = 0
     changed: list[tuple[Annotation, Annotation]] = field(default_factory=list)  # (before, after)
+    saved: bool = False
+
+    def current(self, annotations: Iterable[Annotation]) -> Iterator[Annotation]:
+        """`annotations` with this report's re-anchored versions in place of the old ones."""
+        after = {a.id: b for a, b in self.changed}
+        for ann in annotations:
+            yield after.get(ann.id, ann)
 
     def __bool__(self) -> bool:
         return bool(self.reanchored or self.orphaned)
@@ -289,7 +297,11 @@ class Report:
             parts.append(
                 f"{n(self.orphaned)} orphaned" if not parts else f"{self.orphaned} orphaned"
             )
-        return ", ".join(parts) if parts else "all annotations in place"
+        if not parts:
+            return "all annotations in place"
+        return ", ".join(parts) + (
+            "" if self.saved or not self.changed else " (not saved: read-only)"
+        )
 
 
 def reanchor_all(
@@ -311,14 +323,34 @@ def reanchor_all(
     return report
 
 
+def stale(store, corpus: Corpus) -> Iterator[Annotation]:
+    """Annotations whose article text changed since they were saved.
+
+    Reads the raw records first, so an open with nothing to do builds no objects.
+    """
+    tables = store.storage.read()
+    for article_id in store.article_ids():
+        article = corpus.get(article_id)
+        if article is None:
+            continue
+        raw = tables.get(ARTICLE_PREFIX + article_id, {})
+        if any(doc.get("article_sha256") != article.sha256 for doc in raw.values()):
+            yield from (
+                a for a in store.for_article(article_id) if a.article_sha256 != article.sha256
+            )
+
+
 def reanchor_store(store, corpus: Corpus, weights: Weights = TAGLINE) -> Report:
     """Re-anchor a store's annotations on the corpus, saving the changes in one write.
 
-    Not undoable: undo would put annotations back on offsets that no longer hold.
+    Not undoable: undo would put annotations back on offsets that no longer hold. On
+    a read-only store the report is computed but nothing is saved (`Report.saved`);
+    `Report.current()` then gives the placed annotations for exports.
     """
-    report = reanchor_all(store.all(), corpus, weights)
+    report = reanchor_all(stale(store, corpus), corpus, weights)
     if report.changed and not store.read_only:
         store.put_many([after for _, after in report.changed], label="re-anchor", undoable=False)
+        report.saved = True
     return report
 
 

@@ -21,6 +21,10 @@ class Workspace:
     locked_by_other: bool = False  # opened read-only because another instance writes
     anchoring: Report = field(default_factory=Report)  # re-anchoring done when opened
 
+    def annotations(self):
+        """Every annotation, re-anchored even if the store is read-only (for exports)."""
+        return self.anchoring.current(self.store.all())
+
     def close(self) -> None:
         self.store.close()
 
@@ -60,6 +64,6 @@ def open_workspace(
         store = AnnotationStore(db, read_only=True, author=author)
         locked = True
     # Articles edited or re-fetched since last time: put their annotations back on
-    # the text (only a writer saves; a read-only open leaves that to the next writer).
-    anchoring = reanchor_store(store, corpus) if not store.read_only else Report()
+    # the text. Only a writer saves; a read-only open keeps the result in memory.
+    anchoring = reanchor_store(store, corpus)
     return Workspace(corpus, store, paths, warnings, locked, anchoring)

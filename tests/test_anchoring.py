@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -258,6 +259,21 @@ def test_workspace_and_cli_report_reanchoring(tmp_path):
         "Added first.\n" + TEXT.replace("The Arctic route shortens shipping by two weeks.", ""),
         encoding="utf-8",
     )
+    where = ["--db", str(tmp_path / "db.json"), "--corpus", str(folder)]
+    root = Path(__file__).resolve().parents[1]
+    # A read-only command re-anchors in memory: the export is on the new text.
+    exported = subprocess.run(
+        [sys.executable, "-m", "tui", "export", "-f", "spacy", *where],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=60,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "1 annotation re-anchored, 1 orphaned (not saved: read-only)" in exported.stderr
+    (line,) = [json.loads(x) for x in exported.stdout.splitlines()]
+    (span,) = line["spans"]
+    assert line["text"][span["start"] : span["end"]] == "natural gas"
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
     result = subprocess.run(

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         for theme in args.theme:
             ws.store.codebook.require(theme)
         anns = select(
-            ws.store.all(), themes=args.theme, articles=args.article, authors=args.only_author
+            ws.annotations(), themes=args.theme, articles=args.article, authors=args.only_author
         )
         ctx = ExportContext(ws.corpus, ws.store.codebook, {"bom": args.bom}, warn)
         if args.output is None:
