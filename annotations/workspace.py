@@ -10,6 +10,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from .anchoring import Report, reanchor_store
 from .corpus import Corpus, load_corpus, seeds_path
 from .storage import StoreLockedError
 from .store import AnnotationStore, default_db_path
@@ -22,6 +23,11 @@ class Workspace:
     corpus_paths: list[Path]
     warnings: list[str] = field(default_factory=list)
     locked_by_other: bool = False  # opened read-only because another instance writes
+    anchoring: Report = field(default_factory=Report)  # re-anchoring done when opened
+
+    def annotations(self):
+        """Every annotation, re-anchored even if the store is read-only (for exports)."""
+        return self.anchoring.current(self.store.all())
 
     def close(self) -> None:
         self.store.close()
@@ -51,6 +57,7 @@ def open_workspace(
     wait: float = 0.0,
     author: str | None = None,
     warn: Callable[[str], None] | None = None,
+    reanchor: bool = True,
 ) -> Workspace:
     """Load the corpus and open the store.
 
@@ -76,4 +83,7 @@ def open_workspace(
         _warn(f"{exc}; opened read-only")
         store = AnnotationStore(db, read_only=True, author=author)
         locked = True
-    return Workspace(corpus, store, paths, warnings, locked)
+    # Articles edited or re-fetched since last time: put their annotations back on
+    # the text. Only a writer saves; a read-only open keeps the result in memory.
+    anchoring = reanchor_store(store, corpus) if reanchor else Report()
+    return Workspace(corpus, store, paths, warnings, locked, anchoring)

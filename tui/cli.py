@@ -80,10 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_from_args(
-    args: argparse.Namespace, *, write: bool = False, fallback_read_only: bool = False
+    args: argparse.Namespace,
+    *,
+    write: bool = False,
+    fallback_read_only: bool = False,
+    reanchor: bool = True,
 ) -> Workspace:
     """The corpus and store named by `--corpus`/`--db`; writers wait briefly for a lock."""
-    return open_workspace(
+    workspace = open_workspace(
         args.corpus,
         args.db,
         read_only=not write and not fallback_read_only,
@@ -91,7 +95,11 @@ def open_from_args(
         wait=5.0 if write else 0.0,
         author=args.author,
         warn=warn,
+        reanchor=reanchor,
     )
+    if workspace.anchoring:
+        print(f"tagline: {workspace.anchoring.message()}", file=sys.stderr)
+    return workspace
 
 
 def run_tui(args: argparse.Namespace) -> int:

@@ -7,11 +7,11 @@ naming the file and line; the caller stores them in one all-or-nothing write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ..corpus import Corpus
+from ..corpus import Article, Corpus
 from ..model import Annotation
 from ..themes import Codebook
 
@@ -24,6 +24,26 @@ class FormatError(ValueError):
 class ExportContext:
     corpus: Corpus
     codebook: Codebook
+    options: Mapping[str, Any] = field(default_factory=dict)  # per-format, e.g. {"bom": True}
+    warn: Callable[[str], None] | None = None
+
+    def placed(self, ann: Annotation) -> Article | None:
+        """The annotation's article if its offsets still hold there, else None (and a warning).
+
+        Formats that carry offsets only export annotations with `text[start:end] == exact`:
+        an orphan, or an article edited since, would otherwise point at the wrong text.
+        """
+        article = self.corpus.get(ann.article_id)
+        if article is not None and article.text[ann.start : ann.end] == ann.exact:
+            return article
+        if self.warn:
+            why = (
+                "article not in the corpus"
+                if article is None
+                else f"{ann.status}, quote not at its offsets"
+            )
+            self.warn(f"skipped annotation {ann.id} on {ann.article_id} ({why})")
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +65,7 @@ class Format:
     writer: Writer | None = None
     reader: Reader | None = None
     binary: bool = False  # the writer takes a binary stream (e.g. a zip)
+    options: tuple[str, ...] = ()  # names of the ExportContext.options the writer reads
 
 
 FORMATS: dict[str, Format] = {}
@@ -84,4 +105,5 @@ def select(
 
 
 # Register the built-in formats (imported for their side effect).
-from . import jsonl  # noqa: E402, F401
+from . import jsonl  # noqa: E402, F401, I001
+from . import w3c, spacy, doccano, labelstudio, csvfile, qdpx  # noqa: E402, F401

@@ -18,7 +18,8 @@ def register(sub, common) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..cli import open_from_args
 
-    ws = open_from_args(args, write=args.repair)
+    # Examine the records as they are: re-anchoring would need them well-formed.
+    ws = open_from_args(args, write=args.repair, reanchor=False)
     try:
         problems = check(ws.store, ws.corpus)
         total = sum(1 for _ in ws.store.storage.read())

@@ -22,11 +22,12 @@ def register(sub, common) -> None:
         "--author", dest="only_author", action="append", default=[], help="only these authors"
     )
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument("--bom", action="store_true", help="csv: start with a UTF-8 BOM (for Excel)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import CommandError, open_from_args
+    from ..cli import CommandError, open_from_args, warn
 
     fmt = get_format(args.format)
     if fmt.writer is None:
@@ -36,9 +37,9 @@ def run(args: argparse.Namespace) -> int:
         for theme in args.theme:
             ws.store.codebook.require(theme)
         anns = select(
-            ws.store.all(), themes=args.theme, articles=args.article, authors=args.only_author
+            ws.annotations(), themes=args.theme, articles=args.article, authors=args.only_author
         )
-        ctx = ExportContext(ws.corpus, ws.store.codebook)
+        ctx = ExportContext(ws.corpus, ws.store.codebook, {"bom": args.bom}, warn)
         if args.output is None:
             if fmt.binary:
                 if sys.stdout.isatty():

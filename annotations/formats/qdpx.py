@@ -1,0 +1,133 @@
+"""REFI-QDA project (`.qdpx`) for NVivo, ATLAS.ti, MAXQDA and QualCoder.
+
+A QDPX file is a zip holding `project.qde` (XML in the `urn:QDA-XML:project:1.0`
+namespace) and the source texts under `sources/`. No package ships the REFI-QDA
+schema (`Project.xsd`), so the XML is not validated against it here; it follows the
+element and attribute names of the published REFI-QDA 1.5 standard exactly, in the
+schema's element order: `Project` > `Users` > `User`; `CodeBook` > `Codes` > `Code`
+(`guid`, `name`, `isCodable`, `color`); `Sources` > `TextSource` (`plainTextPath`
+= `internal://<guid>.txt`) > `PlainTextSelection` (`startPosition`, `endPosition`,
+`creatingUser`, `creationDateTime`) > `Description` (the note) and `Coding` >
+`CodeRef` (`targetGUID`).
+
+REFI-QDA counts `startPosition`/`endPosition` in Unicode characters (code points) of
+the plain text, which is exactly what Python `str` indices count, so Tagline's
+offsets are written unchanged. GUIDs: annotation ids are uuids already; articles,
+users, codes and codings get uuid5s derived from their names, stable across exports.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable
+from typing import IO
+from xml.etree import ElementTree as ET
+
+from ..model import Annotation, now_iso
+from ..themes import PALETTE
+from . import ExportContext, Format, register
+from .matching import as_uuid, by_article
+
+NAMESPACE = "urn:QDA-XML:project:1.0"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(value: str) -> str:
+    """Text XML 1.0 can carry (notes and names are typed by people)."""
+    return _NOT_XML.sub("", value)
+
+
+def write(annotations: Iterable[Annotation], out: IO[bytes], ctx: ExportContext) -> int:
+    stamp = now_iso()
+    users: dict[str, str] = {}  # author -> guid
+    codes: dict[str, str] = {}  # theme name -> guid
+    sources = ET.Element("Sources")
+
+    def user(author: str) -> str:
+        author = author or "unknown"
+        return users.setdefault(author, as_uuid(author, "user"))
+
+    def code(theme: str) -> str:
+        return codes.setdefault(theme, as_uuid(theme.casefold(), "code"))
+
+    for theme in ctx.codebook:
+        code(theme.name)
+    count = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for article, anns in by_article(annotations, ctx):
+            guid = as_uuid(article.id, "article")
+            archive.writestr(f"sources/{guid}.txt", article.text.encode("utf-8"))
+            source = ET.SubElement(
+                sources,
+                "TextSource",
+                guid=guid,
+                name=_x(article.id),
+                plainTextPath=f"internal://{guid}.txt",
+            )
+            ET.SubElement(source, "Description").text = _x(article.title)
+            for ann in anns:
+                coder = user(ann.author)
+                # Code points, as REFI-QDA counts them: Python str indices as they are.
+                selection = ET.SubElement(
+                    source,
+                    "PlainTextSelection",
+                    guid=as_uuid(ann.id, "annotation"),
+                    name=_x(ann.exact[:100]),
+                    startPosition=str(ann.start),
+                    endPosition=str(ann.end),
+                    creatingUser=coder,
+                    creationDateTime=ann.created or stamp,
+                )
+                if ann.updated and ann.updated != ann.created:
+                    selection.set("modifyingUser", coder)
+                    selection.set("modifiedDateTime", ann.updated)
+                if ann.note:
+                    ET.SubElement(selection, "Description").text = _x(ann.note)
+                for theme in ann.themes:
+                    coding = ET.SubElement(
+                        selection,
+                        "Coding",
+                        guid=as_uuid(f"{ann.id}:{theme}", "coding"),
+                        creatingUser=coder,
+                        creationDateTime=ann.created or stamp,
+                    )
+                    ET.SubElement(coding, "CodeRef", targetGUID=code(theme))
+                count += 1
+        project = ET.Element(
+            "Project",
+            xmlns=NAMESPACE,
+            name="Tagline export",
+            origin="Tagline",
+            creationDateTime=stamp,
+        )
+        users_el = ET.SubElement(project, "Users") if users else None
+        for name, guid in users.items():
+            ET.SubElement(users_el, "User", guid=guid, name=_x(name))
+        codes_el = ET.SubElement(ET.SubElement(project, "CodeBook"), "Codes")
+        for name, guid in codes.items():
+            theme = ctx.codebook.get(name)
+            ET.SubElement(
+                codes_el,
+                "Code",
+                guid=guid,
+                name=_x(name),
+                isCodable="true",
+                color=theme.color if theme else PALETTE[-1],
+            )
+        project.append(sources)
+        ET.indent(project)
+        xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
+        archive.writestr("project.qde", xml)
+    return count
+
+
+register(
+    Format(
+        "qdpx",
+        "REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder (zip: use -o)",
+        ".qdpx",
+        write,
+        binary=True,
+    )
+)
