@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App
 from textual.binding import Binding
 
@@ -13,7 +15,8 @@ from .screens.main import MainScreen
 
 class TaglineApp(App):
     TITLE = "Tagline"
-    CSS_PATH = "styles/app.tcss"
+    # Absolute, so subclasses defined elsewhere (tests) find it too.
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     COMMANDS = App.COMMANDS | {TaglineCommands}
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="help"),
