@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -116,9 +116,23 @@ class Annotation:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["themes"] = list(self.themes)
-        return data
+        # Spelled out: dataclasses.asdict deep-copies every field and is ~10x slower.
+        return {
+            "id": self.id,
+            "article_id": self.article_id,
+            "article_sha256": self.article_sha256,
+            "start": self.start,
+            "end": self.end,
+            "exact": self.exact,
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+            "themes": list(self.themes),
+            "note": self.note,
+            "author": self.author,
+            "created": self.created,
+            "updated": self.updated,
+            "status": self.status,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Annotation:

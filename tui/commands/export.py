@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import os
 import sys
 import tempfile
@@ -62,19 +61,11 @@ def write_file(path: Path, writer, binary: bool = False) -> int:
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as raw:
-            if binary:
-                count = writer(raw)
-            else:
-                with io.TextIOWrapper(
-                    raw, encoding="utf-8", newline="\n", write_through=False
-                ) as fh:
-                    count = writer(fh)
-                    fh.flush()
-                    os.fsync(raw.fileno())
-                    fh.detach()
-            raw.flush()
-            os.fsync(raw.fileno())
+        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
+        with os.fdopen(fd, **mode) as fh:
+            count = writer(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -1,0 +1,1 @@
+"""Benchmarks and their synthetic corpus (`corpus_gen`), reusable by scale and start-up runs."""
