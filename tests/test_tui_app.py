@@ -28,11 +28,6 @@ def db(tmp_path):
     return tmp_path / "db.json"
 
 
-@pytest.fixture
-def seeds():
-    return load_corpus()
-
-
 def parts(app):
     screen = app.screen
     assert isinstance(screen, MainScreen)
@@ -82,7 +77,7 @@ async def test_sentence_tag_and_extend(db, seeds):
     text = seeds.articles[0].text
     app = make_app(db, seeds)
     async with app.run_test(size=SIZE) as pilot:
-        screen, reader, articles, store = parts(app)
+        _, reader, articles, store = parts(app)
         await pilot.press("enter", "s")
         s1 = first_sentence(text)
         assert reader.selected_span == s1
@@ -122,7 +117,7 @@ async def test_shift_arrows_select_and_tag(db, seeds):
     text = seeds.articles[0].text
     app = make_app(db, seeds)
     async with app.run_test(size=SIZE) as pilot:
-        _, reader, _, store = parts(app)
+        _, _, _, store = parts(app)
         await pilot.press("enter", *["shift+right"] * 7, "2")
         (ann,) = store.for_article(seeds.articles[0].id)
         assert (ann.start, ann.end, ann.exact) == (0, 7, text[:7])
@@ -143,7 +138,8 @@ async def test_mouse_drag_selects(db, seeds):
         assert reader.selected_span == (0, 8)
         await pilot.press("3")
         (ann,) = store.for_article(seeds.articles[0].id)
-        assert ann.exact == text[:8] and ann.themes == ("Arctic route",)
+        # the selection is trimmed of edge whitespace before tagging
+        assert ann.exact == text[:8].strip() and ann.themes == ("Arctic route",)
 
 
 @sync
@@ -177,8 +173,8 @@ async def test_hotkey_on_caret_annotation(db, seeds):
     article = seeds.articles[0]
     app = make_app(db, seeds)
     async with app.run_test(size=SIZE) as pilot:
-        _, reader, _, store = parts(app)
-        await pilot.press("enter", "s", "1", "escape", "right", "right", "2")
+        _, _, _, store = parts(app)
+        await pilot.press("enter", "s", "1", "escape", "left", "left", "2")
         (ann,) = store.for_article(article.id)
         assert ann.themes == ("energy", "digital economy")
 
@@ -239,8 +235,7 @@ async def test_next_prev(db, seeds):
         await pilot.press("enter", "s", "1", "s", "escape", "s", "2")  # second sentence alone
         anns = store.for_article(article.id)
         assert len(anns) == 2
-        await pilot.press("escape", "ctrl+home" if False else "home")
-        reader.move_to_start()
+        await pilot.press("escape", "escape", "enter")  # back to the list, and in at the start
         await pilot.press("]")
         assert reader.selected_span == (anns[0].start, anns[0].end)
         await pilot.press("]")
@@ -276,7 +271,7 @@ async def test_theme_picker_apply_and_create(db, seeds):
 async def test_list_filter(db, seeds):
     app = make_app(db, seeds)
     async with app.run_test(size=SIZE) as pilot:
-        screen, reader, articles, _ = parts(app)
+        screen, _, articles, _ = parts(app)
         await pilot.press("f")
         assert isinstance(app.focused, Input)
         await pilot.press(*"cement bilateral")
@@ -413,8 +408,9 @@ async def test_panel_moves_reader(db, seeds):
         anns = store.for_article(article.id)
         panel = app.screen.query_one(AnnotationPanel)
         assert panel.option_count == 2
+        assert panel.highlighted == 1  # the annotation at the caret
         panel.focus()
-        await pilot.press("down", "up")
+        await pilot.press("up")
         assert reader.selected_span == (anns[0].start, anns[0].end)
         await pilot.press("down", "enter")
         assert reader.selected_span == (anns[1].start, anns[1].end)

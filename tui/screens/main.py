@@ -342,9 +342,13 @@ class MainScreen(Screen):
             self.status.say("No annotations in this article")
             return
         start, end = self.reader.selected_span
-        if forward:
-            later = [a for a in anns if (a.start, -a.end) > (start, -end)]
-            target = later[0] if later else anns[0]
+        if start == end:  # just a caret: the first annotation starting at / before it
+            if forward:
+                target = next((a for a in anns if a.start >= start), anns[0])
+            else:
+                target = next((a for a in reversed(anns) if a.start < start), anns[-1])
+        elif forward:  # from the selected passage, in text order (start, longer first)
+            target = next((a for a in anns if (a.start, -a.end) > (start, -end)), anns[0])
         else:
             earlier = [a for a in anns if (a.start, -a.end) < (start, -end)]
             target = earlier[-1] if earlier else anns[-1]
