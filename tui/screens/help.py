@@ -24,7 +24,10 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Where", "Keys", "Action")
+        # Fixed widths: measured columns would follow the headers, not the cells.
+        table.add_column("Where", width=20)
+        table.add_column("Keys", width=26)
+        table.add_column("Action", width=32)
         last = None
         for entry in keymap():
             where = entry.section if entry.section != last else ""

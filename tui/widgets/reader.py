@@ -88,7 +88,7 @@ class Reader(TextArea):
     BINDINGS = [
         Binding("s", "screen.select_sentence", "Sentence", id="reader.sentence"),
         Binding("p", "screen.select_paragraph", "Paragraph", id="reader.paragraph"),
-        Binding("x,delete", "screen.delete_annotation", "Delete", id="reader.delete"),
+        Binding("x,delete", "screen.delete_annotation", "Delete", show=False, id="reader.delete"),
         Binding("escape", "screen.reader_escape", "Clear / back", show=False, id="reader.escape"),
         # TextArea binds these to its own (text-edit) undo; ours is the store's.
         Binding("ctrl+z", "screen.undo", "Undo", show=False, id="reader.undo"),
