@@ -416,3 +416,29 @@ async def test_panel_moves_reader(db, seeds):
         assert reader.selected_span == (anns[1].start, anns[1].end)
         assert app.focused is reader
         assert isinstance(panel, OptionList)
+
+
+@sync
+async def test_codebook_remove_in_use_asks_first(db, seeds):
+    from tui.screens.codebook import CodebookScreen
+    from tui.screens.confirm import ConfirmScreen
+
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        _, reader, _, store = parts(app)
+        await pilot.press("enter", "s", "1")
+        await pilot.press("ctrl+p", *"codebook")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CodebookScreen)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert store.codebook.get("energy") is not None
+        await pilot.press("d", "y")
+        assert store.codebook.get("energy") is None
+        assert len(store) == 0
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        assert not painted(reader, 0)
