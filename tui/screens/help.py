@@ -1,0 +1,40 @@
+"""Help: every key, generated from the bindings (so it cannot drift from what the app does)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+from ..keymap import keymap
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss(None)", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help"):
+            yield Label(
+                "Tagline keys  (escape closes; ctrl+p finds any command)", classes="dialog-title"
+            )
+            yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        # Fixed widths: measured columns would follow the headers, not the cells.
+        table.add_column("Where", width=20)
+        table.add_column("Keys", width=26)
+        table.add_column("Action", width=32)
+        last = None
+        for entry in keymap():
+            where = entry.section if entry.section != last else ""
+            last = entry.section
+            table.add_row(
+                Content(where).stylize("bold"),
+                Content(entry.keys).stylize("bold $accent"),
+                Content(entry.description),
+            )
+        table.focus()

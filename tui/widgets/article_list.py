@@ -1,0 +1,109 @@
+"""The article list: one `OptionList` fed by one `set_options()` call, filtered in place.
+
+Options are plain one-line `Content` prompts (never markup: titles come from
+files), so 10,000 articles cost one list of prompts, not 10,000 widgets.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rapidfuzz import fuzz, process, utils
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from annotations.corpus import Article
+from annotations.themes import Codebook
+
+# Titles scoring below this (rapidfuzz WRatio, 0-100) are filtered out.
+FILTER_CUTOFF = 60
+FILTER_LIMIT = 2000
+
+
+def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -> Content:
+    """Theme marks with counts, the title, then source/date, dimmed."""
+    parts: list[Content | tuple[str, str] | str] = []
+    for theme in codebook:
+        n = counts.get(theme.name, 0)
+        if n:
+            parts.append((f"■{n} ", theme.color))
+    # Themes no longer in the codebook (imported, removed) still show, in grey.
+    for name, n in sorted(counts.items()):
+        if n and codebook.get(name) is None:
+            parts.append((f"■{n} ", "#8A8A8A"))
+    parts.append(Content(article.title))
+    meta = " · ".join(v for v in (article.source, article.date) if v)
+    if meta:
+        parts.append(("  " + meta, "dim"))
+    return Content.assemble(*parts)
+
+
+class ArticleList(OptionList):
+    """Articles by id; moving the highlight opens the article (the screen listens)."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("right", "select", "Read", show=False, id="list.read"),
+    ]
+
+    def __init__(self, articles: list[Article], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.articles = articles
+        self._titles = [utils.default_process(a.title) for a in articles]
+        self._index = {a.id: i for i, a in enumerate(articles)}
+        self._prompts: list[Content] = []
+        self.shown: list[int] = []  # indices into `articles`, in display order
+
+    def load(self, summary: dict[str, Counter[str]], codebook: Codebook) -> None:
+        """Build every prompt (once, or after a codebook change)."""
+        empty: Counter[str] = Counter()
+        self._prompts = [
+            article_prompt(a, summary.get(a.id, empty), codebook) for a in self.articles
+        ]
+        self.filter("")
+
+    def filter(self, query: str) -> None:
+        """Fuzzy-match titles; an empty query shows everything in id order."""
+        query = utils.default_process(query)
+        if not query:
+            self.shown = list(range(len(self.articles)))
+        else:
+            hits = process.extract(
+                query,
+                self._titles,
+                scorer=fuzz.WRatio,
+                processor=None,
+                score_cutoff=FILTER_CUTOFF,
+                limit=FILTER_LIMIT,
+            )
+            # Best first; ties keep corpus order.
+            hits.sort(key=lambda h: (-h[1], h[2]))
+            self.shown = [h[2] for h in hits]
+        self.set_options(Option(self._prompts[i], id=self.articles[i].id) for i in self.shown)
+        if self.shown:
+            self.highlighted = 0
+
+    def update_article(self, article_id: str, counts: Counter[str], codebook: Codebook) -> None:
+        """Refresh one row's marks after its annotations changed."""
+        i = self._index.get(article_id)
+        if i is None:
+            return
+        self._prompts[i] = article_prompt(self.articles[i], counts, codebook)
+        try:
+            self.replace_option_prompt(article_id, self._prompts[i])
+        except OptionDoesNotExist:  # filtered out: the new prompt is used when it shows again
+            pass
+
+    @property
+    def highlighted_id(self) -> str | None:
+        option = self.highlighted_option
+        return option.id if option else None
+
+    def highlight_id(self, article_id: str) -> None:
+        try:
+            self.highlighted = self.get_option_index(article_id)
+        except OptionDoesNotExist:
+            pass

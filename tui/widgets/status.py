@@ -1,0 +1,35 @@
+"""The status line: article title, database, counts, mode, and the last message."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class StatusLine(Widget):
+    """Two lines: the open article's title; then messages, counts and the database path."""
+
+    title: reactive[str] = reactive("")
+    message: reactive[str] = reactive("")
+    error: reactive[bool] = reactive(False)
+    counts: reactive[str] = reactive("")
+    db_path: reactive[str] = reactive("")
+    read_only: reactive[bool] = reactive(False)
+
+    def render(self) -> Content:
+        top = Content(self.title or "(no article)").stylize("bold")
+        parts: list[Content | tuple[str, str] | str] = []
+        if self.read_only:
+            parts.append((" READ-ONLY ", "bold reverse"))
+            parts.append(" ")
+        if self.message:
+            parts.append((self.message, "bold $error" if self.error else "bold $accent"))
+            parts.append("  ")
+        parts.append((f"{self.counts}  {self.db_path}", "dim"))
+        second = Content.assemble(*parts)
+        return Content("\n").join([top, second])
+
+    def say(self, message: str, error: bool = False) -> None:
+        self.message = message
+        self.error = error
