@@ -19,7 +19,20 @@ from tui.screens.main import MainScreen
 from tui.widgets.article_list import ArticleList
 from tui.widgets.reader import Reader
 
-WORDS = ["china", "russia", "energy", "gas", "pipeline", "arctic", "route", "digital", "economy", "trade", "port", "ice"]
+WORDS = [
+    "china",
+    "russia",
+    "energy",
+    "gas",
+    "pipeline",
+    "arctic",
+    "route",
+    "digital",
+    "economy",
+    "trade",
+    "port",
+    "ice",
+]
 
 
 def _text(rng: random.Random, chars: int) -> str:
