@@ -35,7 +35,18 @@ class Article:
     corpus then costs one `stat` per file instead of reading every file.
     """
 
-    __slots__ = ("_text", "city", "date", "id", "meta", "path", "sha256", "source", "title")
+    __slots__ = (
+        "_text",
+        "city",
+        "date",
+        "id",
+        "meta",
+        "path",
+        "sha256",
+        "source",
+        "stamp",
+        "title",
+    )
 
     def __init__(
         self,
@@ -58,6 +69,7 @@ class Article:
         self.date = date
         self.city = city
         self.meta = meta or {}
+        self.stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the file when read
 
     @property
     def text(self) -> str:
@@ -235,6 +247,7 @@ def load_corpus(
         ):
             _, _, _, sha, title, source, date, city = entry
             article = Article(article_id, path, None, sha, title, source, date, city)
+            article.stamp = (st.st_size, st.st_mtime_ns)
         else:
             try:
                 article = read_article(path, article_id)
@@ -247,6 +260,7 @@ def load_corpus(
             if not article.text.strip():
                 warn(f"{path}: skipped, empty file")
                 continue
+            article.stamp = (st.st_size, st.st_mtime_ns)
         fresh[key] = [
             st.st_size,
             st.st_mtime_ns,

@@ -11,8 +11,8 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from .anchoring import Report, reanchor_store
-from .corpus import Corpus, load_corpus, seeds_path
-from .storage import StoreLockedError
+from .corpus import Corpus, load_corpus, read_article, seeds_path
+from .storage import StoreError, StoreLockedError
 from .store import AnnotationStore, default_db_path
 
 
@@ -24,6 +24,8 @@ class Workspace:
     warnings: list[str] = field(default_factory=list)
     locked_by_other: bool = False  # opened read-only because another instance writes
     anchoring: Report = field(default_factory=Report)  # re-anchoring done when opened
+    _reported_change: str | None = None  # reported once, not on every check
+    _missing: set[str] = field(default_factory=set)
 
     def annotations(self):
         """Every annotation, re-anchored even if the store is read-only (for exports)."""
@@ -31,6 +33,52 @@ class Workspace:
 
     def close(self) -> None:
         self.store.close()
+
+    def check_disk(self, article_id: str | None = None) -> tuple[list[str], bool]:
+        """Notice what other programs did to the database and to an open article.
+
+        Returns (messages, article_reloaded). An edited article is reloaded and its
+        annotations re-anchored (and saved, when writable); a deleted one stays on
+        screen with its annotations kept. A deleted database is written back from
+        memory; a replaced one is never written over (the store refuses changes).
+        """
+        messages: list[str] = []
+        change = self.store.storage.external_change()
+        if change and "deleted" in change and not self.store.read_only:
+            try:
+                self.store.compact()  # everything is in memory: write it all back
+                messages.append(f"{change}; written back from memory")
+            except StoreError as exc:
+                messages.append(f"{change}; could not write it back ({exc})")
+        elif change and change != self._reported_change:
+            messages.append(f"{change}; changes will not be saved until Tagline is reopened")
+            self._reported_change = change
+        reloaded = False
+        article = self.corpus.get(article_id) if article_id else None
+        if article is not None and article.stamp is not None:
+            try:
+                st = article.path.stat()
+                stamp = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                stamp = None
+            if stamp is None:
+                if article_id not in self._missing:
+                    self._missing.add(article_id)
+                    messages.append(f"{article.path} was deleted; its annotations are kept")
+            elif stamp != article.stamp:
+                self._missing.discard(article_id)
+                try:
+                    fresh = read_article(article.path, article.id)
+                except (OSError, ValueError) as exc:
+                    messages.append(f"{article.path} changed but cannot be read: {exc}")
+                    article.stamp = stamp
+                else:
+                    fresh.stamp = stamp
+                    self.corpus.replace(fresh)
+                    report = reanchor_store(self.store, self.corpus)
+                    messages.append(f"{article.path} changed on disk: reloaded; {report.message()}")
+                    reloaded = True
+        return messages, reloaded
 
     @property
     def cache_dir(self) -> Path:

@@ -280,3 +280,38 @@ def test_database_replaced_while_open_is_never_overwritten(tmp_path, seeds):
     assert len(s.for_article(first(seeds).id)) == 2
     s.close()
     assert json.loads(path.read_text()) == {"_meta": {"store": {"format": 1, "gen": 7}}}
+
+
+def test_workspace_notices_edited_and_deleted_files(tmp_path):
+    from annotations.workspace import open_workspace
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    path = folder / "a.txt"
+    path.write_text("Headline for the test here\n\nThe pipeline opened in May. Gas flows.\n")
+    ws = open_workspace([folder], tmp_path / "db.json")
+    art = ws.corpus.get("a.txt")
+    start = art.text.index("Gas flows.")
+    ann = ws.store.tag(art, start, start + 10, ["energy"])
+    assert ws.check_disk("a.txt") == ([], False)
+    path.write_text(
+        "Headline for the test here\n\nAn added line.\nThe pipeline opened in May. Gas flows.\n"
+    )
+    messages, reloaded = ws.check_disk("a.txt")
+    assert reloaded and "changed on disk: reloaded; 1 annotation re-anchored" in messages[0]
+    moved = ws.store.get(ann.id)
+    assert (
+        ws.corpus.get("a.txt").text[moved.start : moved.end] == "Gas flows."
+        and moved.status == "reanchored"
+    )
+    path.unlink()
+    messages, _ = ws.check_disk("a.txt")
+    assert messages == [f"{path} was deleted; its annotations are kept"]
+    assert ws.check_disk("a.txt") == ([], False)  # said once
+    (tmp_path / "db.json").unlink(missing_ok=True)
+    ws.store.compact()
+    (tmp_path / "db.json").unlink()
+    messages, _ = ws.check_disk()
+    assert messages == [f"{tmp_path / 'db.json'} was deleted; written back from memory"]
+    assert (tmp_path / "db.json").exists()
+    ws.close()
