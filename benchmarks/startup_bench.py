@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 CHILD = r"""
-import json, resource, sys, time, asyncio
+import json, sys, time, asyncio
 t0 = time.perf_counter()
 from annotations.workspace import open_workspace
 from tui.app import TaglineApp
@@ -56,7 +56,9 @@ async def main():
 
 asyncio.run(main())
 ws.close()
-out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: the latter keeps the parent's peak across fork + exec.
+hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+out["peak_rss_mb"] = int(hwm.split()[1]) / 1024
 print(json.dumps(out))
 """
 
