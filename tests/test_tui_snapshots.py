@@ -63,3 +63,14 @@ def test_help_screen(snap_compare):
 def test_theme_picker(snap_compare):
     app = pretagged_app(DB)
     assert snap_compare(app, terminal_size=SIZE, run_before=_run("enter", "s", "t", *"ar"))
+
+
+def test_dashboard_from_main_app(snap_compare):
+    async def run_before(pilot) -> None:
+        await steady(pilot)
+        await pilot.press("d")
+        await pilot.app.workers.wait_for_complete()  # the figures come from a worker
+        await steady(pilot)
+
+    app = pretagged_app(DB)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

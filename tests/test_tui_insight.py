@@ -1,0 +1,177 @@
+"""Analyst insight in the main app: dashboard (d), orphans (o), suggestions (g), author views (A)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from annotations.anchoring import reanchor_store
+from annotations.corpus import Corpus, article_from_text
+from annotations.model import Annotation
+from annotations.store import AnnotationStore
+from annotations.workspace import Workspace
+from tests.snapshot_apps import THEME, SteadyApp, first_sentence, make_app, sync
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.main import MainScreen
+from tui.screens.orphans import OrphanScreen
+from tui.widgets.status import StatusLine
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "db.json"
+
+
+def status_text(app) -> str:
+    return app.screen.query_one(StatusLine).render().plain
+
+
+async def settle(pilot) -> None:
+    """Let thread workers finish and their results reach the screen."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def tag_two_articles(db: Path, corpus: Corpus) -> None:
+    store = AnnotationStore(db, author="tester")
+    a, b = corpus.articles[0], corpus.articles[2]
+    store.tag(a, *first_sentence(a.text), ["energy"])
+    i = a.text.index("digital economy")
+    store.tag(a, i, i + len("digital economy"), ["digital economy", "energy"])
+    store.tag(b, *first_sentence(b.text), ["Arctic route"])
+    store.close()
+
+
+# -- dashboard -------------------------------------------------------------------------
+
+
+@sync
+async def test_dashboard_from_main_screen_opens_article(db, seeds):
+    tag_two_articles(db, seeds)
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.screen
+        await pilot.press("d")
+        assert isinstance(app.screen, DashboardScreen)
+        await settle(pilot)
+        themes = app.screen.query_one("#themes", DataTable)
+        # annotations, articles per theme, from the store
+        assert [themes.get_row(t)[1:3] for t in ("energy", "digital economy", "Arctic route")] == [
+            [2, 1],
+            [1, 1],
+            [1, 1],
+        ]
+        matrix = app.screen.query_one("#matrix", DataTable)
+        assert app.focused is matrix and matrix.row_count == 2
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.screen is main
+        target = seeds.articles[2]
+        assert main.article.id == target.id
+        assert main.reader.text == target.text
+        assert main.article_list.highlighted_id == target.id
+        assert app.focused is main.reader
+
+
+@sync
+async def test_dashboard_computes_in_a_worker(db, seeds, monkeypatch):
+    import tui.screens.dashboard as dashboard
+
+    tag_two_articles(db, seeds)
+    release = threading.Event()
+    real = dashboard.compute
+
+    def slow(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "compute", slow)
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        # The UI runs while the figures are computed: the placeholder is on screen.
+        assert "Computing…" in str(screen.query_one("#dashboard-progress", Static).render())
+        assert not screen.query("#matrix")
+        release.set()
+        await settle(pilot)
+        assert screen.query_one("#matrix", DataTable).row_count == 2
+        assert not screen.query("#dashboard-progress")
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+# -- orphans ---------------------------------------------------------------------------
+
+TEXT = (
+    "Energy talks\n"
+    "The pipeline to the north carries natural gas to the coast.\n"
+    "The Arctic route shortens shipping by two weeks, officials said.\n"
+)
+EDITED = (
+    "Energy talks\n"
+    "A new pipeline to the far north now brings gas to the coast.\n"
+    "Shipping through the ice is faster.\n"
+)
+
+
+def orphan_app(db: Path) -> tuple[SteadyApp, AnnotationStore]:
+    """An app opened on a corpus whose article changed so two quotes are gone."""
+    before = article_from_text("a.txt", Path("a.txt"), TEXT)
+    anns = []
+    for phrase in (
+        "The pipeline to the north carries natural gas",
+        "The Arctic route shortens shipping by two weeks",
+    ):
+        start = before.text.index(phrase)
+        anns.append(
+            Annotation.create(
+                article_id="a.txt",
+                text=before.text,
+                sha256=before.sha256,
+                start=start,
+                end=start + len(phrase),
+                themes=["energy"],
+                author="tester",
+            )
+        )
+    store = AnnotationStore(db, author="tester")
+    store.put_many(anns)
+    corpus = Corpus([article_from_text("a.txt", Path("a.txt"), EDITED)])
+    report = reanchor_store(store, corpus)  # what open_workspace does at start-up
+    assert report.orphaned == 2
+    workspace = Workspace(corpus, store, [], [], False, report)
+    return SteadyApp(workspace, theme=THEME), store
+
+
+@sync
+async def test_orphans_reported_at_start_and_reviewed_with_o(db):
+    app, store = orphan_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert "2 annotations orphaned · o reviews orphans" in status_text(app)
+        assert any("o reviews orphans" in n.message for n in app._notifications)
+        await pilot.press("o")
+        assert isinstance(app.screen, OrphanScreen)
+        first = app.screen.current[0]
+        await pilot.press("x")
+        assert store.get(first.id) is None
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen is main
+        assert len(store) == 0
+        assert "2 orphaned annotation(s) resolved" in status_text(app)
+        assert "0 here · 0 annotations" in status_text(app)
+        # The list's theme marks were rebuilt from the store.
+        assert "■" not in main.article_list.get_option_at_index(0).prompt.plain
+        await pilot.press("o")
+        assert app.screen is main and "No orphaned annotations" in status_text(app)
