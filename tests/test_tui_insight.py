@@ -175,3 +175,97 @@ async def test_orphans_reported_at_start_and_reviewed_with_o(db):
         assert "■" not in main.article_list.get_option_at_index(0).prompt.plain
         await pilot.press("o")
         assert app.screen is main and "No orphaned annotations" in status_text(app)
+
+
+# -- suggestions -----------------------------------------------------------------------
+
+
+def suggestion_marks(reader, s) -> list:
+    """The suggestion outlines (underline, no background) painted on `s`'s first row."""
+    row, col = reader.location_of(s.start)
+    return [
+        span
+        for span in reader.get_line(row).spans
+        if span.style.underline and span.style.bgcolor is None and span.start <= col < span.end
+    ]
+
+
+@sync
+async def test_suggestions_accept_undo_reject(db, seeds):
+    article = seeds.articles[0]
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.screen
+        store, reader = main.store, main.reader
+        await pilot.press("enter", "g")
+        await settle(pilot)
+        shown = list(main.shown_suggestions)
+        assert len(shown) >= 4
+        assert f"Suggestions: {len(shown)} (y accept, x reject, ]/[ move, g hide)" in status_text(
+            app
+        )
+        assert suggestion_marks(reader, shown[0])
+        assert len(store) == 0 and store.rejections() == set()  # nothing saved by showing
+        # ] selects the first suggestion in text order; y accepts it through the store.
+        await pilot.press("]")
+        first = shown[0]
+        assert reader.selected_span == (first.start, first.end)
+        assert "1/" in status_text(app) and first.theme in status_text(app)
+        await pilot.press("y")
+        (ann,) = store.for_article(article.id)
+        assert (ann.start, ann.end, ann.themes) == (first.start, first.end, (first.theme,))
+        assert ann.exact == article.text[first.start : first.end]
+        assert first not in main.shown_suggestions
+        assert len(main.shown_suggestions) == len(shown) - 1
+        # Accepting is an ordinary change: u undoes it and the suggestion comes back.
+        await pilot.press("u")
+        assert len(store) == 0 and first in main.shown_suggestions
+        # x rejects: remembered in the store, no annotation, not shown again.
+        await pilot.press("]", "]")
+        second = main.suggestion_at_caret()
+        assert second is not None and second != first
+        await pilot.press("x")
+        assert len(store) == 0
+        assert second.key(article.text) in store.rejections()
+        assert second not in main.shown_suggestions
+        # g hides suggestions (and their outlines); g again recomputes without the rejected one.
+        await pilot.press("g")
+        assert main.shown_suggestions == [] and not suggestion_marks(reader, first)
+        await pilot.press("g")
+        await settle(pilot)
+        assert first in main.shown_suggestions and second not in main.shown_suggestions
+        # escape leaves suggestion mode too
+        await pilot.press("escape")
+        assert not main.suggesting and main.shown_suggestions == []
+        assert app.focused is reader
+
+
+@sync
+async def test_x_without_suggestion_still_deletes(db, seeds):
+    article = seeds.articles[0]
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.screen
+        store = main.store
+        await pilot.press("enter", "s", "3")  # tag the first sentence (Arctic route)
+        assert len(store) == 1
+        await pilot.press("g")
+        await settle(pilot)
+        start, end = first_sentence(article.text)
+        assert not any(s.start < end and start < s.end for s in main.shown_suggestions)
+        await pilot.press("x")  # caret on the annotation, no suggestion there
+        assert len(store) == 0 and store.rejections() == set()
+
+
+@sync
+async def test_suggestions_follow_the_open_article(db, seeds):
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.screen
+        await pilot.press("g")
+        await settle(pilot)
+        assert {s.article_id for s in main.shown_suggestions} == {seeds.articles[0].id}
+        await pilot.press("down")  # the list has focus: the next article opens
+        await settle(pilot)
+        assert main.suggesting
+        assert {s.article_id for s in main.shown_suggestions} == {seeds.articles[1].id}

@@ -74,3 +74,17 @@ def test_dashboard_from_main_app(snap_compare):
 
     app = pretagged_app(DB)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_reader_with_suggestions(snap_compare):
+    # Suggestion outlines (underlined, theme colour) beside real highlights; the first selected.
+    async def run_before(pilot) -> None:
+        await steady(pilot)
+        await pilot.press("enter", "g")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("]")
+        await steady(pilot)
+
+    app = pretagged_app(DB)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
