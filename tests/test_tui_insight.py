@@ -269,3 +269,106 @@ async def test_suggestions_follow_the_open_article(db, seeds):
         await settle(pilot)
         assert main.suggesting
         assert {s.article_id for s in main.shown_suggestions} == {seeds.articles[1].id}
+
+
+# -- author views ----------------------------------------------------------------------
+
+
+def three_sentences(text: str) -> list[tuple[int, int]]:
+    from annotations.segment import sentences
+
+    out = []
+    for s, e in sentences(text):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out[:3]
+
+
+def painted_at(reader, offset: int) -> bool:
+    row, col = reader.location_of(offset)
+    return any(
+        s.style.bgcolor is not None and s.start <= col < s.end for s in reader.get_line(row).spans
+    )
+
+
+@sync
+async def test_author_views_and_disagreements(db, seeds):
+    from tests.factories import ann
+
+    article = seeds.articles[0]
+    s1, s2, s3 = three_sentences(article.text)
+    store = AnnotationStore(db, author="tester")
+    store.put_many(
+        [
+            ann(article, *s1, "energy", author="ana"),
+            ann(article, *s2, "digital economy", author="ana"),
+            ann(article, *s1, "energy", author="bob"),
+            ann(article, *s3, "Arctic route", author="bob"),
+        ]
+    )
+    store.close()
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.screen
+        reader, panel = main.reader, main.panel
+        await pilot.press("enter", "a")  # reader focused, panel shown
+        assert all(painted_at(reader, s[0]) for s in (s1, s2, s3))
+        assert len(panel.annotations) == 4
+
+        await pilot.press("A")
+        assert "View: ana's annotations" in status_text(app)
+        assert main.status.mode == "View: ana's annotations"
+        assert {a.author for a in panel.annotations} == {"ana"} and len(panel.annotations) == 2
+        assert painted_at(reader, s2[0]) and not painted_at(reader, s3[0])
+
+        await pilot.press("A")
+        assert "View: bob's annotations" in status_text(app)
+        assert painted_at(reader, s3[0]) and not painted_at(reader, s2[0])
+
+        await pilot.press("A")
+        assert "View: disagreements only" in status_text(app)
+        assert [(a.start, a.end, a.themes) for a in panel.annotations] == [
+            (*s2, ("digital economy",)),
+            (*s3, ("Arctic route",)),
+        ]
+        assert panel.annotations[0].note == "coded by ana; not by bob"
+        assert not painted_at(reader, s1[0])  # both coded it: no disagreement
+        assert painted_at(reader, s2[0]) and painted_at(reader, s3[0])
+        # ] walks the disagreements; editing keys act on the real annotation underneath.
+        await pilot.press("]")
+        assert reader.selected_span == s2
+        await pilot.press("x")
+        assert [a.author for a in main.store.for_article(article.id)].count("ana") == 1
+        assert [(a.start, a.end) for a in panel.annotations] == [s3]
+
+        await pilot.press("A")
+        assert main.view is None and len(panel.annotations) == 3
+        assert "View: all annotations" in status_text(app)
+        assert main.status.mode == ""  # the view badge is gone
+
+
+@sync
+async def test_insight_actions_in_palette_and_help(db, seeds):
+    from tui.commands_palette import palette_commands
+    from tui.keymap import keymap
+    from tui.screens.insight import InsightActions
+
+    actions = {a for _, a, _ in palette_commands()}
+    for binding in InsightActions.BINDINGS:
+        assert f"screen.{binding.action}" in actions
+        assert binding.id and binding.description
+    assert "screen.reject_suggestion" in actions
+    help_rows = {e.keys: e.description for e in keymap() if e.section == "Insight"}
+    assert help_rows["d"].startswith("Dashboard") and help_rows["o"].startswith("Review orphaned")
+    tag_two_articles(db, seeds)
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"dashboard")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
