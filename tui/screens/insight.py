@@ -1,7 +1,7 @@
 """Analyst insight on the main screen: dashboard, orphan review, suggestions, author views.
 
 A base class of `MainScreen` (a `Screen`, so Textual merges its bindings), kept
-apart so the annotating screen stays about annotating. `MainScreen` calls four
+apart so the annotating screen stays about annotating. `MainScreen` calls five
 hooks: `visible_annotations()` (what the reader and panel show),
 `paint_overlays()` (after every repaint), and `step_suggestion()` /
 `reject_suggestion_at_caret()` / `leave_suggestions()` where `]`, `[`, `x` and
