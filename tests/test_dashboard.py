@@ -49,6 +49,12 @@ class DashboardApp(App):
         self.opened.append(message.article_id)
 
 
+async def ready(pilot) -> None:
+    """The figures are computed in a worker: wait for them to be on screen."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def _keys(table: DataTable) -> list[str]:
     return [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
 
@@ -64,6 +70,7 @@ async def _sort_and_open(app: DashboardApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
+        await ready(pilot)
         themes = screen.query_one("#themes", DataTable)
         assert [themes.get_row(t)[1] for t in (E, D, A)] == [2, 2, 3]
         # markup in a title is shown as typed, never interpreted
@@ -90,6 +97,7 @@ def test_escape_closes_without_an_article(tmp_path):
 
     async def run() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot)
             await pilot.press("escape")
             await pilot.pause()
 
@@ -103,6 +111,6 @@ def test_dashboard_snapshot(snap_compare, tmp_path):
     app = DashboardApp(store, corpus)
     app.theme = "textual-dark"
     try:
-        assert snap_compare(app, terminal_size=(120, 40))
+        assert snap_compare(app, terminal_size=(120, 40), run_before=ready)
     finally:
         store.close()

@@ -63,3 +63,28 @@ def test_help_screen(snap_compare):
 def test_theme_picker(snap_compare):
     app = pretagged_app(DB)
     assert snap_compare(app, terminal_size=SIZE, run_before=_run("enter", "s", "t", *"ar"))
+
+
+def test_dashboard_from_main_app(snap_compare):
+    async def run_before(pilot) -> None:
+        await steady(pilot)
+        await pilot.press("d")
+        await pilot.app.workers.wait_for_complete()  # the figures come from a worker
+        await steady(pilot)
+
+    app = pretagged_app(DB)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_reader_with_suggestions(snap_compare):
+    # Suggestion outlines (underlined, theme colour) beside real highlights; the first selected.
+    async def run_before(pilot) -> None:
+        await steady(pilot)
+        await pilot.press("enter", "g")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("]")
+        await steady(pilot)
+
+    app = pretagged_app(DB)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

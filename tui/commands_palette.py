@@ -10,8 +10,13 @@ from textual.content import Content
 from .keymap import keymap
 
 # Actions reachable only from the palette (no key of their own).
-EXTRA = [("Codebook: add, rename, recolour, remove themes", "screen.codebook", "")]
-SECTIONS = {"Reader: selecting", "Annotating", "App"}
+EXTRA = [
+    ("Codebook: add, rename, recolour, remove themes", "screen.codebook", ""),
+    # `x` is the reader's delete key; on a shown suggestion it rejects instead.
+    ("Reject suggestion at the caret", "screen.reject_suggestion", "x"),
+]
+SCREEN_SECTIONS = {"Annotating", "Insight"}  # actions of the main screen
+SECTIONS = {"Reader: selecting", "App"} | SCREEN_SECTIONS
 
 
 def palette_commands() -> list[tuple[str, str, str]]:
@@ -21,7 +26,7 @@ def palette_commands() -> list[tuple[str, str, str]]:
         if entry.section not in SECTIONS or entry.action.startswith("cursor_"):
             continue
         action = entry.action
-        if entry.section == "Annotating" and not action.startswith(("app.", "screen.")):
+        if entry.section in SCREEN_SECTIONS and not action.startswith(("app.", "screen.")):
             action = f"screen.{action}"
         elif entry.section == "App" and not action.startswith(("app.", "screen.")):
             action = f"app.{action}"

@@ -24,6 +24,7 @@ def _keys(binding: Binding) -> str:
 
 def _sections() -> list[tuple[str, list[Binding]]]:
     from .app import TaglineApp
+    from .screens.insight import InsightActions
     from .screens.main import MainScreen
     from .widgets.annotation_panel import AnnotationPanel
     from .widgets.article_list import ArticleList
@@ -42,6 +43,7 @@ def _sections() -> list[tuple[str, list[Binding]]]:
         ("Article list", own(ArticleList.BINDINGS)),
         ("Reader: selecting", own(Reader.BINDINGS) + moves),
         ("Annotating", own(MainScreen.BINDINGS)),
+        ("Insight", own(InsightActions.BINDINGS)),
         ("Annotations panel", own(AnnotationPanel.BINDINGS)),
         ("App", own(TaglineApp.BINDINGS)),
     ]

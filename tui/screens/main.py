@@ -28,6 +28,7 @@ from ..widgets.annotation_panel import AnnotationPanel
 from ..widgets.article_list import ArticleList
 from ..widgets.reader import Reader
 from ..widgets.status import StatusLine
+from .insight import InsightActions
 
 Span = tuple[int, int]
 
@@ -53,7 +54,7 @@ def next_sentence_after(text: str, end: int) -> Span | None:
     return None
 
 
-class MainScreen(Screen):
+class MainScreen(InsightActions, Screen):
     BINDINGS = [
         *[
             Binding(k, f"toggle_theme('{k}')", f"Theme {k}", show=False, id=f"theme.{k}")
@@ -142,9 +143,10 @@ class MainScreen(Screen):
         if article is None:
             return
         anns = store.for_article(article.id)
-        self.reader.set_annotations(anns, store.codebook)
+        shown = self.visible_annotations(article, anns)  # the author view (A) filters
+        self.reader.set_annotations(shown, store.codebook)
         if self.panel.display:
-            self.panel.show(anns, store.codebook, self._current_annotation_id())
+            self.panel.show(shown, store.codebook, self._current_annotation_id())
         for article_id in (touched or set()) | {article.id}:
             self.article_list.update_article(
                 article_id, store.theme_counts(article_id), store.codebook
@@ -152,6 +154,7 @@ class MainScreen(Screen):
         self.status.counts = (
             f"{len(anns)} here · {len(store)} annotations · {len(self.corpus)} articles"
         )
+        self.paint_overlays(article, anns)
 
     def _current_annotation_id(self) -> str | None:
         ann = self.annotation_at_caret()
@@ -201,6 +204,8 @@ class MainScreen(Screen):
     # -- selection ---------------------------------------------------------------------
 
     def action_reader_escape(self) -> None:
+        if self.leave_suggestions():
+            return
         reader = self.reader
         start, end = reader.selected_span
         self._sentence_run = None
@@ -327,6 +332,8 @@ class MainScreen(Screen):
         self.app.push_screen(NoteScreen(ann.note, ann.exact), saved)
 
     def action_delete_annotation(self) -> None:
+        if self.reject_suggestion_at_caret():  # x on a suggestion rejects it
+            return
         ann = self.annotation_at_caret()
         if ann is None:
             self.status.say("No annotation at the caret")
@@ -335,9 +342,9 @@ class MainScreen(Screen):
             self.status.say(f"Deleted {', '.join(ann.themes)} (u to undo)")
 
     def _step(self, forward: bool) -> None:
-        if self.article is None:
+        if self.article is None or self.step_suggestion(forward):
             return
-        anns = self.store.for_article(self.article.id)
+        anns = self.visible_annotations(self.article, self.store.for_article(self.article.id))
         if not anns:
             self.status.say("No annotations in this article")
             return

@@ -5,7 +5,9 @@ Store offsets are `str` indices into the article text; the document's lines are
 plus a column is an offset. Highlights are computed per line from a sweep over
 the article's annotations once per (article, annotations version, colours) and
 applied in `get_line()`; TextArea paints the selection afterwards, so the
-selection always shows on top.
+selection always shows on top. Suggested passages (`g`) are painted first, as an
+underline in the theme colour with no background, so a real highlight painted
+over them stays a highlight and a suggestion never looks like saved coding.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from itertools import pairwise
+from typing import NamedTuple, Protocol
 
 from rich.style import Style
 from rich.text import Text
@@ -32,6 +35,23 @@ TINT = 0.42
 Segment = tuple[int, int, tuple[str, ...]]
 
 
+class Marked(Protocol):
+    """What the painter needs of an annotation (or a suggestion, or a disagreement)."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def themes(self) -> tuple[str, ...]: ...
+
+
+class Mark(NamedTuple):
+    start: int
+    end: int
+    themes: tuple[str, ...]
+
+
 def line_starts(text: str) -> list[int]:
     """Offsets at which each line of `text` starts."""
     starts = [0]
@@ -43,7 +63,9 @@ def line_starts(text: str) -> list[int]:
     return starts
 
 
-def line_segments(anns: list[Annotation], starts: list[int]) -> dict[int, list[Segment]]:
+def line_segments(
+    anns: list[Marked] | list[Annotation], starts: list[int]
+) -> dict[int, list[Segment]]:
     """Per line, the elementary column ranges covered by annotations and their themes.
 
     Where annotations overlap, a range carries the themes of all of them (in text
@@ -111,6 +133,8 @@ class Reader(TextArea):
         self._segments: dict[int, list[Segment]] = {}
         self._styles: dict[tuple[str, ...], Style] = {}
         self._style_key: tuple | None = None
+        self._suggested: dict[int, list[Segment]] = {}
+        self._suggest_styles: dict[tuple[str, ...], Style] = {}
 
     # -- content -----------------------------------------------------------------------
 
@@ -119,6 +143,7 @@ class Reader(TextArea):
         self.article_id = article_id
         self._starts = line_starts(text)
         self._segments = {}
+        self._suggested = {}
         self._anns = []
         self.load_text(text)
         self.selection = Selection.cursor((0, 0))
@@ -130,6 +155,12 @@ class Reader(TextArea):
         self._codebook = codebook
         self._segments = line_segments(anns, self._starts)
         self._styles = {}
+        self.notify_style_update()
+        self.refresh()
+
+    def set_suggestions(self, marks: list[Mark]) -> None:
+        """Outline these suggested passages (an empty list removes them)."""
+        self._suggested = line_segments(marks, self._starts)
         self.notify_style_update()
         self.refresh()
 
@@ -170,11 +201,16 @@ class Reader(TextArea):
             return Color.from_rich_color(theme.base_style.bgcolor)
         return self.background_colors[1]
 
-    def _style_for(self, themes: tuple[str, ...]) -> Style:
+    def _check_style_cache(self) -> None:
+        """Forget cached styles when the app theme or the codebook (colours) changed."""
         key = (self.app.theme, id(self._codebook))
         if key != self._style_key:
             self._styles = {}
+            self._suggest_styles = {}
             self._style_key = key
+
+    def _style_for(self, themes: tuple[str, ...]) -> Style:
+        self._check_style_cache()
         style = self._styles.get(themes)
         if style is None:
             codebook = self._codebook
@@ -185,8 +221,20 @@ class Reader(TextArea):
             self._styles[themes] = style
         return style
 
+    def _suggestion_style(self, themes: tuple[str, ...]) -> Style:
+        self._check_style_cache()
+        style = self._suggest_styles.get(themes)
+        if style is None:
+            codebook = self._codebook
+            color = Color.parse(codebook.color_of(themes[0]) if codebook else "#8A8A8A")
+            style = Style(color=color.rich_color, underline=True)
+            self._suggest_styles[themes] = style
+        return style
+
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
+        for start, end, themes in self._suggested.get(line_index, ()):
+            line.stylize(self._suggestion_style(themes), start, end)
         for start, end, themes in self._segments.get(line_index, ()):
             line.stylize(self._style_for(themes), start, end)
         return line
@@ -196,5 +244,6 @@ class Reader(TextArea):
 
     def _theme_changed(self) -> None:
         self._styles = {}
+        self._suggest_styles = {}
         self.notify_style_update()
         self.refresh()

@@ -16,12 +16,16 @@ class StatusLine(Widget):
     counts: reactive[str] = reactive("")
     db_path: reactive[str] = reactive("")
     read_only: reactive[bool] = reactive(False)
+    mode: reactive[str] = reactive("")  # e.g. "Suggestions 4 · View: ana"; shown as a badge
 
     def render(self) -> Content:
         top = Content(self.title or "(no article)").stylize("bold")
         parts: list[Content | tuple[str, str] | str] = []
         if self.read_only:
             parts.append((" READ-ONLY ", "bold reverse"))
+            parts.append(" ")
+        if self.mode:
+            parts.append((f" {self.mode} ", "bold reverse $accent"))
             parts.append(" ")
         if self.message:
             parts.append((self.message, "bold $error" if self.error else "bold $accent"))
