@@ -25,6 +25,8 @@ def _keys(binding: Binding) -> str:
 def _sections() -> list[tuple[str, list[Binding]]]:
     from .app import TaglineApp
     from .screens.main import MainScreen
+    from .screens.retrieve import RetrieveScreen
+    from .screens.search import SearchScreen
     from .widgets.annotation_panel import AnnotationPanel
     from .widgets.article_list import ArticleList
     from .widgets.reader import Reader
@@ -43,6 +45,8 @@ def _sections() -> list[tuple[str, list[Binding]]]:
         ("Reader: selecting", own(Reader.BINDINGS) + moves),
         ("Annotating", own(MainScreen.BINDINGS)),
         ("Annotations panel", own(AnnotationPanel.BINDINGS)),
+        ("Search", own(SearchScreen.BINDINGS)),
+        ("Coded segments", own(RetrieveScreen.BINDINGS)),
         ("App", own(TaglineApp.BINDINGS)),
     ]
 
