@@ -28,8 +28,8 @@ from ..widgets.results import ResultList
 DEBOUNCE = 0.15  # seconds of quiet typing before a query runs
 LIMIT = 50
 SYNTAX = (
-    "Filters: theme:energy (tagged) · -theme:energy (not tagged) · "
-    'article:word · note:words (in notes) · theme:"two words"'
+    "Filters: theme:energy (tagged) · -theme:energy (untagged) · "
+    "article:word (title/id) · note:words (in notes)"
 )
 
 
