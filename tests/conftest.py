@@ -13,9 +13,10 @@ from tests.factories import make_article
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
-    """Never touch the developer's real database or author name."""
+    """Never touch the developer's real database, cache or author name."""
     monkeypatch.setenv("TAGLINE_DB", str(tmp_path / "default-db" / "tagline.json"))
     monkeypatch.setenv("TAGLINE_AUTHOR", "tester")
+    monkeypatch.setenv("TAGLINE_CACHE", str(tmp_path / "cache"))
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,30 @@
-"""The Tagline app: thin; it opens the main screen on a workspace and holds app-wide keys."""
+"""The Tagline app: thin; it opens the main screen on a workspace and holds app-wide keys.
+
+It also owns the search index: built (or loaded from the disk cache) in a thread
+worker started at mount, so start-up never waits for it. Progress and the finished
+index are app reactives (`index_progress`, `search_index`) that screens watch.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import var
+from textual.worker import get_current_worker
 
+from annotations.search import SearchIndex
 from annotations.workspace import Workspace
 
 from .commands_palette import TaglineCommands
 from .screens.main import MainScreen
+
+
+class _Cancelled(Exception):
+    """Raised from the progress callback to stop a build nobody waits for (app closing)."""
 
 
 class TaglineApp(App):
@@ -24,6 +38,22 @@ class TaglineApp(App):
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
+    search_index: var[SearchIndex | None] = var(None, init=False)
+    """The corpus's search index, once built or loaded."""
+    index_progress: var[tuple[int, int]] = var((0, 0), init=False)
+    """(articles indexed, total) while the index builds."""
+    index_error: var[str] = var("", init=False)
+
+    class IndexProgress(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done, self.total = done, total
+
+    class IndexReady(Message):
+        def __init__(self, index: SearchIndex | None, error: str = "") -> None:
+            super().__init__()
+            self.index, self.error = index, error
+
     def __init__(self, workspace: Workspace, *, theme: str | None = None) -> None:
         super().__init__()
         self.workspace = workspace
@@ -34,6 +64,37 @@ class TaglineApp(App):
         self.push_screen(MainScreen(self.workspace))
         for warning in self.workspace.warnings:
             self.notify(warning, severity="warning", markup=False)
+        self.build_search_index()
+
+    @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
+    def build_search_index(self) -> None:
+        """Load the cached index (re-indexing changed articles) or build it, with progress."""
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _Cancelled
+            self.post_message(self.IndexProgress(done, total))
+
+        articles = self.workspace.corpus.articles
+        self.post_message(self.IndexProgress(0, len(articles)))
+        try:
+            index = SearchIndex.cached(articles, self.workspace.cache_dir, progress=progress)
+        except _Cancelled:
+            return
+        except Exception as exc:  # a bad article must not take the app down: say why
+            self.post_message(self.IndexReady(None, f"Search index failed: {exc}"))
+            return
+        self.post_message(self.IndexReady(index))
+
+    def on_tagline_app_index_progress(self, message: IndexProgress) -> None:
+        self.index_progress = (message.done, message.total)
+
+    def on_tagline_app_index_ready(self, message: IndexReady) -> None:
+        if message.error:
+            self.index_error = message.error
+            self.notify(message.error, severity="error", markup=False)
+        self.search_index = message.index
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -26,6 +26,8 @@ def _sections() -> list[tuple[str, list[Binding]]]:
     from .app import TaglineApp
     from .screens.insight import InsightActions
     from .screens.main import MainScreen
+    from .screens.retrieve import RetrieveScreen
+    from .screens.search import SearchScreen
     from .widgets.annotation_panel import AnnotationPanel
     from .widgets.article_list import ArticleList
     from .widgets.reader import Reader
@@ -45,6 +47,8 @@ def _sections() -> list[tuple[str, list[Binding]]]:
         ("Annotating", own(MainScreen.BINDINGS)),
         ("Insight", own(InsightActions.BINDINGS)),
         ("Annotations panel", own(AnnotationPanel.BINDINGS)),
+        ("Search", own(SearchScreen.BINDINGS)),
+        ("Coded segments", own(RetrieveScreen.BINDINGS)),
         ("App", own(TaglineApp.BINDINGS)),
     ]
 

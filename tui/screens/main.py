@@ -69,6 +69,7 @@ class MainScreen(InsightActions, Screen):
         Binding("a", "toggle_panel", "Annotations", id="panel.toggle"),
         Binding("f,ctrl+f", "filter", "Filter", show=False, id="list.filter"),
         Binding("slash", "search", "Search", id="search"),
+        Binding("r", "retrieve", "Retrieve coded segments for a theme", show=False, id="retrieve"),
         Binding("e", "export", "Export", id="export"),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="pane.next"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="pane.prev"),
@@ -403,7 +404,31 @@ class MainScreen(InsightActions, Screen):
     def action_search(self) -> None:
         from .search import SearchScreen
 
-        self.app.push_screen(SearchScreen(self.workspace))
+        self.app.push_screen(SearchScreen(self.workspace), self.jump_to)
+
+    def action_retrieve(self) -> None:
+        from .retrieve import RetrieveScreen
+        from .theme_picker import ThemePicker
+
+        def chosen(result: tuple[str, bool] | None) -> None:
+            if result and not result[1]:
+                self.app.push_screen(RetrieveScreen(self.workspace, result[0]), self.jump_to)
+
+        picker = ThemePicker(self.store, title="Retrieve coded segments for…", create=False)
+        self.app.push_screen(picker, chosen)
+
+    def jump_to(self, hit: Any) -> None:
+        """Open a search hit's article with exactly its span selected, ready to tag."""
+        if hit is None:  # escape: everything stays as it was
+            return
+        self.open_article(hit.article_id)
+        self.article_list.highlight_id(hit.article_id)
+        self._sentence_run = None
+        self.reader.select_span(hit.start, hit.end)
+        self.reader.focus()
+        quote = " ".join(hit.text.split())
+        quote = quote if len(quote) <= 50 else quote[:49] + "…"
+        self.status.say(f"“{quote}” selected: 1-9 tags it, t picks a theme")
 
     def action_export(self) -> None:
         from .export import ExportScreen

@@ -1,26 +1,217 @@
-"""Search across the corpus (the search issue fills this in)."""
+"""Search across the corpus: a query box, results as you type, `enter` jumps to the passage.
+
+Typing restarts a short debounce timer; when it fires, the query gets the next
+generation number and runs in a thread worker (`exclusive`, so an older search is
+cancelled). Results come back as a message tagged with their generation and are
+shown only if it is still the latest, so a slow early query never overwrites a
+later one. Until the app's index is ready the screen shows its progress and runs
+the query as soon as it arrives. Dismisses with the chosen `SearchResult` (or None).
+"""
 
 from __future__ import annotations
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, ProgressBar, Static
+from textual.worker import get_current_worker
 
+from annotations.search import SearchIndex, SearchResult
 from annotations.workspace import Workspace
 
+from ..widgets.results import ResultList
 
-class SearchScreen(ModalScreen[None]):
-    """Placeholder: full-text and annotation search arrive with the search core."""
+DEBOUNCE = 0.15  # seconds of quiet typing before a query runs
+LIMIT = 50
+SYNTAX = (
+    "Filters: theme:energy (tagged) · -theme:energy (untagged) · "
+    "article:word (title/id) · note:words (in notes)"
+)
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="search.close")]
 
-    def __init__(self, workspace: Workspace) -> None:
+class SearchScreen(Screen[SearchResult | None]):
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="search.close"),
+        Binding("enter", "open", "Open", priority=True, id="search.open"),
+        Binding("down,ctrl+n", "move(1)", "Next result", show=False, id="search.next"),
+        # ctrl+p is the app's command palette elsewhere; here it moves up (priority beats
+        # the app binding), and the palette moves to f2 (in the footer).
+        Binding(
+            "up,ctrl+p", "move(-1)", "Previous result", show=False, priority=True, id="search.prev"
+        ),
+        Binding("f2", "app.command_palette", "Commands", id="search.palette"),
+        Binding("pagedown", "move(10)", "Page down", show=False, id="search.page_down"),
+        Binding("pageup", "move(-10)", "Page up", show=False, id="search.page_up"),
+    ]
+
+    class Found(Message):
+        def __init__(
+            self, generation: int, query: str, results: list[SearchResult], error: str = ""
+        ) -> None:
+            super().__init__()
+            self.generation, self.query, self.results, self.error = (
+                generation,
+                query,
+                results,
+                error,
+            )
+
+    def __init__(self, workspace: Workspace, query: str = "") -> None:
         super().__init__()
         self.workspace = workspace
+        self.store = workspace.store
+        self.initial_query = query
+        self.generation = 0  # of the latest query sent to a worker
+        self.shown_query: str | None = None  # the query whose results are on screen
+        self._debounce: Timer | None = None
+        self._open_when_ready = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label("Search", classes="dialog-title")
-            yield Static("Search is coming soon. Press escape to go back.")
+        yield Label("Search passages", classes="dialog-title", id="search-title")
+        yield Input(
+            self.initial_query,
+            placeholder="Words you remember (typos are fine)…",
+            id="search-input",
+        )
+        yield Static(Content(SYNTAX).stylize("dim"), id="search-syntax")
+        yield Static(id="search-status")
+        yield ProgressBar(show_eta=False, id="search-progress")
+        yield ResultList(id="search-results")
+        yield Footer(show_command_palette=False)
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#search-input", Input)
+
+    @property
+    def results(self) -> ResultList:
+        return self.query_one(ResultList)
+
+    @property
+    def index(self) -> SearchIndex | None:
+        return getattr(self.app, "search_index", None)
+
+    def on_mount(self) -> None:
+        self.results.can_focus = False  # keys stay in the query box; arrows move the list
+        self.watch(self.app, "index_progress", self._progress_changed)
+        self.watch(self.app, "search_index", self._index_changed)
+        self.input.focus()
+        if self.initial_query:
+            self._run_query()
+        else:
+            self._say("Type to search every article")
+
+    # -- status ------------------------------------------------------------------------
+
+    def _say(self, message: str) -> None:
+        self.query_one("#search-status", Static).update(Content(message))
+
+    def _progress_changed(self, progress: tuple[int, int]) -> None:
+        bar = self.query_one(ProgressBar)
+        if self.index is not None:
+            bar.display = False
+            return
+        done, total = progress
+        bar.display = True
+        bar.update(total=max(total, 1), progress=done)
+        error = getattr(self.app, "index_error", "")
+        self._say(error or f"Indexing {done:,} / {total:,} articles…")
+
+    def _index_changed(self, index: SearchIndex | None) -> None:
+        self.query_one(ProgressBar).display = index is None
+        if index is None:
+            return
+        if self.input.value.strip():
+            self._run_query()
+        else:
+            self._say("Type to search every article")
+
+    # -- querying ----------------------------------------------------------------------
+
+    @on(Input.Changed, "#search-input")
+    def _changed(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE, self._run_query)
+
+    def _run_query(self) -> None:
+        """Send the box's query to a worker, tagged with a new generation."""
+        self._debounce = None
+        query = self.input.value
+        self.generation += 1
+        if not query.strip():
+            self.shown_query = query
+            self.results.show([], self.store.codebook, self.store.for_article)
+            self._say("Type to search every article")
+            return
+        index = self.index
+        if index is None:  # shown when ready: `_index_changed` runs the query again
+            self._progress_changed(getattr(self.app, "index_progress", (0, 0)))
+            return
+        self._search(index, query, self.generation)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, index: SearchIndex, query: str, generation: int) -> None:
+        worker = get_current_worker()
+        try:
+            # The store is read here while the screen covers every editing key.
+            results = index.search(query, limit=LIMIT, annotations=self.store.for_article)
+            error = ""
+        except Exception as exc:  # show it; the app keeps running
+            results, error = [], f"Search failed: {exc}"
+        if not worker.is_cancelled:
+            self.post_message(self.Found(generation, query, results, error))
+
+    @on(Found)
+    def _found(self, message: Found) -> None:
+        if message.generation != self.generation:
+            return  # stale: a later query is on its way
+        self.shown_query = message.query
+        store = self.store
+        self.results.show(message.results, store.codebook, store.for_article)
+        n = len(message.results)
+        if message.error:
+            self._say(message.error)
+        elif n == 0:
+            self._say("No matches")
+        else:
+            more = "+" if n >= LIMIT else ""
+            self._say(f"{n}{more} passage{'s' if n != 1 else ''}, best first")
+        if self._open_when_ready:
+            self._open_when_ready = False
+            self.action_open()
+
+    @property
+    def pending(self) -> bool:
+        """True while the results on screen are not those of the query in the box."""
+        return self.shown_query != self.input.value
+
+    # -- actions -----------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        self.results.move(delta)
+
+    def action_open(self) -> None:
+        if self.pending:  # typed, then enter at once: open when its results arrive
+            self._open_when_ready = True
+            if self._debounce is not None:
+                self._debounce.stop()
+                self._run_query()
+            return
+        result = self.results.current
+        if result is None:
+            self.app.bell()
+            return
+        self.dismiss(result)
+
+    @on(ResultList.OptionSelected, "#search-results")
+    def _clicked(self, event: ResultList.OptionSelected) -> None:
+        self.results.highlighted = event.option_index
+        self.action_open()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -26,14 +26,23 @@ class ThemePicker(ModalScreen[tuple[str, bool] | None]):
         Binding("up", "move(-1)", "Up", show=False, id="picker.up"),
     ]
 
-    def __init__(self, store: AnnotationStore) -> None:
+    def __init__(
+        self,
+        store: AnnotationStore,
+        *,
+        title: str = "Toggle a theme on the selection",
+        create: bool = True,
+    ) -> None:
         super().__init__()
         self.store = store
+        self.title_text = title
+        self.create = create  # offer "Create theme" for a new name (not when only choosing)
 
     def compose(self) -> ComposeResult:
+        placeholder = "Type to filter, or a new theme name…" if self.create else "Type to filter…"
         with Vertical(id="dialog"):
-            yield Label("Toggle a theme on the selection", classes="dialog-title")
-            yield Input(placeholder="Type to filter, or a new theme name…", id="picker-input")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Input(placeholder=placeholder, id="picker-input")
             yield OptionList(id="picker-list")
 
     def on_mount(self) -> None:
@@ -61,7 +70,7 @@ class ThemePicker(ModalScreen[tuple[str, bool] | None]):
             )
             options.append(Option(prompt, id=theme.name))
         name = " ".join(query.split())
-        if name and codebook.get(name) is None:
+        if self.create and name and codebook.get(name) is None:
             hotkey = codebook.next_hotkey() or "no key"
             options.append(
                 Option(
