@@ -122,30 +122,38 @@ class AnnotationStore:
         return next((a for a in self.for_article(article_id) if a.id == annotation_id), None)
 
     def for_article(self, article_id: str) -> list[Annotation]:
-        """The article's annotations in text order (start, then longer first)."""
+        """The article's annotations in text order (start, then longer first); cached."""
         cached = self._cache.get(article_id)
         if cached is None:
-            anns = []
-            for doc_id, doc in self._raw(article_id).items():
-                try:
-                    anns.append(Annotation.from_dict(doc))
-                except (ValueError, TypeError, AttributeError) as exc:
-                    raise StoreError(
-                        f"{self.path}: malformed annotation {doc_id!r} of {article_id!r} ({exc}); "
-                        "run `tagline doctor --repair`"
-                    ) from None
-            cached = sorted(anns, key=lambda a: (a.start, -a.end, a.created, a.id))
+            cached = self._build(article_id)
             self._cache[article_id] = cached
         return cached
+
+    def _build(self, article_id: str) -> list[Annotation]:
+        anns = []
+        for doc_id, doc in self._raw(article_id).items():
+            try:
+                anns.append(Annotation.from_dict(doc))
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise StoreError(
+                    f"{self.path}: malformed annotation {doc_id!r} of {article_id!r} ({exc}); "
+                    "run `tagline doctor --repair`"
+                ) from None
+        return sorted(anns, key=lambda a: (a.start, -a.end, a.created, a.id))
 
     def article_ids(self) -> list[str]:
         """Articles with at least one annotation, sorted."""
         return sorted(set(self._index.values()))
 
     def all(self) -> Iterator[Annotation]:
-        """Every annotation, article by article (streams; nothing is copied up front)."""
+        """Every annotation, article by article.
+
+        Streams: articles not already cached are built and dropped one at a time,
+        so an export of 100,000 annotations holds one article's worth at once.
+        """
         for article_id in self.article_ids():
-            yield from self.for_article(article_id)
+            cached = self._cache.get(article_id)
+            yield from cached if cached is not None else self._build(article_id)
 
     def at(self, article_id: str, offset: int) -> list[Annotation]:
         """Annotations covering `offset`, innermost (shortest) first."""
@@ -429,6 +437,13 @@ class AnnotationStore:
     @property
     def can_redo(self) -> bool:
         return bool(self._redo)
+
+    def peek_undo(self) -> Change | None:
+        """The change `undo()` would revert, if any."""
+        return self._undo[-1] if self._undo else None
+
+    def peek_redo(self) -> Change | None:
+        return self._redo[-1] if self._redo else None
 
     def undo(self) -> str | None:
         """Undo the last change; returns its label, or None if there is nothing to undo."""

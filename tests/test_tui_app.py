@@ -442,3 +442,38 @@ async def test_codebook_remove_in_use_asks_first(db, seeds):
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         assert not painted(reader, 0)
+
+
+@sync
+async def test_article_edited_on_disk_is_reloaded_and_reanchored(tmp_path):
+    from annotations.workspace import open_workspace
+    from tests.snapshot_apps import SteadyApp
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    path = folder / "a.txt"
+    path.write_text("A headline for the reload test\n\nThe pipeline opened in May. Gas flows.\n")
+    ws = open_workspace([folder], tmp_path / "db.json", author="tester")
+    app = SteadyApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, reader, _, store = parts(app)
+        text = ws.corpus.get("a.txt").text
+        start = text.index("Gas flows.")
+        reader.select_span(start, start + len("Gas flows."))
+        await pilot.press("1")
+        (ann,) = store.for_article("a.txt")
+        path.write_text(
+            "A headline for the reload test\n\nA new first line.\nThe pipeline opened in May. Gas flows.\n"
+        )
+        screen.check_disk()  # the 2 s timer's work, without the wait
+        await pilot.pause()
+        assert "A new first line." in reader.text
+        moved = store.get(ann.id)
+        assert reader.text[moved.start : moved.end] == "Gas flows." and moved.status == "reanchored"
+        assert "changed on disk: reloaded; 1 annotation re-anchored" in status_text(app)
+        path.unlink()
+        screen.check_disk()
+        await pilot.pause()
+        assert "was deleted; its annotations are kept" in status_text(app)
+        assert store.get(ann.id) is not None and "A new first line." in reader.text
+    ws.close()

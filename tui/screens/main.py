@@ -124,6 +124,19 @@ class MainScreen(InsightActions, Screen):
         if self.corpus.articles:
             self.open_article(self.corpus.articles[0].id)
         self.article_list.focus()
+        # Other programs may edit the open article or the database files meanwhile.
+        self.set_interval(2.0, self.check_disk)
+
+    def check_disk(self) -> None:
+        """Report files changed or deleted on disk; reload an edited open article."""
+        article_id = self.article.id if self.article else None
+        messages, reloaded = self.workspace.check_disk(article_id)
+        for message in messages:
+            self.status.say(message, error=True)
+            self.notify(message, title="Changed on disk", severity="warning", markup=False)
+        if reloaded and article_id:
+            self.article = None
+            self.open_article(article_id)
 
     # -- opening and repainting --------------------------------------------------------
 
@@ -374,8 +387,7 @@ class MainScreen(InsightActions, Screen):
 
     def _undo_redo(self, redo: bool) -> None:
         store = self.store
-        stack = store._redo if redo else store._undo  # peek: which articles it touches
-        change = stack[-1] if stack else None
+        change = store.peek_redo() if redo else store.peek_undo()  # which articles it touches
         touched = {a.article_id for a in (change.before + change.after)} if change else set()
         label = self._change(store.redo if redo else store.undo, touched)
         if change is not None and change.codebook_after is not None:
