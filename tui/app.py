@@ -64,7 +64,9 @@ class TaglineApp(App):
         self.push_screen(MainScreen(self.workspace))
         for warning in self.workspace.warnings:
             self.notify(warning, severity="warning", markup=False)
-        self.build_search_index()
+        # After the first frame: the worker shares the GIL, so starting it now
+        # would delay the first usable screen on a large corpus.
+        self.call_after_refresh(self.build_search_index)
 
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def build_search_index(self) -> None:
