@@ -12,7 +12,7 @@ import bisect
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -398,6 +398,13 @@ class AnnotationStore:
             for theme in ann.themes:
                 if codebook.get(theme) is None:
                     codebook, _ = codebook.add(theme)
+        # Theme names are matched case-insensitively; store the codebook's spelling.
+        incoming = [
+            a
+            if all(codebook.get(t).name == t for t in a.themes)
+            else replace(a, themes=tuple(dict.fromkeys(codebook.get(t).name for t in a.themes)))
+            for a in incoming
+        ]
         change = Change(label, before, incoming)
         if codebook is not self._codebook:
             change.codebook_before, change.codebook_after = self._codebook, codebook

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotations.corpus import load_corpus
-from annotations.formats import FormatError, ImportContext, get_format
+from annotations.formats import FORMATS, FormatError, ImportContext, get_format
 from annotations.store import AnnotationStore
 from annotations.text import BinaryFileError, decode, normalise
 
@@ -106,13 +106,18 @@ records = st.dictionaries(
 )
 
 
+READERS = sorted(name for name, fmt in FORMATS.items() if fmt.reader is not None)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(records | json_values, max_size=4), st.text(max_size=30))
-def test_native_importer_raises_only_format_errors(seeds, lines, junk):
+@given(st.sampled_from(READERS), st.lists(records | json_values, max_size=4), st.text(max_size=30))
+def test_importers_raise_only_format_errors(seeds, fmt, lines, junk):
     body = "\n".join(json.dumps(x) for x in lines) + "\n" + junk
+    if fmt == "labelstudio" and junk.startswith("]"):
+        body = "[" + body  # also reach past the outer list
     ctx = ImportContext(seeds, "fuzz", "fuzz.jsonl")
     try:
-        anns = get_format("jsonl").reader(io.StringIO(body), ctx)
+        anns = get_format(fmt).reader(io.StringIO(body), ctx)
     except FormatError as exc:
         assert str(exc).startswith("fuzz.jsonl:")
         return

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from annotations.corpus import Corpus, article_from_text
+from annotations.model import Annotation
 from annotations.store import AnnotationStore
 
 KILLS = 200
@@ -61,6 +62,21 @@ def _writer(path: Path, corpus: Corpus, ack_fd: int, seed: int) -> None:
             os.write(ack_fd, (json.dumps(["rename", name]) + "\n").encode())
         if n % 11 == 0:
             store.compact()
+        if n % 13 == 0:
+            # An import: many annotations in one all-or-nothing write.
+            batch = [
+                Annotation.create(
+                    article_id=art.id,
+                    text=art.text,
+                    sha256=art.sha256,
+                    start=s,
+                    end=s + 5,
+                    themes=["energy"],
+                )
+                for s in rng.sample(range(len(art.text) - 5), 8)
+            ]
+            store.put_many(batch)
+            os.write(ack_fd, (json.dumps(["import", [a.id for a in batch]]) + "\n").encode())
 
 
 @pytest.mark.slow
@@ -72,6 +88,7 @@ def test_random_sigkill_never_loses_a_completed_write(tmp_path):
     acked_tags: set[str] = set()
     retagged: set[str] = set()
     unacked: set[str] = set()
+    imported: list[set[str]] = []
     for kill in range(KILLS):
         r, w = os.pipe()
         pid = os.fork()
@@ -95,13 +112,19 @@ def test_random_sigkill_never_loses_a_completed_write(tmp_path):
                 acked_tags.add(value)
             elif kind == "retag":
                 retagged.add(value)
+            elif kind == "import":
+                imported.append(set(value))
         # Every kill point must leave a store that opens (recovering the journal).
         with AnnotationStore(path) as store:
             stored = {a.id: a for a in store.all()}
             assert acked_tags <= stored.keys(), f"kill {kill}: completed writes lost"
-            # The write in flight at the kill may have become durable before its ack.
-            extra = stored.keys() - acked_tags - unacked
-            assert len(extra) <= 1, f"kill {kill}: writes appeared from nowhere"
+            for batch in imported:
+                assert batch <= stored.keys(), f"kill {kill}: a completed import lost"
+            acked = acked_tags.union(*imported)
+            # The write in flight at the kill may have become durable before its ack:
+            # one tag, or one whole import (never part of one).
+            extra = stored.keys() - acked - unacked
+            assert len(extra) <= 1 or len(extra) == 8, f"kill {kill}: writes appeared from nowhere"
             unacked |= extra
             hot = store.codebook.by_hotkey("1").name
             for ann_id in retagged - unacked:

@@ -19,6 +19,9 @@ from tests.snapshot_apps import first_sentence
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 ROOT = Path(__file__).resolve().parent.parent
+# The console script pip installed beside this interpreter (CI's venv), else the module.
+_SCRIPT = Path(sys.executable).with_name("tagline")
+TAGLINE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "tui"]
 
 
 def tmux(*args: str) -> str:
@@ -44,7 +47,13 @@ def test_tag_first_sentence_in_tmux(tmp_path):
     session = f"tagline-test-{uuid.uuid4().hex[:8]}"
     # COLUMNS/LINES leak into the tmux server's environment from pytest and would pin
     # the app to 80x24: the terminal must tell the app its size.
-    command = f"unset COLUMNS LINES; cd {shlex.quote(str(ROOT))} && {shlex.quote(sys.executable)} -m tui --db {shlex.quote(str(db))}"
+    # Run from a folder outside the repo, so the installed package (and its bundled
+    # seeds) is what starts, not the checkout.
+    launch = " ".join(shlex.quote(part) for part in TAGLINE)
+    where = tmp_path if _SCRIPT.exists() else ROOT
+    command = (
+        f"unset COLUMNS LINES; cd {shlex.quote(str(where))} && {launch} --db {shlex.quote(str(db))}"
+    )
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
     try:
         # A fresh, detached server may ignore -x/-y: size the window explicitly.
@@ -75,7 +84,7 @@ def test_tag_first_sentence_in_tmux(tmp_path):
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     out = subprocess.run(
-        [sys.executable, "-m", "tui", "export", "--db", str(db)],
+        [*TAGLINE, "export", "--db", str(db)],
         cwd=ROOT,
         capture_output=True,
         text=True,
