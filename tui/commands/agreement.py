@@ -23,7 +23,7 @@ def register(sub, common) -> None:
 
 
 def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
+    return "n/a" if value is None else f"{value:.3f}".replace("-0.000", "0.000")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -200,7 +200,8 @@ class InsightActions(Screen):
         i = views.index(self.view) if self.view in views else 0
         self.view = views[(i + 1) % len(views)]
         self.refresh_annotations()
-        self.status.say(f"View: {self._view_label()} (A changes)")
+        # The badge names the view; the message says how to change it.
+        self.status.say("View: all annotations" if self.view is None else "A shows the next view")
 
     def _view_label(self) -> str:
         if self.view is None:
