@@ -7,6 +7,7 @@ naming the file and line; the caller stores them in one all-or-nothing write.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -81,6 +82,25 @@ def get_format(name: str) -> Format:
         return FORMATS[name]
     except KeyError:
         raise FormatError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})") from None
+
+
+def json_line(obj: Any) -> str:
+    """One JSON Lines record: UTF-8 text as is, no escaping of non-ASCII."""
+    return json.dumps(obj, ensure_ascii=False) + "\n"
+
+
+def write_per_annotation(
+    annotations: Iterable[Annotation],
+    out: IO[str],
+    ctx: ExportContext,
+    record: Callable[[Annotation, ExportContext], Any],
+) -> int:
+    """Stream one JSON line per annotation (the jsonl and w3c writers)."""
+    count = 0
+    for ann in annotations:
+        out.write(json_line(record(ann, ctx)))
+        count += 1
+    return count
 
 
 def select(

@@ -10,12 +10,11 @@ newer `entities: [{"start_offset", "end_offset", "label"}]`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import IO, Any
 
 from ..model import Annotation
-from . import ExportContext, Format, FormatError, ImportContext, register
+from . import ExportContext, Format, FormatError, ImportContext, json_line, register
 from .jsonl import parse_record
 from .matching import by_article, find_article, json_lines, offset, quote_of, span_id, themes_of
 
@@ -36,8 +35,7 @@ def write(annotations: Iterable[Annotation], out: IO[str], ctx: ExportContext) -
                 for a in anns
             ],
         }
-        out.write(json.dumps(line, ensure_ascii=False))
-        out.write("\n")
+        out.write(json_line(line))
         count += len(anns)
     return count
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from ..model import FIELDS, Annotation, context_of, new_id, now_iso
-from . import ExportContext, Format, FormatError, ImportContext, register
+from . import ExportContext, Format, FormatError, ImportContext, register, write_per_annotation
 
 REQUIRED = ("article_id", "start", "end", "exact", "themes")
 
@@ -20,12 +20,7 @@ def record(ann: Annotation, ctx: ExportContext) -> dict[str, Any]:
 
 
 def write(annotations: Iterable[Annotation], out: IO[str], ctx: ExportContext) -> int:
-    count = 0
-    for ann in annotations:
-        out.write(json.dumps(record(ann, ctx), ensure_ascii=False))
-        out.write("\n")
-        count += 1
-    return count
+    return write_per_annotation(annotations, out, ctx, record)
 
 
 def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:

@@ -11,12 +11,11 @@ an agent object, and a target without positions (the quote is then looked up).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import IO, Any
 
 from ..model import Annotation
-from . import ExportContext, Format, FormatError, ImportContext, register
+from . import ExportContext, Format, FormatError, ImportContext, register, write_per_annotation
 from .jsonl import parse_record
 from .matching import (
     annotation_id_from_uri,
@@ -71,12 +70,7 @@ def record(ann: Annotation, ctx: ExportContext) -> dict[str, Any]:
 
 
 def write(annotations: Iterable[Annotation], out: IO[str], ctx: ExportContext) -> int:
-    count = 0
-    for ann in annotations:
-        out.write(json.dumps(record(ann, ctx), ensure_ascii=False))
-        out.write("\n")
-        count += 1
-    return count
+    return write_per_annotation(annotations, out, ctx, record)
 
 
 def _list(value: Any) -> list[Any]:
