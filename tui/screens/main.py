@@ -166,7 +166,8 @@ class MainScreen(InsightActions, Screen):
                 article_id, store.theme_counts(article_id), store.codebook
             )
         self.status.counts = (
-            f"{len(anns)} here · {len(store)} annotations · {len(self.corpus)} articles"
+            f"{len(anns)} here · {_plural(len(store), 'annotation')} · "
+            f"{_plural(len(self.corpus), 'article')}"
         )
         self.paint_overlays(article, anns)
 
@@ -455,3 +456,7 @@ class MainScreen(InsightActions, Screen):
             self.refresh_annotations()
 
         self.app.push_screen(CodebookScreen(self.store), closed)
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
