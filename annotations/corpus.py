@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -130,6 +131,7 @@ class Corpus:
         for article in articles:
             self._by_id[article.id] = article
         self.articles: list[Article] = sorted(self._by_id.values(), key=lambda a: a.id)
+        self._by_sha: dict[str, Article] | None = None  # built on the first by_text()
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -148,13 +150,22 @@ class Corpus:
 
     def by_text(self, text: str) -> Article | None:
         """The article whose normalised text equals `text` (for imports without ids)."""
-        digest = sha256_of(normalise(text))
-        return next((a for a in self.articles if a.sha256 == digest), None)
+        if self._by_sha is None:
+            # An import calls this once per record: index once, not a scan per record.
+            self._by_sha = {}
+            for a in reversed(self.articles):  # the first article wins a tie
+                self._by_sha[a.sha256] = a
+        return self._by_sha.get(sha256_of(normalise(text)))
 
     def replace(self, article: Article) -> None:
-        """Swap in a reloaded article (same id)."""
+        """Swap in a reloaded article (same id, so the same place in the order)."""
+        old = self._by_id.get(article.id)
         self._by_id[article.id] = article
-        self.articles = sorted(self._by_id.values(), key=lambda a: a.id)
+        if old is None:
+            bisect.insort(self.articles, article, key=lambda a: a.id)
+        else:
+            self.articles[self.articles.index(old)] = article
+        self._by_sha = None
 
 
 def _walk(root: str) -> Iterator[tuple[str, str]]:

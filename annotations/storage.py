@@ -382,7 +382,8 @@ class JournalStorage(Storage):
             return None
         return (st.st_dev, st.st_ino)
 
-    def _replaced(self) -> bool:
+    def replaced(self) -> bool:
+        """Another program put a different file where the snapshot was."""
         now = self._snapshot_identity()
         return now is not None and now != self._identity
 
@@ -408,7 +409,7 @@ class JournalStorage(Storage):
             self.rollback()
             raise ReadOnlyError(f"{self.path}: opened read-only, the change was not saved")
         change = self.external_change()
-        if self._replaced():
+        if self.replaced():
             # Someone put another database in its place: never write over it.
             self.rollback()
             raise StoreWriteError(f"{change}; the change was not saved — reopen Tagline to use it")
@@ -475,7 +476,7 @@ class JournalStorage(Storage):
             raise ReadOnlyError(f"{self.path}: opened read-only")
         if self.pending():
             raise StoreError("cannot compact in the middle of a change")
-        if self._replaced():
+        if self.replaced():
             raise StoreWriteError(
                 f"{self.path} was replaced by another program; not overwriting it"
             )

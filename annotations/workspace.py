@@ -44,7 +44,7 @@ class Workspace:
         """
         messages: list[str] = []
         change = self.store.storage.external_change()
-        if change and "deleted" in change and not self.store.read_only:
+        if change and not self.store.storage.replaced() and not self.store.read_only:
             try:
                 self.store.compact()  # everything is in memory: write it all back
                 messages.append(f"{change}; written back from memory")
