@@ -31,9 +31,9 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .corpus import Article, Corpus
-from .model import Annotation, context_of
-from .store import ARTICLE_PREFIX
+from annotations.corpus import Article, Corpus
+from annotations.model import Annotation, context_of
+from annotations.store.tinydb_store import ARTICLE_PREFIX
 
 
 @dataclass(frozen=True, slots=True)

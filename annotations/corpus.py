@@ -9,8 +9,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .metadata import extract_metadata
-from .text import BinaryFileError, decode, normalise
+from annotations.text.decode import BinaryFileError, decode, normalise
+from annotations.text.metadata import extract_metadata
 
 EXTENSIONS = (".txt", ".md")
 
@@ -215,7 +215,7 @@ def _read_cache(path: Path | None) -> dict[str, list]:
 
 
 def _write_cache(path: Path, files: dict[str, list]) -> None:
-    from .storage import atomic_write_bytes, ensure_private_dir
+    from annotations.store.journal import atomic_write_bytes, ensure_private_dir
 
     try:
         ensure_private_dir(path.parent)

@@ -15,9 +15,9 @@ from typing import Any
 
 from tinydb.table import Document
 
-from .corpus import Corpus
-from .model import Annotation, now_iso
-from .store import ARTICLE_PREFIX, AnnotationStore
+from annotations.corpus import Corpus
+from annotations.model import Annotation, now_iso
+from annotations.store.tinydb_store import ARTICLE_PREFIX, AnnotationStore
 
 
 @dataclass(frozen=True, slots=True)

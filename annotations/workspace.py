@@ -10,10 +10,10 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from .anchoring import Report, reanchor_store
-from .corpus import Corpus, load_corpus, read_article, seeds_path
-from .storage import StoreError, StoreLockedError
-from .store import AnnotationStore, default_db_path
+from annotations.anchoring import Report, reanchor_store
+from annotations.corpus import Corpus, load_corpus, read_article, seeds_path
+from annotations.store.journal import StoreError, StoreLockedError
+from annotations.store.tinydb_store import AnnotationStore, default_db_path
 
 
 @dataclass(slots=True)

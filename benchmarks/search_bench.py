@@ -23,7 +23,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from annotations.corpus import article_from_text
-from annotations.search import SearchIndex
+from annotations.search.engine import SearchIndex
 from benchmarks.corpus_gen import Planted, _typo, generate_with_targets
 
 

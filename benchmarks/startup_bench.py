@@ -80,7 +80,7 @@ def _run(corpus: str, db: Path) -> dict[str, float]:
 def build(folder: Path, n_articles: int, n_annotations: int) -> tuple[Path, Path]:
     from annotations.corpus import load_corpus
     from annotations.model import Annotation
-    from annotations.store import AnnotationStore
+    from annotations.store.tinydb_store import AnnotationStore
     from benchmarks.corpus_gen import generate
 
     corpus_dir = folder / "corpus"

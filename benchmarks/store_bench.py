@@ -25,7 +25,7 @@ from tinydb.storages import JSONStorage
 from annotations.corpus import Article, Corpus, sha256_of
 from annotations.formats import ExportContext, get_format
 from annotations.model import Annotation
-from annotations.store import AnnotationStore
+from annotations.store.tinydb_store import AnnotationStore
 
 WORDS = [
     "the",

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from annotations.analysis.suggest import CueMatcher, suggest_corpus  # noqa: E402
 from annotations.corpus import Corpus, load_corpus  # noqa: E402
-from annotations.suggest import CueMatcher, suggest_corpus  # noqa: E402
 from annotations.themes import Codebook, Theme  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "labelled_sentences.jsonl"

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from annotations.corpus import Corpus, article_from_text
-from annotations.store import AnnotationStore
+from annotations.store.tinydb_store import AnnotationStore
 from annotations.workspace import Workspace
 from tui.app import TaglineApp
 from tui.screens.main import MainScreen

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from annotations.corpus import Corpus, load_corpus
-from annotations.store import AnnotationStore
-from tests.factories import make_article
+from annotations.store.tinydb_store import AnnotationStore
+from tests.helpers.factories import make_article
 
 
 @pytest.fixture(autouse=True)

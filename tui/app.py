@@ -16,11 +16,10 @@ from textual.message import Message
 from textual.reactive import var
 from textual.worker import get_current_worker
 
-from annotations.search import SearchIndex
+from annotations.search.engine import SearchIndex
 from annotations.workspace import Workspace
-
-from .commands_palette import TaglineCommands
-from .screens.main import MainScreen
+from tui.palette import TaglineCommands
+from tui.screens.main import MainScreen
 
 
 class _Cancelled(Exception):
@@ -99,7 +98,7 @@ class TaglineApp(App):
         self.search_index = message.index
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
+        from tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

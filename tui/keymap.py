@@ -23,14 +23,14 @@ def _keys(binding: Binding) -> str:
 
 
 def _sections() -> list[tuple[str, list[Binding]]]:
-    from .app import TaglineApp
-    from .screens.insight import InsightActions
-    from .screens.main import MainScreen
-    from .screens.retrieve import RetrieveScreen
-    from .screens.search import SearchScreen
-    from .widgets.annotation_panel import AnnotationPanel
-    from .widgets.article_list import ArticleList
-    from .widgets.reader import Reader
+    from tui.app import TaglineApp
+    from tui.screens.insight import InsightActions
+    from tui.screens.main import MainScreen
+    from tui.screens.retrieve import RetrieveScreen
+    from tui.screens.search import SearchScreen
+    from tui.widgets.annotation_panel import AnnotationPanel
+    from tui.widgets.article_list import ArticleList
+    from tui.widgets.reader import Reader
 
     def own(bindings) -> list[Binding]:
         return [b for b in bindings if isinstance(b, Binding)]

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ..corpus import Article, Corpus
-from ..model import Annotation
-from ..themes import Codebook
+from annotations.corpus import Article, Corpus
+from annotations.model import Annotation
+from annotations.themes import Codebook
 
 
 class FormatError(ValueError):
@@ -125,5 +125,5 @@ def select(
 
 
 # Register the built-in formats (imported for their side effect).
-from . import jsonl  # noqa: E402, F401, I001
-from . import w3c, spacy, doccano, labelstudio, csvfile, qdpx  # noqa: E402, F401
+from annotations.formats import jsonl  # noqa: E402, F401, I001
+from annotations.formats import w3c, spacy, doccano, labelstudio, csvfile, qdpx  # noqa: E402, F401

@@ -13,9 +13,9 @@ import csv
 from collections.abc import Iterable
 from typing import IO
 
-from ..model import Annotation
-from . import ExportContext, Format, register
-from .matching import by_article
+from annotations.formats import ExportContext, Format, register
+from annotations.formats.matching import by_article
+from annotations.model import Annotation
 
 COLUMNS = ("article_id", "title", "theme", "start", "end", "passage", "note", "author", "created")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

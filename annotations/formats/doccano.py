@@ -13,10 +13,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Any
 
-from ..model import Annotation
-from . import ExportContext, Format, FormatError, ImportContext, json_line, register
-from .jsonl import parse_record
-from .matching import by_article, find_article, json_lines, offset, quote_of, span_id, themes_of
+from annotations.formats import (
+    ExportContext,
+    Format,
+    FormatError,
+    ImportContext,
+    json_line,
+    register,
+)
+from annotations.formats.jsonl import parse_record
+from annotations.formats.matching import (
+    by_article,
+    find_article,
+    json_lines,
+    offset,
+    quote_of,
+    span_id,
+    themes_of,
+)
+from annotations.model import Annotation
 
 EXTRA = ("note", "author", "created", "updated")
 

@@ -6,8 +6,15 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from ..model import FIELDS, Annotation, context_of, new_id, now_iso
-from . import ExportContext, Format, FormatError, ImportContext, register, write_per_annotation
+from annotations.formats import (
+    ExportContext,
+    Format,
+    FormatError,
+    ImportContext,
+    register,
+    write_per_annotation,
+)
+from annotations.model import FIELDS, Annotation, context_of, new_id, now_iso
 
 REQUIRED = ("article_id", "start", "end", "exact", "themes")
 

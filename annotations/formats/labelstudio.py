@@ -20,10 +20,10 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from ..model import Annotation
-from . import ExportContext, Format, FormatError, ImportContext, register
-from .jsonl import parse_record
-from .matching import by_article, find_article, offset, span_id, themes_of
+from annotations.formats import ExportContext, Format, FormatError, ImportContext, register
+from annotations.formats.jsonl import parse_record
+from annotations.formats.matching import by_article, find_article, offset, span_id, themes_of
+from annotations.model import Annotation
 
 FROM_NAME, TO_NAME = "label", "text"
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 from urllib.parse import quote, unquote
 
-from ..corpus import Article
-from ..model import Annotation
-from . import ExportContext, FormatError, ImportContext
+from annotations.corpus import Article
+from annotations.formats import ExportContext, FormatError, ImportContext
+from annotations.model import Annotation
 
 ARTICLE_URN = "urn:tagline:article:"
 ANNOTATION_URN = "urn:tagline:annotation:"

@@ -24,10 +24,10 @@ from collections.abc import Iterable
 from typing import IO
 from xml.etree import ElementTree as ET
 
-from ..model import Annotation, now_iso
-from ..themes import PALETTE
-from . import ExportContext, Format, register
-from .matching import as_uuid, by_article
+from annotations.formats import ExportContext, Format, register
+from annotations.formats.matching import as_uuid, by_article
+from annotations.model import Annotation, now_iso
+from annotations.themes import PALETTE
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

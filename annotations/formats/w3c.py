@@ -14,16 +14,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Any
 
-from ..model import Annotation
-from . import ExportContext, Format, FormatError, ImportContext, register, write_per_annotation
-from .jsonl import parse_record
-from .matching import (
+from annotations.formats import (
+    ExportContext,
+    Format,
+    FormatError,
+    ImportContext,
+    register,
+    write_per_annotation,
+)
+from annotations.formats.jsonl import parse_record
+from annotations.formats.matching import (
     annotation_id_from_uri,
     annotation_uri,
     article_id_from_urn,
     article_urn,
     json_lines,
 )
+from annotations.model import Annotation
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
@@ -145,7 +152,7 @@ def parse(data: Any, ctx: ImportContext, where: str) -> Annotation:
         raise FormatError(f"{where}: the target needs a TextQuoteSelector or TextPositionSelector")
     if position is None or article.text[start:end] != exact:
         # No usable positions (e.g. from a web page): find the quote itself.
-        from ..anchoring import find_exact
+        from annotations.anchoring import find_exact
 
         found = find_exact(
             article.text,

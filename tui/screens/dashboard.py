@@ -1,6 +1,6 @@
 """The theme dashboard: where each theme stands across the corpus.
 
-Renders `annotations.stats.compute` (no figures are computed here). The figures
+Renders `annotations.analysis.stats.compute` (no figures are computed here). The figures
 are computed in a thread worker: on 100,000 annotations that takes seconds, so
 the screen shows "Computing…" and fills in when they arrive. Every name or
 title that came from a file is passed as a `rich.text.Text`, never as a string,
@@ -22,9 +22,9 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
+from annotations.analysis.stats import CorpusStats, compute
 from annotations.corpus import Corpus
-from annotations.stats import CorpusStats, compute
-from annotations.store import AnnotationStore
+from annotations.store.tinydb_store import AnnotationStore
 
 
 def _sort_value(value: object) -> object:

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
-from ..keymap import keymap
+from tui.keymap import keymap
 
 
 class HelpScreen(ModalScreen[None]):

@@ -21,25 +21,23 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from annotations.agreement import disagreements
+from annotations.analysis.agreement import disagreements
+from annotations.analysis.suggest import Suggestion, suggest_for_article
 from annotations.corpus import Article
 from annotations.model import Annotation
-from annotations.suggest import Suggestion, suggest_for_article
 from annotations.themes import Codebook
-
-from ..widgets.reader import Mark
+from tui.widgets.reader import Mark
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
     from annotations.corpus import Corpus
-    from annotations.store import AnnotationStore
+    from annotations.store.tinydb_store import AnnotationStore
     from annotations.workspace import Workspace
-
-    from ..widgets.article_list import ArticleList
-    from ..widgets.reader import Reader
-    from ..widgets.status import StatusLine
+    from tui.widgets.article_list import ArticleList
+    from tui.widgets.reader import Reader
+    from tui.widgets.status import StatusLine
 
 DISAGREEMENTS = "disagreements"
 SUGGESTION_KEYS = "y accept, x reject, ]/[ move, g hide"
@@ -147,7 +145,7 @@ class InsightActions(Screen):
     # -- dashboard and orphans ---------------------------------------------------------
 
     def action_dashboard(self) -> None:
-        from .dashboard import DashboardScreen
+        from tui.screens.dashboard import DashboardScreen
 
         def chosen(article_id: str | None) -> None:
             if article_id:
@@ -163,7 +161,7 @@ class InsightActions(Screen):
         self.reader.focus()
 
     def action_review_orphans(self) -> None:
-        from .orphans import OrphanScreen
+        from tui.screens.orphans import OrphanScreen
 
         if self.store.read_only:
             self.status.say("Read-only: orphans cannot be resolved here", error=True)

@@ -17,18 +17,17 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from annotations import segment
+from annotations.text import segment
 from annotations.corpus import Article
 from annotations.model import Annotation
-from annotations.storage import ReadOnlyError, StoreError
+from annotations.store.journal import ReadOnlyError, StoreError
 from annotations.themes import HOTKEYS, ThemeError
 from annotations.workspace import Workspace
-
-from ..widgets.annotation_panel import AnnotationPanel
-from ..widgets.article_list import ArticleList
-from ..widgets.reader import Reader
-from ..widgets.status import StatusLine
-from .insight import InsightActions
+from tui.screens.insight import InsightActions
+from tui.widgets.annotation_panel import AnnotationPanel
+from tui.widgets.article_list import ArticleList
+from tui.widgets.reader import Reader
+from tui.widgets.status import StatusLine
 
 Span = tuple[int, int]
 
@@ -313,7 +312,7 @@ class MainScreen(InsightActions, Screen):
         self.toggle_theme_named(theme.name)
 
     def action_pick_theme(self) -> None:
-        from .theme_picker import ThemePicker
+        from tui.dialogs.theme_picker import ThemePicker
 
         def chosen(result: tuple[str, bool] | None) -> None:
             if not result:
@@ -331,7 +330,7 @@ class MainScreen(InsightActions, Screen):
         self.app.push_screen(ThemePicker(self.store), chosen)
 
     def action_edit_note(self) -> None:
-        from .note import NoteScreen
+        from tui.dialogs.note import NoteScreen
 
         ann = self.annotation_at_caret()
         if ann is None:
@@ -415,13 +414,13 @@ class MainScreen(InsightActions, Screen):
             self.reader.focus()
 
     def action_search(self) -> None:
-        from .search import SearchScreen
+        from tui.screens.search import SearchScreen
 
         self.app.push_screen(SearchScreen(self.workspace), self.jump_to)
 
     def action_retrieve(self) -> None:
-        from .retrieve import RetrieveScreen
-        from .theme_picker import ThemePicker
+        from tui.dialogs.theme_picker import ThemePicker
+        from tui.screens.retrieve import RetrieveScreen
 
         def chosen(result: tuple[str, bool] | None) -> None:
             if result and not result[1]:
@@ -444,12 +443,12 @@ class MainScreen(InsightActions, Screen):
         self.status.say(f"“{quote}” selected: 1-9 tags it, t picks a theme")
 
     def action_export(self) -> None:
-        from .export import ExportScreen
+        from tui.dialogs.export import ExportScreen
 
         self.app.push_screen(ExportScreen(self.workspace, self.article))
 
     def action_codebook(self) -> None:
-        from .codebook import CodebookScreen
+        from tui.dialogs.codebook import CodebookScreen
 
         def closed(changed: bool | None) -> None:
             self.article_list.load(self.store.summary(), self.store.codebook)

@@ -22,8 +22,8 @@ from textual.widgets.option_list import Option
 from annotations.anchoring import Candidate, candidates, orphans, place
 from annotations.corpus import Article, Corpus
 from annotations.model import Annotation
-from annotations.store import AnnotationStore
-from annotations.text import normalise
+from annotations.store.tinydb_store import AnnotationStore
+from annotations.text.decode import normalise
 
 CONTEXT = 40  # characters of text shown either side of a candidate
 

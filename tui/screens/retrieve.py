@@ -18,12 +18,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from annotations.corpus import Corpus
-from annotations.search import SearchResult
-from annotations.segment import sentences
-from annotations.store import AnnotationStore
+from annotations.search.engine import SearchResult
+from annotations.store.tinydb_store import AnnotationStore
+from annotations.text.segment import sentences
 from annotations.workspace import Workspace
-
-from ..widgets.results import ResultList
+from tui.widgets.results import ResultList
 
 SHOWN = 1000
 """At most this many passages are listed: OptionList measures every option on the UI

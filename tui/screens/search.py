@@ -20,10 +20,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from annotations.search import SearchIndex, SearchResult
+from annotations.search.engine import SearchIndex, SearchResult
 from annotations.workspace import Workspace
-
-from ..widgets.results import ResultList
+from tui.widgets.results import ResultList
 
 DEBOUNCE = 0.15  # seconds of quiet typing before a query runs
 LIMIT = 50

@@ -15,8 +15,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from annotations.model import Annotation
-from annotations.search import SearchResult
-from annotations.text import normalise
+from annotations.search.engine import SearchResult
+from annotations.text.decode import normalise
 from annotations.themes import Codebook
 
 BEFORE = 48

@@ -1,0 +1,1 @@
+"""What the coded data says: statistics, agreement, suggestions, merging analysts' work."""

@@ -1,0 +1,527 @@
+"""The annotation store: TinyDB on a journaled storage, one table per article, with undo.
+
+One TinyDB table per article keeps every write proportional to that article's
+annotations (TinyDB rebuilds the whole table it updates), and the journaled
+storage appends only the tables that changed. Every public change is one
+durable, all-or-nothing journal record and one entry on the undo stack.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+from tinydb import TinyDB
+from tinydb.table import Document, Table
+
+from annotations.corpus import Article
+from annotations.model import Annotation, default_author, now_iso
+from annotations.store.journal import JournalStorage, ReadOnlyError, StoreError
+from annotations.themes import Codebook, Theme, ThemeError
+
+ARTICLE_PREFIX = "a:"
+CODEBOOK = "_codebook"
+REJECTIONS = "_rejections"  # rejected suggestions: key -> {theme, article_id, author, at}
+
+
+def default_db_path() -> Path:
+    """`$TAGLINE_DB`, else `tagline.json` in the user data directory."""
+    env = os.environ.get("TAGLINE_DB")
+    if env:
+        return Path(env).expanduser()
+    return Path(user_data_dir("tagline", appauthor=False)) / "tagline.json"
+
+
+class _StrIdTable(Table):
+    """Annotation ids (uuids) are the TinyDB document ids."""
+
+    document_id_class = str
+
+
+class _TinyDB(TinyDB):
+    table_class = _StrIdTable
+
+
+@dataclass(slots=True)
+class Change:
+    """One undoable change: annotation records before and after, and the codebook."""
+
+    label: str
+    before: list[Annotation] = field(default_factory=list)
+    after: list[Annotation] = field(default_factory=list)
+    codebook_before: Codebook | None = None
+    codebook_after: Codebook | None = None
+
+
+class AnnotationStore:
+    """Annotations and the codebook, saved on every change."""
+
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        read_only: bool = False,
+        wait: float = 0.0,
+        author: str | None = None,
+    ) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.read_only = read_only
+        self.author = author or default_author()
+        self.storage: JournalStorage
+        self.db = _TinyDB(self.path, storage=JournalStorage, read_only=read_only, wait=wait)
+        self.storage = self.db.storage  # type: ignore[assignment]
+        self._cache: dict[str, list[Annotation]] = {}
+        self._index: dict[str, str] = {}  # annotation id -> article id
+        for name, table in self.storage.read().items():
+            if name.startswith(ARTICLE_PREFIX):
+                article_id = name[len(ARTICLE_PREFIX) :]
+                for doc_id in table:
+                    self._index[doc_id] = article_id
+        self._undo: list[Change] = []
+        self._redo: list[Change] = []
+        self._codebook = self._load_codebook()
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Fold the journal into the snapshot and release the lock."""
+        if not self.read_only and self.storage.journal_records:
+            try:
+                self.storage.compact()
+            except StoreError:
+                pass  # the journal still holds every change
+        self.db.close()
+
+    def __enter__(self) -> AnnotationStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _raw(self, article_id: str) -> dict[str, Any]:
+        return self.storage.read().get(ARTICLE_PREFIX + article_id, {})
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, annotation_id: object) -> bool:
+        return annotation_id in self._index
+
+    def get(self, annotation_id: str) -> Annotation | None:
+        article_id = self._index.get(annotation_id)
+        if article_id is None:
+            return None
+        return next((a for a in self.for_article(article_id) if a.id == annotation_id), None)
+
+    def for_article(self, article_id: str) -> list[Annotation]:
+        """The article's annotations in text order (start, then longer first); cached."""
+        cached = self._cache.get(article_id)
+        if cached is None:
+            cached = self._build(article_id)
+            self._cache[article_id] = cached
+        return cached
+
+    def _build(self, article_id: str) -> list[Annotation]:
+        anns = []
+        for doc_id, doc in self._raw(article_id).items():
+            try:
+                anns.append(Annotation.from_dict(doc))
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise StoreError(
+                    f"{self.path}: malformed annotation {doc_id!r} of {article_id!r} ({exc}); "
+                    "run `tagline doctor --repair`"
+                ) from None
+        return sorted(anns, key=lambda a: (a.start, -a.end, a.created, a.id))
+
+    def article_ids(self) -> list[str]:
+        """Articles with at least one annotation, sorted."""
+        return sorted(set(self._index.values()))
+
+    def all(self) -> Iterator[Annotation]:
+        """Every annotation, article by article.
+
+        Streams: articles not already cached are built and dropped one at a time,
+        so an export of 100,000 annotations holds one article's worth at once.
+        """
+        for article_id in self.article_ids():
+            cached = self._cache.get(article_id)
+            yield from cached if cached is not None else self._build(article_id)
+
+    def at(self, article_id: str, offset: int) -> list[Annotation]:
+        """Annotations covering `offset`, innermost (shortest) first."""
+        hits = [a for a in self.for_article(article_id) if a.contains(offset)]
+        return sorted(hits, key=lambda a: (a.end - a.start, a.start))
+
+    def exact(self, article_id: str, start: int, end: int) -> Annotation | None:
+        anns = self.for_article(article_id)
+        i = bisect.bisect_left(anns, (start, -end), key=lambda a: (a.start, -a.end))
+        while i < len(anns) and anns[i].start == start:
+            if anns[i].end == end:
+                return anns[i]
+            i += 1
+        return None
+
+    def theme_counts(self, article_id: str) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for doc in self._raw(article_id).values():
+            counts.update(doc.get("themes", ()))
+        return counts
+
+    def summary(self) -> dict[str, Counter[str]]:
+        """Per article: annotations per theme (from raw records: fast on a large store)."""
+        out: dict[str, Counter[str]] = {}
+        for name, table in self.storage.read().items():
+            if name.startswith(ARTICLE_PREFIX) and table:
+                counts: Counter[str] = Counter()
+                for doc in table.values():
+                    counts.update(doc.get("themes", ()))
+                out[name[len(ARTICLE_PREFIX) :]] = counts
+        return out
+
+    def authors(self) -> list[str]:
+        """Every author with an annotation, sorted (from raw records: fast on a large store)."""
+        found: set[str] = set()
+        for name, table in self.storage.read().items():
+            if name.startswith(ARTICLE_PREFIX):
+                found.update(str(doc.get("author") or "") for doc in table.values())
+        return sorted(found)
+
+    def annotation_count(self, article_id: str) -> int:
+        return len(self._raw(article_id))
+
+    # -- codebook ----------------------------------------------------------------------
+
+    def _load_codebook(self) -> Codebook:
+        doc = self.storage.read().get(CODEBOOK, {}).get("codebook")
+        if not doc:
+            return Codebook()
+        try:
+            return Codebook.from_list(doc["themes"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(f"{self.path}: the codebook is malformed ({exc})") from None
+
+    @property
+    def codebook(self) -> Codebook:
+        return self._codebook
+
+    def add_theme(
+        self,
+        name: str,
+        color: str | None = None,
+        hotkey: str | None = None,
+        cues: tuple[str, ...] = (),
+    ) -> Theme:
+        codebook, theme = self._codebook.add(name, color, hotkey, cues)
+        self._apply(
+            Change(
+                f"add theme {theme.name}", codebook_before=self._codebook, codebook_after=codebook
+            )
+        )
+        return theme
+
+    def recolor_theme(self, name: str, color: str) -> None:
+        codebook = self._codebook.recolor(name, color)
+        self._apply(
+            Change(f"recolour {name}", codebook_before=self._codebook, codebook_after=codebook)
+        )
+
+    def set_theme_hotkey(self, name: str, hotkey: str) -> None:
+        codebook = self._codebook.set_hotkey(name, hotkey)
+        self._apply(
+            Change(f"hotkey of {name}", codebook_before=self._codebook, codebook_after=codebook)
+        )
+
+    def set_theme_cues(self, name: str, cues: tuple[str, ...]) -> None:
+        codebook = self._codebook.set_cues(name, cues)
+        self._apply(
+            Change(f"cues of {name}", codebook_before=self._codebook, codebook_after=codebook)
+        )
+
+    def rename_theme(self, old: str, new: str) -> int:
+        """Rename a theme and every annotation's use of it; returns annotations changed."""
+        codebook, theme, renamed = self._codebook.rename(old, new)
+        before = [a for a in self.all() if theme.name in a.themes]
+        after = [
+            a.touched(themes=tuple(renamed.name if t == theme.name else t for t in a.themes))
+            for a in before
+        ]
+        self._apply(
+            Change(
+                f"rename {theme.name} to {renamed.name}",
+                before,
+                after,
+                codebook_before=self._codebook,
+                codebook_after=codebook,
+            )
+        )
+        return len(before)
+
+    def theme_usage(self, name: str) -> int:
+        theme = self._codebook.get(name)
+        if theme is None:
+            return 0
+        return sum(1 for a in self.all() if theme.name in a.themes)
+
+    def remove_theme(self, name: str, *, force: bool = False) -> int:
+        """Remove a theme; refused while annotations use it unless `force`.
+
+        With `force`, the theme is taken off every annotation, and annotations
+        left with no theme are deleted. Returns the annotations affected.
+        """
+        codebook, theme = self._codebook.remove(name)
+        before = [a for a in self.all() if theme.name in a.themes]
+        if before and not force:
+            raise ThemeError(
+                f"theme {theme.name!r} is used by {len(before)} annotation(s); "
+                "remove it with --force to untag them"
+            )
+        after = [
+            a.touched(themes=tuple(t for t in a.themes if t != theme.name))
+            for a in before
+            if len(a.themes) > 1
+        ]
+        self._apply(
+            Change(
+                f"remove theme {theme.name}",
+                before,
+                after,
+                codebook_before=self._codebook,
+                codebook_after=codebook,
+            )
+        )
+        return len(before)
+
+    # -- annotation changes ------------------------------------------------------------
+
+    def _theme_name(self, theme: str) -> str:
+        return self._codebook.require(theme).name
+
+    def tag(
+        self,
+        article: Article,
+        start: int,
+        end: int,
+        themes: Iterable[str],
+        note: str = "",
+    ) -> Annotation:
+        """Tag `article.text[start:end]`; an exact twin gets the themes added instead."""
+        names = [self._theme_name(t) for t in themes]
+        twin = self.exact(article.id, start, end)
+        if twin is not None:
+            merged = tuple(dict.fromkeys([*twin.themes, *names]))
+            if merged == twin.themes and not note:
+                return twin
+            updated = twin.touched(themes=merged, note=note or twin.note)
+            self._apply(Change(f"tag {', '.join(names)}", [twin], [updated]))
+            return updated
+        ann = Annotation.create(
+            article_id=article.id,
+            text=article.text,
+            sha256=article.sha256,
+            start=start,
+            end=end,
+            themes=names,
+            note=note,
+            author=self.author,
+        )
+        self._apply(Change(f"tag {', '.join(names)}", [], [ann]))
+        return ann
+
+    def toggle_theme(
+        self, article: Article, start: int, end: int, theme: str
+    ) -> tuple[str, Annotation | None]:
+        """Toggle `theme` on the span: create, add, remove, or delete when the last goes.
+
+        Returns a one-line description and the resulting annotation (None if deleted).
+        """
+        name = self._theme_name(theme)
+        twin = self.exact(article.id, start, end)
+        if twin is None:
+            return f"Tagged {name}", self.tag(article, start, end, [name])
+        return self.toggle_on(twin.id, name)
+
+    def toggle_on(self, annotation_id: str, theme: str) -> tuple[str, Annotation | None]:
+        """Toggle `theme` on an existing annotation."""
+        name = self._theme_name(theme)
+        ann = self._require(annotation_id)
+        if name not in ann.themes:
+            return f"Added {name}", self.set_themes(ann.id, [*ann.themes, name], f"add {name}")
+        remaining = [t for t in ann.themes if t != name]
+        if not remaining:
+            self.delete(ann.id, label=f"untag {name}")
+            return f"Removed {name}; annotation deleted", None
+        return f"Removed {name}", self.set_themes(ann.id, remaining, f"remove {name}")
+
+    def set_themes(
+        self, annotation_id: str, themes: Iterable[str], label: str = "retag"
+    ) -> Annotation | None:
+        """Replace the annotation's themes; an empty list deletes it."""
+        ann = self._require(annotation_id)
+        names = [self._theme_name(t) for t in themes]
+        if not names:
+            self.delete(ann.id)
+            return None
+        updated = ann.touched(themes=tuple(names))
+        self._apply(Change(label, [ann], [updated]))
+        return updated
+
+    def set_note(self, annotation_id: str, note: str) -> Annotation:
+        ann = self._require(annotation_id)
+        updated = ann.touched(note=note)
+        self._apply(Change("edit note", [ann], [updated]))
+        return updated
+
+    def delete(self, annotation_id: str, label: str = "delete") -> Annotation:
+        ann = self._require(annotation_id)
+        self._apply(Change(label, [ann], []))
+        return ann
+
+    def put_many(
+        self, annotations: Iterable[Annotation], label: str = "import", undoable: bool = True
+    ) -> tuple[int, int]:
+        """Insert or replace annotations by id, all in one durable write.
+
+        Unknown themes are added to the codebook. Returns (added, updated).
+        """
+        incoming = list({a.id: a for a in annotations}.values())
+        before = [old for a in incoming if (old := self.get(a.id)) is not None]
+        codebook = self._codebook
+        for ann in incoming:
+            for theme in ann.themes:
+                if codebook.get(theme) is None:
+                    codebook, _ = codebook.add(theme)
+        # Theme names are matched case-insensitively; store the codebook's spelling.
+        incoming = [
+            a
+            if all(codebook.get(t).name == t for t in a.themes)
+            else replace(a, themes=tuple(dict.fromkeys(codebook.get(t).name for t in a.themes)))
+            for a in incoming
+        ]
+        change = Change(label, before, incoming)
+        if codebook is not self._codebook:
+            change.codebook_before, change.codebook_after = self._codebook, codebook
+        self._apply(change, undoable=undoable)
+        return len(incoming) - len(before), len(before)
+
+    def _require(self, annotation_id: str) -> Annotation:
+        ann = self.get(annotation_id)
+        if ann is None:
+            raise KeyError(f"no annotation {annotation_id}")
+        return ann
+
+    # -- rejected suggestions ----------------------------------------------------------
+
+    def rejections(self) -> set[str]:
+        """Keys of rejected suggestions (see `annotations.analysis.suggest.rejection_key`)."""
+        return set(self.storage.read().get(REJECTIONS, {}))
+
+    def reject(self, key: str, **info: str) -> None:
+        """Remember a rejected suggestion: one durable journal record, not undoable.
+
+        Kept apart from annotations (and their undo stack): a rejection only
+        hides a suggestion, it never changes the analyst's coding.
+        """
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path}: opened read-only, the change was not saved")
+        record = {**info, "author": self.author, "at": now_iso()}
+        with self.storage.batch():
+            self.db.table(REJECTIONS).upsert(Document(record, doc_id=key))
+
+    # -- undo --------------------------------------------------------------------------
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def peek_undo(self) -> Change | None:
+        """The change `undo()` would revert, if any."""
+        return self._undo[-1] if self._undo else None
+
+    def peek_redo(self) -> Change | None:
+        return self._redo[-1] if self._redo else None
+
+    def undo(self) -> str | None:
+        """Undo the last change; returns its label, or None if there is nothing to undo."""
+        if not self._undo:
+            return None
+        change = self._undo[-1]
+        self._write(
+            Change(
+                change.label,
+                change.after,
+                change.before,
+                change.codebook_after,
+                change.codebook_before,
+            )
+        )
+        self._redo.append(self._undo.pop())
+        return change.label
+
+    def redo(self) -> str | None:
+        if not self._redo:
+            return None
+        change = self._redo[-1]
+        self._write(change)
+        self._undo.append(self._redo.pop())
+        return change.label
+
+    # -- the one write path ------------------------------------------------------------
+
+    def _apply(self, change: Change, undoable: bool = True) -> None:
+        self._write(change)
+        if undoable:
+            self._undo.append(change)
+            self._redo.clear()
+
+    def _write(self, change: Change) -> None:
+        """Replace `change.before` by `change.after` in one durable journal record."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path}: opened read-only, the change was not saved")
+        after_ids = {a.id for a in change.after}
+        touched = {a.article_id for a in change.before} | {a.article_id for a in change.after}
+        # An annotation may move between articles (an import matched by text).
+        touched |= {self._index[a.id] for a in change.after if a.id in self._index}
+        old_ids = {doc_id for article_id in touched for doc_id in self._raw(article_id)}
+        try:
+            with self.storage.batch():
+                for ann in change.before:
+                    if ann.id not in after_ids:
+                        self._table(ann.article_id).remove(doc_ids=[ann.id])
+                for ann in change.after:
+                    old_article = self._index.get(ann.id)
+                    if old_article is not None and ann.id in self._raw(old_article):
+                        self._table(old_article).remove(doc_ids=[ann.id])
+                    self._table(ann.article_id).insert(Document(ann.to_dict(), doc_id=ann.id))
+                if change.codebook_after is not None:
+                    self.db.table(CODEBOOK).upsert(
+                        Document({"themes": change.codebook_after.to_list()}, doc_id="codebook")
+                    )
+        finally:
+            # On success this records the change; on failure the storage has rolled
+            # the tables back and this resynchronises the caches with them.
+            for ann_id in old_ids:
+                self._index.pop(ann_id, None)
+            for article_id in touched:
+                self._cache.pop(article_id, None)
+                for doc_id in self._raw(article_id):
+                    self._index[doc_id] = article_id
+        if change.codebook_after is not None:
+            self._codebook = change.codebook_after
+
+    def _table(self, article_id: str) -> Table:
+        return self.db.table(ARTICLE_PREFIX + article_id)
+
+    def compact(self) -> None:
+        self.storage.compact()

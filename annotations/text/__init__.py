@@ -1,0 +1,1 @@
+"""Text as Tagline stores it: decoding, normalisation, sentences, article metadata."""

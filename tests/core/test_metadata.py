@@ -1,0 +1,127 @@
+"""Headlines and metadata of scraped articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotations.corpus import load_corpus
+from annotations.text.metadata import ArticleMeta, extract_metadata
+
+SEEDS = {
+    "000_eead7ac999ac4f1f.txt": ArticleMeta(
+        title="China and Russia will enhance cooperation on digital economy, including big data, "
+        "the Internet…",
+        source="Xinhua",
+        date=None,  # the dateline "Nov. 25" has no year; the caption's 2017 is a photo's date
+        city="Moscow",
+    ),
+    "001_5421c8af9c0b1953.txt": ArticleMeta(
+        title="Spotlight: China, Russia to forge stronger ties with expanding cooperation, "
+        "joint voice on global issues",
+        source="Xinhua",
+        date="2019-09-19",
+        city="St. Petersburg",
+    ),
+    "002_3115d2f89e0a05f8.txt": ArticleMeta(
+        title="Chinese premier says China ready to join Russia for cooperation in emerging areas",
+        source="Xinhua",
+        date=None,
+        city="Moscow",
+    ),
+    "003_24f7bdae331ea796.txt": ArticleMeta(
+        title="Xi says China to expand cooperation with Russia in trade, investment, supply chain, "
+        "mega projects, energy, hi-tech",
+        source="Xinhua",
+        date="2023-03-22",
+        city="Moscow",
+    ),
+    "004_e59db8fb69f41bb6.txt": ArticleMeta(
+        title="China, Russia to cement bilateral ties through local cooperation",
+    ),
+}
+
+
+@pytest.mark.parametrize("article_id", sorted(SEEDS))
+def test_seed_metadata(article_id: str) -> None:
+    article = load_corpus()[article_id]
+    expected = SEEDS[article_id]
+    assert (article.title, article.source, article.date, article.city) == (
+        expected.title,
+        expected.source,
+        expected.date,
+        expected.city,
+    )
+    assert len(article.title) <= 200
+
+
+def test_all_seeds_are_covered() -> None:
+    assert sorted(a.id for a in load_corpus()) == sorted(SEEDS)
+
+
+def meta(text: str) -> ArticleMeta:
+    return extract_metadata(text, fallback_title="fallback")
+
+
+def test_breadcrumb_and_repeated_headline() -> None:
+    text = (
+        "Home > World > Europe\n\nLeaders agree on a new climate deal in Paris\n"
+        "Share this story now please\nLeaders agree on a new climate deal in Paris\n"
+        "PARIS, Dec. 12 (AP) -- Leaders agreed on Saturday to a new deal.\n"
+    )
+    m = meta(text)
+    assert m.title == "Leaders agree on a new climate deal in Paris"
+    assert (m.source, m.date, m.city) == ("AP", None, "Paris")
+
+
+def test_dateline_with_year_and_reuters_style() -> None:
+    m = meta(
+        "Markets rally as inflation cools sharply\nNEW YORK, March 3, 2024 (Reuters) - Stocks rose."
+    )
+    assert (m.title, m.source, m.date, m.city) == (
+        "Markets rally as inflation cools sharply",
+        "Reuters",
+        "2024-03-03",
+        "New York",
+    )
+    m = meta("WASHINGTON (Reuters) - The Senate voted on Tuesday to pass the bill into law.")
+    assert (m.source, m.city, m.date) == ("Reuters", "Washington", None)
+    assert m.title == "The Senate voted on Tuesday to pass the bill into law."
+
+
+def test_address_block_and_markdown_heading() -> None:
+    text = (
+        "Contact Us\n\n12 High Street, Springfield\nSpringfield IL 62701\n\n"
+        "# Council approves the new riverside park plan\n\nThe council voted 7-2 on Monday.\n"
+    )
+    assert meta(text).title == "Council approves the new riverside park plan"
+
+
+def test_lead_fallback_is_shortened_at_a_word_boundary() -> None:
+    lead = "Officials " + "said the bridge would reopen soon " * 10 + "."
+    text = "A view of the bridge in the city on May 2, 2020. (Photo/Jane Doe)\n" + lead
+    title = meta(text).title
+    assert title.endswith("…") and len(title) <= 100
+    assert title.startswith("Officials said the bridge")
+    assert " " not in title[-2:]  # no cut mid-word
+
+
+def test_dates_only_from_explicit_metadata_lines() -> None:
+    assert meta("Published: 22 March 2023\nSome headline here for sure\nBody.").date == "2023-03-22"
+    assert (
+        meta("Source: Xinhua | 2023-02-30\nSome headline here for sure\n").date is None
+    )  # invalid
+    caption = "A photo taken on Nov. 22, 2017 in Moscow shows the city. (Xinhua/Someone)"
+    assert meta(caption + "\nMOSCOW, Nov. 25 (Xinhua) -- Body text here.").date is None
+
+
+def test_headline_ending_with_an_acronym() -> None:
+    text = "China lodges protest with the U.S.\nBEIJING, May 3 (Xinhua) -- China lodged a protest."
+    assert meta(text).title == "China lodges protest with the U.S."
+
+
+def test_fallbacks() -> None:
+    assert meta("").title == "fallback"
+    assert meta("\n\n  \n").title == "fallback"
+    assert meta("Short").title == "Short"
+    m = meta("[b]Not[/b] markup: <script>x</script> stays a plain string here")
+    assert m.title == "[b]Not[/b] markup: <script>x</script> stays a plain string here"

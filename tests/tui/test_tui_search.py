@@ -1,0 +1,299 @@
+"""Search and retrieve in the TUI, driven with the keys a user presses (issue 4)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from annotations.search import engine as search_core
+from annotations.corpus import load_corpus
+from annotations.store.tinydb_store import AnnotationStore
+from tests.helpers.snapshot_apps import make_app, make_workspace, sync
+from tui.palette import palette_commands
+from tui.screens.main import MainScreen
+from tui.screens.retrieve import RetrieveScreen
+from tui.screens.search import SearchScreen
+from tui.widgets.reader import Reader
+from tui.widgets.results import ResultList
+
+SIZE = (120, 40)
+TARGET = "000_eead7ac999ac4f1f.txt"
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "db.json"
+
+
+async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds (workers and timers need real time)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.02)
+
+
+def results(app) -> ResultList:
+    return app.screen.query_one(ResultList)
+
+
+def status(app, name: str = "#search-status") -> str:
+    return str(app.screen.query_one(name).render())
+
+
+async def search_for(pilot, query: str) -> SearchScreen:
+    """Open search, type `query`, wait until its results (or "No matches") are shown."""
+    await pilot.press("slash")
+    screen = pilot.app.screen
+    assert isinstance(screen, SearchScreen)
+    await pilot.press(*query)
+    await wait_until(pilot, lambda: screen.shown_query == query)
+    return screen
+
+
+@sync
+async def test_search_enter_selects_span_and_1_tags_it(db, seeds):
+    text = seeds.get(TARGET).text
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await search_for(pilot, "silk rode on ise")
+        assert results(app).option_count >= 1
+        top = results(app).current
+        assert (top.article_id, top.text) == (TARGET, "silk road on ice")
+        await pilot.press("enter")
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        reader = main.query_one(Reader)
+        assert main.article.id == TARGET
+        assert reader.selected_text == "silk road on ice"
+        start, end = reader.selected_span
+        assert text[start:end] == "silk road on ice"
+        assert app.focused is reader
+        await pilot.press("1")
+        anns = [a for a in main.store.all() if a.article_id == TARGET]
+        assert [(a.start, a.end, a.themes) for a in anns] == [(start, end, ("energy",))]
+        # The index was cached where the workspace keeps derived data (TAGLINE_CACHE).
+        assert (app.workspace.cache_dir / search_core.CACHE_NAME).exists()
+        assert screen.generation >= 1
+
+
+@sync
+async def test_escape_returns_to_the_same_article_caret_and_selection(db, seeds):
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down", "enter", "down", "down", "s")
+        main = app.screen
+        reader = main.query_one(Reader)
+        before = (main.article.id, reader.selection, reader.selected_text)
+        assert before[0] == seeds.articles[2].id and before[2]
+        await search_for(pilot, "silk rode on ise")
+        assert results(app).option_count
+        await pilot.press("escape")
+        assert app.screen is main
+        assert (main.article.id, reader.selection, reader.selected_text) == before
+        assert app.focused is reader
+
+
+@sync
+async def test_stale_results_are_dropped(db, seeds):
+    """A slow first query finishing after a later one never replaces the later results."""
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        screen = app.screen
+        await wait_until(pilot, lambda: app.search_index is not None)
+        index = app.search_index
+        real = index.search
+        release = threading.Event()
+        started = threading.Event()
+        slow_done = threading.Event()
+
+        def search(query, **kwargs):
+            if "silk" in query:  # the first query: held until the second is on screen
+                started.set()
+                release.wait(10)
+                try:
+                    return real(query, **kwargs)
+                finally:
+                    slow_done.set()
+            return real(query, **kwargs)
+
+        index.search = search
+        await pilot.press(*"silk rode on ise")
+        await wait_until(pilot, started.is_set)
+        await pilot.press("ctrl+u", *"arctic shiping rout")
+        await wait_until(pilot, lambda: screen.shown_query == "arctic shiping rout")
+        release.set()
+        await wait_until(pilot, slow_done.is_set)
+        await pilot.pause(0.1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.shown_query == "arctic shiping rout"
+        assert results(app).current.text.lower() == "arctic shipping route"
+        assert all("silk" not in r.text.lower() for r in results(app).results)
+
+
+@sync
+async def test_no_match_query_says_so(db, seeds):
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        await search_for(pilot, "zqxv blorfing wumpet")
+        assert results(app).option_count == 0
+        assert status(app) == "No matches"
+        await pilot.press("enter")  # nothing to open: stays
+        assert isinstance(app.screen, SearchScreen)
+
+
+@sync
+async def test_ctrl_n_ctrl_p_move_and_ctrl_p_is_not_the_palette(db, seeds):
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await search_for(pilot, "China Russia cooperation")
+        assert results(app).option_count >= 3
+        assert results(app).highlighted == 0
+        await pilot.press("ctrl+n", "ctrl+n")
+        assert results(app).highlighted == 2
+        await pilot.press("ctrl+p")
+        assert app.screen is screen
+        assert results(app).highlighted == 1
+        await pilot.press("down", "up", "up")
+        assert results(app).highlighted == 0
+        chosen = results(app).current
+        await pilot.press("enter")
+        reader = app.screen.query_one(Reader)
+        assert app.screen.article.id == chosen.article_id
+        assert reader.selected_span == (chosen.start, chosen.end)
+
+
+@sync
+async def test_search_before_index_ready_shows_progress_then_results(db, seeds, monkeypatch):
+    release = threading.Event()
+    real = search_core.SearchIndex.cached.__func__
+
+    def slow_cached(cls, articles, cache_dir, progress=None):
+        articles = list(articles)
+        progress(2, len(articles))
+        release.wait(10)
+        return real(cls, articles, cache_dir, progress=progress)
+
+    monkeypatch.setattr(search_core.SearchIndex, "cached", classmethod(slow_cached))
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"silk rode on ise")
+        screen = app.screen
+        await wait_until(pilot, lambda: status(app).startswith("Indexing"))
+        assert status(app) == f"Indexing 2 / {len(seeds)} articles…"
+        assert screen.query_one("#search-progress").display
+        assert results(app).option_count == 0
+        release.set()
+        await wait_until(pilot, lambda: screen.shown_query == "silk rode on ise")
+        assert results(app).current.text == "silk road on ice"
+        assert not screen.query_one("#search-progress").display
+
+
+@sync
+async def test_theme_filter_and_marks(db, seeds):
+    article = seeds.get(TARGET)
+    i = article.text.index("silk road on ice")
+    store = AnnotationStore(db, author="tester")
+    store.tag(article, i - 40, i + 16, ["Arctic route"])
+    store.close()
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        await search_for(pilot, 'theme:"arctic route" silk road')
+        hits = results(app).results
+        assert [(h.article_id, h.text.lower()) for h in hits] == [(TARGET, "silk road")]
+        prompt = results(app).get_option_at_index(0).prompt
+        assert prompt.plain.startswith("■ ")  # one mark: the Arctic route theme's colour
+        color = app.workspace.store.codebook.color_of("Arctic route")
+        assert str(prompt.spans[0].style) == color and prompt.spans[0].end == 1
+
+
+@sync
+async def test_retrieve_lists_coded_segments_and_enter_jumps(db, seeds):
+    corpus = load_corpus()
+    a, b = corpus.articles[0], corpus.articles[3]
+    store = AnnotationStore(db, author="tester")
+    ia = a.text.index("digital economy")
+    ib = b.text.index(" ", 200) + 1
+    store.tag(b, ib, ib + 30, ["energy"], note="second <b>[bold]</b>")
+    store.tag(a, ia, ia + len("digital economy"), ["energy", "digital economy"])
+    store.tag(a, 0, 10, ["Arctic route"])  # another theme: not listed
+    store.close()
+    app = make_app(db, corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Retrieve coded segments for a theme" in [t for t, _a, _k in palette_commands()]
+        await pilot.press("r", *"energ", "enter")
+        screen = app.screen
+        assert isinstance(screen, RetrieveScreen)
+        await wait_until(pilot, lambda: results(app).option_count == 2)
+        listed = [(r.article_id, r.start, r.end) for r in results(app).results]
+        assert listed == [(a.id, ia, ia + 15), (b.id, ib, ib + 30)]
+        assert status(app, "#retrieve-status") == "2 passages, in corpus order"
+        note_line = results(app).get_option_at_index(1).prompt.plain.splitlines()[-1]
+        assert note_line == "  note: second <b>[bold]</b>"  # shown as typed, not as markup
+        await pilot.press("down", "enter")
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert main.article.id == b.id
+        assert main.query_one(Reader).selected_span == (ib, ib + 30)
+
+
+@sync
+async def test_retrieve_for_an_unused_theme(db, seeds):
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", *"arctic", "enter")
+        await wait_until(pilot, lambda: "No passages" in status(app, "#retrieve-status"))
+        assert results(app).option_count == 0
+        await pilot.press("enter")
+        assert isinstance(app.screen, RetrieveScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+def test_search_screen_snapshot(snap_compare, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    from pathlib import Path
+
+    from tests.helpers.snapshot_apps import THEME, SteadyApp
+
+    corpus = load_corpus()
+    article = corpus.get(TARGET)
+    store = AnnotationStore(Path("db.json"), author="tester")
+    i = article.text.index("Arctic shipping route")
+    store.tag(article, i, i + len("Arctic shipping route"), ["energy", "Arctic route"])
+    store.close()
+    app = SteadyApp(make_workspace(Path("db.json"), corpus), theme=THEME)
+
+    async def run_before(pilot) -> None:
+        await pilot.press("slash", *"Arctic shiping route")
+        screen = pilot.app.screen
+        await wait_until(pilot, lambda: screen.shown_query == "Arctic shiping route")
+        await pilot.app.workers.wait_for_complete()
+        screen.query_one("#search-input").cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_coded_segments_counts_all_and_lists_at_most_shown(db, seeds, monkeypatch):
+    from tui.screens import retrieve
+
+    article = seeds.articles[1]
+    store = AnnotationStore(db, author="tester")
+    for start in (300, 100, 200):
+        store.tag(article, start, start + 25, ["energy"])
+    store.tag(article, 50, 60, ["digital economy"])
+    monkeypatch.setattr(retrieve, "SHOWN", 2)
+    found, notes, total = retrieve.coded_segments(store, seeds, "Energy")
+    store.close()
+    assert total == 3
+    assert [(r.start, r.end) for r in found] == [(100, 125), (200, 225)]
+    for r in found:
+        assert article.text[r.start : r.end] == r.text
+        assert r.context[r.start - r.context_start : r.end - r.context_start] == r.text
+    assert notes == ["", ""]

@@ -1,0 +1,1 @@
+"""The `tagline` command line: `main` parses, each module registers one subcommand."""

@@ -1,0 +1,29 @@
+"""Subcommands of `tagline`: each module has `register(subparsers, common)`."""
+
+from __future__ import annotations
+
+from tui.cli import (
+    agreement,
+    doctor,
+    export,
+    importing,
+    listing,
+    merge,
+    search,
+    stats,
+    suggest,
+    themes,
+)
+
+COMMANDS = [
+    listing.register,
+    search.register,
+    export.register,
+    importing.register,
+    themes.register,
+    stats.register,
+    suggest.register,
+    merge.register,
+    agreement.register,
+    doctor.register,
+]

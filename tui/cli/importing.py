@@ -1,0 +1,45 @@
+"""`tagline import`: annotations in, all or nothing."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+from annotations.formats import FORMATS, ImportContext, get_format
+from tui.cli.common import CommandError, open_from_args
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("import", parents=[common()], help="import annotations (all or nothing)")
+    p.add_argument("file", help="file to read, or - for stdin")
+    p.add_argument("-f", "--format", default="jsonl", choices=sorted(FORMATS), help="input format")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+
+    fmt = get_format(args.format)
+    if fmt.reader is None:
+        raise CommandError(f"format {fmt.name} cannot be imported")
+    ws = open_from_args(args, write=True)
+    try:
+        ctx = ImportContext(
+            ws.corpus, ws.store.author, "<stdin>" if args.file == "-" else args.file
+        )
+        if args.file == "-":
+            stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+            annotations = fmt.reader(stream, ctx)
+        else:
+            path = Path(args.file)
+            with open(path, encoding="utf-8-sig", errors="replace") as stream:
+                annotations = fmt.reader(stream, ctx)
+        added, updated = ws.store.put_many(annotations)
+        print(
+            f"Imported {added + updated} annotation(s): {added} new, {updated} updated",
+            file=sys.stderr,
+        )
+    finally:
+        ws.close()
+    return 0

@@ -1,0 +1,81 @@
+"""The `tagline` command: the TUI with no command, else a subcommand on the same corpus and store.
+
+Each subcommand lives in a module of `tui.cli` that registers its parser;
+`tui.cli.common` holds the shared options and opening of the workspace; this module holds the rule
+that every error is one line on stderr with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from annotations.formats import FormatError
+from annotations.store.journal import StoreError
+from annotations.themes import ThemeError
+from tui.cli.commands import COMMANDS
+from tui.cli.common import EXIT_ERROR, CommandError, add_common, open_from_args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tagline",
+        description="Read news articles in the terminal and code passages by theme.",
+        epilog="With no command, opens the reader. `tagline COMMAND -h` for a command's options.",
+    )
+    add_common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(author: bool = True) -> argparse.ArgumentParser:
+        """A parent parser with the shared options, so they work after the command too."""
+        parent = argparse.ArgumentParser(add_help=False)
+        add_common(parent, suppress=True, author=author)
+        return parent
+
+    for register in COMMANDS:
+        register(sub, common)
+    return parser
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    # Imported here so that subcommands start without loading Textual.
+    from tui.app import TaglineApp
+
+    workspace = open_from_args(args, write=True, fallback_read_only=True)
+    try:
+        TaglineApp(workspace).run()
+    finally:
+        workspace.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", run_tui)
+    try:
+        return handler(args) or 0
+    except (CommandError, StoreError, FormatError, ThemeError) as exc:
+        print(f"tagline: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # `tagline export | head`: the reader left; not an error worth a traceback.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except FileNotFoundError as exc:
+        print(
+            f"tagline: error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"tagline: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Modal screens: small questions asked over the reader."""

@@ -1,0 +1,159 @@
+"""The codebook manager: add, rename, recolour and remove themes."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from annotations.store.journal import StoreError
+from annotations.store.tinydb_store import AnnotationStore
+from annotations.themes import ThemeError
+from tui.dialogs.confirm import ConfirmScreen
+
+
+class AskScreen(ModalScreen[str | None]):
+    """One line of input."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="ask.cancel")]
+
+    def __init__(self, question: str, value: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.question, markup=False)
+            yield Input(self.value, id="answer")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+
+class CodebookScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("a", "add", "Add", id="codebook.add"),
+        Binding("r", "rename", "Rename", id="codebook.rename"),
+        Binding("c", "recolor", "Recolour", id="codebook.recolor"),
+        Binding("d,delete", "remove", "Remove", id="codebook.remove"),
+        Binding("escape,q", "dismiss(True)", "Close", id="codebook.close"),
+    ]
+
+    def __init__(self, store: AnnotationStore) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(
+                "Codebook  (a add · r rename · c recolour · d remove · esc close)",
+                classes="dialog-title",
+            )
+            yield OptionList(id="codebook-list")
+            yield Static("", id="codebook-message", markup=False)
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.query_one(OptionList).focus()
+
+    def _fill(self) -> None:
+        box = self.query_one(OptionList)
+        keep = box.highlighted or 0
+        box.set_options(
+            Option(
+                Content.assemble(
+                    ("■ ", t.color),
+                    (f"{t.hotkey or '-'}  ", "bold"),
+                    Content(t.name),
+                    (f"  {t.color}  {self.store.theme_usage(t.name)} annotation(s)", "dim"),
+                ),
+                id=t.name,
+            )
+            for t in self.store.codebook
+        )
+        if box.option_count:
+            box.highlighted = min(keep, box.option_count - 1)
+
+    def _say(self, message: str) -> None:
+        self.query_one("#codebook-message", Static).update(message)
+
+    def _do(self, fn, done: str) -> None:
+        try:
+            fn()
+        except (StoreError, ThemeError) as exc:
+            self._say(str(exc))
+        else:
+            self._say(done)
+        self._fill()
+
+    @property
+    def _current(self) -> str | None:
+        option = self.query_one(OptionList).highlighted_option
+        return option.id if option else None
+
+    def action_add(self) -> None:
+        def answer(name: str | None) -> None:
+            if name:
+                self._do(lambda: self.store.add_theme(name), f"Added {name}")
+
+        self.app.push_screen(AskScreen("New theme name:"), answer)
+
+    def action_rename(self) -> None:
+        old = self._current
+        if old is None:
+            return
+
+        def answer(new: str | None) -> None:
+            if new and new != old:
+                self._do(lambda: self.store.rename_theme(old, new), f"Renamed {old} to {new}")
+
+        self.app.push_screen(AskScreen(f"Rename {old!r} to:", old), answer)
+
+    def action_recolor(self) -> None:
+        name = self._current
+        if name is None:
+            return
+
+        def answer(color: str | None) -> None:
+            if color:
+                self._do(lambda: self.store.recolor_theme(name, color), f"Recoloured {name}")
+
+        self.app.push_screen(
+            AskScreen(
+                f"Colour for {name!r} (#RRGGBB or a name like blue, teal):",
+                self.store.codebook.color_of(name),
+            ),
+            answer,
+        )
+
+    def action_remove(self) -> None:
+        name = self._current
+        if name is None:
+            return
+        used = self.store.theme_usage(name)
+        if not used:
+            self._do(lambda: self.store.remove_theme(name), f"Removed {name}")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._do(
+                    lambda: self.store.remove_theme(name, force=True),
+                    f"Removed {name} from {used} annotation(s) (u undoes)",
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{name!r} is used by {used} annotation(s). Remove it from all of them? "
+                "Annotations left with no theme are deleted.",
+                yes="Remove",
+            ),
+            confirmed,
+        )
