@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from annotations.text import segment
 from annotations.corpus import Article
 from annotations.model import Annotation
 from annotations.store.journal import ReadOnlyError, StoreError
+from annotations.text import segment
 from annotations.themes import HOTKEYS, ThemeError
 from annotations.workspace import Workspace
 from tui.screens.insight import InsightActions
