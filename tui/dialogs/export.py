@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
+from annotations import report
 from annotations.corpus import Article
 from annotations.formats import FORMATS, ExportContext, get_format, select
 from annotations.workspace import Workspace
@@ -34,7 +35,11 @@ class ExportScreen(ModalScreen[None]):
             yield Label("Export annotations", classes="dialog-title")
             yield Label("Format")
             yield Select(
-                [(f"{f.name}: {f.description}", f.name) for f in writable],
+                [(f"{f.name}: {f.description}", f.name) for f in writable]
+                + [
+                    ("report (Markdown): codebook, coded segments, figures", "report-md"),
+                    ("report (HTML, self-contained): the same, with charts", "report-html"),
+                ],
                 value="jsonl" if "jsonl" in FORMATS else writable[0].name,
                 allow_blank=False,
                 id="format",
@@ -61,7 +66,12 @@ class ExportScreen(ModalScreen[None]):
     def _format_changed(self, event: Select.Changed) -> None:
         box = self.query_one("#path", Input)
         path = Path(box.value or "tagline-export")
-        box.value = str(path.with_suffix(get_format(str(event.value)).extension))
+        name = str(event.value)
+        if name.startswith("report-"):
+            suffix = report.EXTENSIONS[name.removeprefix("report-")]
+        else:
+            suffix = get_format(name).extension
+        box.value = str(path.with_suffix(suffix))
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -69,7 +79,7 @@ class ExportScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#go")
     def action_export(self) -> None:
-        fmt = get_format(str(self.query_one("#format", Select).value))
+        name = str(self.query_one("#format", Select).value)
         themes = list(self.query_one("#themes", SelectionList).selected)
         one = self.query_one("#scope", Select).value == "one" and self.article is not None
         articles = [self.article.id] if one and self.article else []
@@ -78,12 +88,22 @@ class ExportScreen(ModalScreen[None]):
         ws = self.workspace
         # Selected here, on the UI thread: the store is not shared with the worker.
         anns = list(select(ws.store.all(), themes=themes, articles=articles))
-        self._run(fmt.name, anns, ExportContext(ws.corpus, ws.store.codebook), path)
+        self._run(name, anns, ExportContext(ws.corpus, ws.store.codebook), path, themes)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _run(self, name: str, anns: list, ctx: ExportContext, path: Path) -> None:
-        fmt = get_format(name)
+    def _run(
+        self, name: str, anns: list, ctx: ExportContext, path: Path, themes: list[str]
+    ) -> None:
         try:
+            if name.startswith("report-"):
+                doc, segments = report.render(
+                    anns, ctx.corpus, ctx.codebook, name.removeprefix("report-"), themes=themes
+                )
+                write_file(path, lambda fh: fh.write(doc))
+                message = f"Wrote a report of {segments} coded segment(s) to {path}"
+                self.app.call_from_thread(self._done, message)
+                return
+            fmt = get_format(name)
             count = write_file(path, lambda fh: fmt.writer(anns, fh, ctx), fmt.binary)
         except Exception as exc:  # shown, never raised into the UI
             message = f"Export failed: {exc}"
