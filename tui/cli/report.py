@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from annotations import report
+from annotations.atomic import atomic_write
 from annotations.formats import select
 from tui.cli.common import CommandError, open_from_args
-from tui.cli.export import write_file
 
 
 def register(sub, common) -> None:
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(doc)
         sys.stdout.flush()
     else:
-        write_file(args.output, lambda fh: fh.write(doc))
+        atomic_write(args.output, lambda fh: fh.write(doc))
         print(f"Wrote a report of {count} coded segment(s) to {args.output}", file=sys.stderr)
     if count == 0 and (args.theme or args.only_author):
         raise CommandError("no coded segments match these filters (the report lists none)")

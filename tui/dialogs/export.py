@@ -12,10 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from annotations import report
+from annotations.atomic import atomic_write
 from annotations.corpus import Article
-from annotations.formats import FORMATS, ExportContext, get_format, select
+from annotations.export import ExportFilters, ExportJob, prepare_export
+from annotations.formats import FORMATS, get_format, select
 from annotations.workspace import Workspace
-from tui.cli.export import write_file
 
 
 class ExportScreen(ModalScreen[None]):
@@ -85,30 +86,42 @@ class ExportScreen(ModalScreen[None]):
         articles = [self.article.id] if one and self.article else []
         path = Path(self.query_one("#path", Input).value.strip() or "tagline-export").expanduser()
         self.query_one("#result", Static).update(f"Exporting to {path}…")
-        ws = self.workspace
-        # Selected here, on the UI thread: the store is not shared with the worker.
-        anns = list(select(ws.store.all(), themes=themes, articles=articles))
-        self._run(name, anns, ExportContext(ws.corpus, ws.store.codebook), path, themes)
+        if name.startswith("report-"):
+            # The report is a document, not an annotation format: the same use case as
+            # `tagline report`, on a snapshot taken here.
+            ws = self.workspace
+            anns = list(select(ws.annotations(), themes=themes, articles=articles))
+            self._report(name.removeprefix("report-"), anns, ws.store.codebook.copy(), themes, path)
+            return
+        try:
+            # Prepared here, on the UI thread: the worker gets a snapshot, not the store.
+            job = prepare_export(
+                self.workspace, name, ExportFilters.of(themes=themes, articles=articles)
+            )
+        except ValueError as exc:
+            self._done(f"Export failed: {exc}")
+            return
+        self._run(job, path)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _run(
-        self, name: str, anns: list, ctx: ExportContext, path: Path, themes: list[str]
-    ) -> None:
+    def _run(self, job: ExportJob, path: Path) -> None:
         try:
-            if name.startswith("report-"):
-                doc, segments = report.render(
-                    anns, ctx.corpus, ctx.codebook, name.removeprefix("report-"), themes=themes
-                )
-                write_file(path, lambda fh: fh.write(doc))
-                message = f"Wrote a report of {segments} coded segment(s) to {path}"
-                self.app.call_from_thread(self._done, message)
-                return
-            fmt = get_format(name)
-            count = write_file(path, lambda fh: fmt.writer(anns, fh, ctx), fmt.binary)
+            count = job.write_to(path)
         except Exception as exc:  # shown, never raised into the UI
             message = f"Export failed: {exc}"
         else:
             message = f"Wrote {count} annotation(s) to {path}"
+        self.app.call_from_thread(self._done, message)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _report(self, fmt: str, anns: list, codebook, themes: list[str], path: Path) -> None:
+        try:
+            doc, count = report.render(anns, self.workspace.corpus, codebook, fmt, themes=themes)
+            atomic_write(path, lambda fh: fh.write(doc))
+        except Exception as exc:  # shown, never raised into the UI
+            message = f"Report failed: {exc}"
+        else:
+            message = f"Wrote a report of {count} coded segment(s) to {path}"
         self.app.call_from_thread(self._done, message)
 
     def _done(self, message: str) -> None:

@@ -1,8 +1,8 @@
 """Retrieve: every coded passage across the corpus, grouped by theme (QDA "coded segments").
 
-The list is built from the store in a thread worker (article texts may still be on
-disk, and a big store holds 100,000 annotations) with the same grouping as the
-report (`annotations.report.segments`): a heading per theme, then each passage in
+The list is built in a thread worker from a snapshot of the annotations taken on the
+UI thread (article texts may still be on disk, and a big store holds 100,000
+annotations) with the same grouping as the report (`annotations.report.segments`): a heading per theme, then each passage in
 full, wrapped, under its article's title, date and author, with its note. Dismisses
 with the chosen passage as a `SearchResult` (or None), so the main screen jumps to
 it exactly as it does for a search hit.
@@ -20,9 +20,9 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotations.corpus import Corpus
+from annotations.model import Annotation
 from annotations.report import Segment, segments
 from annotations.search.engine import SearchResult
-from annotations.store.tinydb_store import AnnotationStore
 from annotations.text.decode import normalise
 from annotations.themes import Codebook
 from annotations.workspace import Workspace
@@ -33,19 +33,22 @@ thread, so 1,000 is about half a second."""
 UNKNOWN_COLOR = "#8A8A8A"
 
 
-def coded_segments(
-    store: AnnotationStore, corpus: Corpus, theme: str | None = None
+def segments_by_theme(
+    annotations: list[Annotation],
+    corpus: Corpus,
+    theme_order: list[str],
+    theme: str | None = None,
 ) -> tuple[dict[str, list[Segment]], int]:
     """(theme -> placed passages, total found), at most `SHOWN` passages; one theme or all."""
     want = theme.casefold() if theme else None
     known = {a.id for a in corpus.articles}
     found = [
         ann
-        for ann in store.all()
+        for ann in annotations
         if ann.article_id in known
         and (want is None or any(t.casefold() == want for t in ann.themes))
     ]
-    groups = segments(found, corpus, [t.name for t in store.codebook])
+    groups = segments(found, corpus, theme_order)
     if want is not None:
         groups = {t: s for t, s in groups.items() if t.casefold() == want}
     out: dict[str, list[Segment]] = {}
@@ -132,12 +135,16 @@ class RetrieveScreen(Screen[SearchResult | None]):
 
     def on_mount(self) -> None:
         self.results.focus()
+        # A snapshot taken on the UI thread: the worker never reads the live store.
+        self._snapshot = list(self.workspace.annotations())
+        self._order = [t.name for t in self.store.codebook]
         self._collect()
 
     @work(thread=True, exclusive=True, group="retrieve", exit_on_error=False)
     def _collect(self) -> None:
-        # The store is read here while the screen covers every editing key.
-        groups, total = coded_segments(self.store, self.workspace.corpus, self.theme_name)
+        groups, total = segments_by_theme(
+            self._snapshot, self.workspace.corpus, self._order, self.theme_name
+        )
         self.post_message(self.Loaded(groups, total))
 
     @on(Loaded)
