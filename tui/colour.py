@@ -164,9 +164,10 @@ def _palette(system: str) -> list[RGB]:
     return [tuple(STANDARD_PALETTE[i]) for i in range(16)]  # type: ignore[misc]
 
 
-def text_on(bg: RGB, fg: RGB) -> RGB:
-    """The text colour to draw on `bg`: the theme's own if readable, else black or white."""
-    if contrast(bg, fg) >= 4.5:
+def text_on(bg: RGB, fg: RGB, system: str = "truecolor") -> RGB:
+    """The text colour to draw on `bg`: the theme's own if readable (as `system` draws
+    it), else black or white."""
+    if contrast(drawn(bg, system), drawn(fg, system)) >= 4.5:
         return fg
     return max(((0, 0, 0), (255, 255, 255)), key=lambda c: contrast(bg, c))
 
@@ -180,13 +181,14 @@ def assign_tints(
     Truecolor: the blend itself. 256/16: a palette entry per theme, nearest its blend,
     kept `MIN_DELTA_E` from the others where the palette allows (see the module doc).
     """
-    bg, fg = hex_rgb(background), hex_rgb(foreground)
+    bg = hex_rgb(background)
+    fg = hex_rgb(foreground)
     ideals = [blend(bg, hex_rgb(c), TINT) for c in colors]
     taken = [drawn(bg, system)] + [drawn(hex_rgb(c), system) for c in RESERVED]
     # Readable: some text colour reaches 4.5:1 on it. Truecolor may use any colour, but
     # tries the exact blend first and falls back to the 256 cube when it is too close.
     palette = _palette("256" if system == "truecolor" else system)
-    candidates = [c for c in palette if contrast(c, text_on(c, fg)) >= 4.5]
+    candidates = [c for c in palette if contrast(c, text_on(c, fg, system)) >= 4.5]
     out: list[tuple[RGB, RGB]] = []
     for ideal in ideals:
         ranked = sorted(candidates, key=lambda c, i=ideal: delta_e(c, i))
@@ -197,7 +199,7 @@ def assign_tints(
             ranked[0] if ranked else drawn(ideal, system),
         )
         taken.append(pick)
-        out.append((pick, text_on(pick, fg)))
+        out.append((pick, text_on(pick, fg, system)))
     return tuple(out)
 
 
