@@ -71,7 +71,7 @@ async def test_the_reader_paints_with_the_assigned_colours(tmp_path, system):
         names = [t.name for t in app.workspace.store.codebook]
         painted = {n: reader._style_for((n,)).bgcolor.triplet for n in names}
         expected = colour.assign_tints(
-            tuple(t.color for t in app.workspace.store.codebook) + ("#8A8A8A",),
+            (*(t.color for t in app.workspace.store.codebook), "#8A8A8A"),
             reader._base_background().hex6,
             FOREGROUND,
             system,
