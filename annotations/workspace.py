@@ -106,11 +106,13 @@ def open_workspace(
     author: str | None = None,
     warn: Callable[[str], None] | None = None,
     reanchor: bool = True,
+    salvage: bool = False,
 ) -> Workspace:
     """Load the corpus and open the store.
 
     With `fallback_read_only`, a store locked by another process is opened
-    read-only instead of failing (the TUI's behaviour).
+    read-only instead of failing (the TUI's behaviour). `salvage` opens a damaged
+    store for `tagline doctor` (see `AnnotationStore`).
     """
     warnings: list[str] = []
 
@@ -124,13 +126,15 @@ def open_workspace(
     db = Path(db_path) if db_path else default_db_path()
     locked = False
     try:
-        store = AnnotationStore(db, read_only=read_only, wait=wait, author=author)
+        store = AnnotationStore(db, read_only=read_only, wait=wait, author=author, salvage=salvage)
     except StoreLockedError as exc:
         if not fallback_read_only:
             raise
         _warn(f"{exc}; opened read-only")
-        store = AnnotationStore(db, read_only=True, author=author)
+        store = AnnotationStore(db, read_only=True, author=author, salvage=salvage)
         locked = True
+    for notice in store.notices:
+        _warn(notice)
     # Articles edited or re-fetched since last time: put their annotations back on
     # the text. Only a writer saves; a read-only open keeps the result in memory.
     anchoring = reanchor_store(store, corpus) if reanchor else Report()

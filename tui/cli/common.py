@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from annotations.text.sanitize import printable
 from annotations.workspace import Workspace, open_workspace
 
 EXIT_ERROR = 1
@@ -17,7 +18,7 @@ class CommandError(Exception):
 
 
 def warn(message: str) -> None:
-    print(f"tagline: warning: {message}", file=sys.stderr)
+    print(f"tagline: warning: {printable(message)}", file=sys.stderr)
 
 
 def add_common(parser: argparse.ArgumentParser, *, suppress: bool, author: bool = True) -> None:
@@ -52,6 +53,7 @@ def open_from_args(
     write: bool = False,
     fallback_read_only: bool = False,
     reanchor: bool = True,
+    salvage: bool = False,
 ) -> Workspace:
     """The corpus and store named by `--corpus`/`--db`; writers wait briefly for a lock."""
     workspace = open_workspace(
@@ -63,6 +65,7 @@ def open_from_args(
         author=args.author,
         warn=warn,
         reanchor=reanchor,
+        salvage=salvage,
     )
     if workspace.anchoring:
         print(f"tagline: {workspace.anchoring.message()}", file=sys.stderr)
