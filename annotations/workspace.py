@@ -133,7 +133,7 @@ def open_workspace(
         _warn(f"{exc}; opened read-only")
         store = AnnotationStore(db, read_only=True, author=author, salvage=salvage)
         locked = True
-    for notice in store.notices:
+    for notice in getattr(store, "notices", ()):
         _warn(notice)
     # Articles edited or re-fetched since last time: put their annotations back on
     # the text. Only a writer saves; a read-only open keeps the result in memory.
