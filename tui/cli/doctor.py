@@ -8,7 +8,7 @@ import sys
 from annotations.doctor import check, repair
 from annotations.store.tinydb_store import AnnotationStore
 from annotations.text.sanitize import printable
-from tui.cli.common import open_from_args
+from tui.cli.common import CommandError, open_from_args
 
 
 def register(sub, common) -> None:
@@ -21,6 +21,12 @@ def run(args: argparse.Namespace) -> int:
 
     # Examine the records as they are: re-anchoring would need them well-formed.
     ws = open_from_args(args, write=args.repair, reanchor=False, salvage=True)
+    if not isinstance(ws.store, AnnotationStore):
+        ws.close()
+        raise CommandError(
+            f"{ws.store.location}: doctor checks Tagline's own files; "
+            "a team database keeps its integrity by its constraints"
+        )
     try:
         problems = check(ws.store, ws.corpus)
         total = len({article_id for article_id, _, _ in ws.store.raw_records()})
