@@ -30,7 +30,6 @@ import fcntl
 import gc
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from annotations.atomic import atomic_write_bytes, ensure_private_dir
 from annotations.store.errors import ReadOnlyError, StoreError
 
 FORMAT = 1
@@ -54,38 +54,6 @@ class StoreLockedError(StoreError):
 
 class StoreWriteError(StoreError):
     """A save failed (disk full, permissions…); the change was rolled back."""
-
-
-def fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def ensure_private_dir(path: Path) -> None:
-    """Create `path` (and parents) with mode 0700 if missing; coding can be confidential."""
-    if not path.exists():
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-
-
-def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write `data` to `path` atomically: temp file in the same folder, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
 
 
 @contextlib.contextmanager
@@ -455,7 +423,7 @@ class JournalStorage(Storage):
                 valid = False
         if not valid:
             header = (_dumps({"gen": self.gen, "format": FORMAT}) + "\n").encode()
-            atomic_write_bytes(self.journal_path, header)
+            atomic_write_bytes(self.journal_path, header, mode=0o600)
             self._journal_len = len(header)
             self._journal_records = 0
         fh = open(self.journal_path, "r+b")  # noqa: SIM115 - held open for the session
@@ -478,7 +446,7 @@ class JournalStorage(Storage):
         snapshot = {n: t for n, t in self._data.items() if t or n == META}
         snapshot[META] = {"store": {"format": FORMAT, "gen": gen}}
         try:
-            atomic_write_bytes(self.path, _dumps(snapshot).encode("utf-8"))
+            atomic_write_bytes(self.path, _dumps(snapshot).encode("utf-8"), mode=0o600)
         except OSError as exc:
             raise StoreWriteError(f"{self.path}: could not save ({_describe(exc)})") from None
         dict.__setitem__(self._data, META, snapshot[META])
