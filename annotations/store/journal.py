@@ -50,6 +50,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from annotations.atomic import atomic_write_bytes, ensure_private_dir, fsync_dir
 from annotations.store.errors import ReadOnlyError, StoreError
 
 FORMAT = 1
@@ -66,38 +67,6 @@ class StoreLockedError(StoreError):
 
 class StoreWriteError(StoreError):
     """A save failed (disk full, permissions…); the change was rolled back."""
-
-
-def fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def ensure_private_dir(path: Path) -> None:
-    """Create `path` (and parents) with mode 0700 if missing; coding can be confidential."""
-    if not path.exists():
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-
-
-def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write `data` to `path` atomically: temp file in the same folder, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
 
 
 @contextlib.contextmanager
@@ -764,7 +733,7 @@ class JournalStorage(Storage):
         )
         if not reuse:
             header = _encode({"gen": self.gen, "format": FORMAT, "snap": self.snap_id}) + b"\n"
-            atomic_write_bytes(self.journal_path, header)
+            atomic_write_bytes(self.journal_path, header, mode=0o600)
             self._journal_len = len(header)
             self._journal_records = 0
             self._journal_state = "ours"
