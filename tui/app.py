@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 
 from annotations.search.engine import SearchIndex
 from annotations.workspace import Workspace
+from tui.changes import ChangeApp
 from tui.palette import TaglineCommands
 from tui.screens.main import MainScreen
 
@@ -26,7 +27,7 @@ class _Cancelled(Exception):
     """Raised from the progress callback to stop a build nobody waits for (app closing)."""
 
 
-class TaglineApp(App):
+class TaglineApp(ChangeApp):
     TITLE = "Tagline"
     # Absolute, so subclasses defined elsewhere (tests) find it too.
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
@@ -60,6 +61,7 @@ class TaglineApp(App):
             self.theme = theme
 
     def on_mount(self) -> None:
+        self.attach_store(self.workspace.store)
         self.push_screen(MainScreen(self.workspace))
         for warning in self.workspace.warnings:
             self.notify(warning, severity="warning", markup=False)

@@ -24,8 +24,7 @@ def _keys(binding: Binding) -> str:
 
 def _sections() -> list[tuple[str, list[Binding]]]:
     from tui.app import TaglineApp
-    from tui.screens.insight import InsightActions
-    from tui.screens.main import MainScreen
+    from tui.screens.main import ANNOTATING_BINDINGS, INSIGHT_BINDINGS
     from tui.screens.retrieve import RetrieveScreen
     from tui.screens.search import SearchScreen
     from tui.widgets.annotation_panel import AnnotationPanel
@@ -44,8 +43,8 @@ def _sections() -> list[tuple[str, list[Binding]]]:
     return [
         ("Article list", own(ArticleList.BINDINGS)),
         ("Reader: selecting", own(Reader.BINDINGS) + moves),
-        ("Annotating", own(MainScreen.BINDINGS)),
-        ("Insight", own(InsightActions.BINDINGS)),
+        ("Annotating", own(ANNOTATING_BINDINGS)),
+        ("Insight", own(INSIGHT_BINDINGS)),
         ("Annotations panel", own(AnnotationPanel.BINDINGS)),
         ("Search", own(SearchScreen.BINDINGS)),
         ("Coded segments", own(RetrieveScreen.BINDINGS)),

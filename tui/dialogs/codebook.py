@@ -11,10 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotations.store.journal import StoreError
 from annotations.store.tinydb_store import AnnotationStore
-from annotations.themes import ThemeError
 from tui.dialogs.confirm import ConfirmScreen
+from tui.messages import StoreChanged
 
 
 class AskScreen(ModalScreen[str | None]):
@@ -38,6 +37,8 @@ class AskScreen(ModalScreen[str | None]):
 
 
 class CodebookScreen(ModalScreen[bool]):
+    """Needs a `tui.changes.ChangeApp`: changes go through its `run_change`."""
+
     BINDINGS = [
         Binding("a", "add", "Add", id="codebook.add"),
         Binding("r", "rename", "Rename", id="codebook.rename"),
@@ -62,6 +63,12 @@ class CodebookScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self._fill()
         self.query_one(OptionList).focus()
+        # Outcomes (and errors) of changes run through the app's write path.
+        self.watch(self.app, "report", lambda report: self._say(report[0]), init=False)
+
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        self._fill()
 
     def _fill(self) -> None:
         box = self.query_one(OptionList)
@@ -85,13 +92,7 @@ class CodebookScreen(ModalScreen[bool]):
         self.query_one("#codebook-message", Static).update(message)
 
     def _do(self, fn, done: str) -> None:
-        try:
-            fn()
-        except (StoreError, ThemeError) as exc:
-            self._say(str(exc))
-        else:
-            self._say(done)
-        self._fill()
+        self.app.run_change(fn, done)  # type: ignore[attr-defined]
 
     @property
     def _current(self) -> str | None:
