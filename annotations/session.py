@@ -16,7 +16,7 @@ from annotations.analysis.agreement import disagreements
 from annotations.analysis.suggest import Suggestion
 from annotations.corpus import Article, Corpus
 from annotations.model import Annotation
-from annotations.store.tinydb_store import AnnotationStore
+from annotations.store.protocol import Store
 from annotations.text import segment
 
 Span = tuple[int, int]
@@ -118,7 +118,7 @@ class Step:
 class AnnotatingSession:
     """The open article, sentence runs, the view and the suggestion queue."""
 
-    def __init__(self, store: AnnotationStore, corpus: Corpus) -> None:
+    def __init__(self, store: Store, corpus: Corpus) -> None:
         self.store = store
         self.corpus = corpus
         self.article: Article | None = None

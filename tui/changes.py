@@ -14,8 +14,8 @@ from typing import TypeVar
 from textual.app import App
 from textual.reactive import var
 
-from annotations.store.journal import StoreError
-from annotations.store.tinydb_store import AnnotationStore, Change
+from annotations.store.errors import StoreError
+from annotations.store.protocol import Change, Store
 from annotations.themes import ThemeError
 from tui.messages import StoreChanged
 
@@ -23,15 +23,15 @@ T = TypeVar("T")
 
 
 class ChangeApp(App):
-    """An app that edits one `AnnotationStore`."""
+    """An app that edits one `Store`."""
 
     report: var[tuple[str, bool]] = var(("", False), init=False, always_update=True)
     """The last outcome to tell the analyst, (message, is_error): status lines show it."""
 
-    _store: AnnotationStore | None = None
+    _store: Store | None = None
     _unsubscribe: Callable[[], None] | None = None
 
-    def attach_store(self, store: AnnotationStore) -> None:
+    def attach_store(self, store: Store) -> None:
         self._store = store
         self._unsubscribe = store.subscribe(self._store_changed)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from annotations.store.tinydb_store import Change
+from annotations.store.protocol import Change
 
 
 class StoreChanged(Message):

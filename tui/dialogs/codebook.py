@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotations.store.tinydb_store import AnnotationStore
+from annotations.store.protocol import Store
 from tui.dialogs.confirm import ConfirmScreen
 from tui.messages import StoreChanged
 
@@ -47,7 +47,7 @@ class CodebookScreen(ModalScreen[bool]):
         Binding("escape,q", "dismiss(True)", "Close", id="codebook.close"),
     ]
 
-    def __init__(self, store: AnnotationStore) -> None:
+    def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
 

@@ -140,7 +140,7 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         status = self.status
-        status.db_path = str(self.store.path)
+        status.db_path = self.store.location
         status.read_only = self.store.read_only
         if self.store.read_only:
             why = "another Tagline has it open" if self.workspace.locked_by_other else "read-only"
