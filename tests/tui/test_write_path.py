@@ -9,7 +9,9 @@ import threading
 
 from textual.widgets import OptionList, Static
 
+import tui.screens.dashboard as dashboard_module
 from annotations.analysis import stats
+from annotations.corpus import load_corpus
 from annotations.store.tinydb_store import AnnotationStore
 from annotations.workspace import Workspace
 from tests.helpers.snapshot_apps import THEME, SteadyApp, make_app, sync
@@ -96,8 +98,6 @@ async def test_dashboard_worker_runs_while_the_disk_check_would_reanchor(tmp_pat
     article = seeds.articles[0]
     path = tmp_path / "a.txt"
     path.write_text(article.text, encoding="utf-8")
-    from annotations.corpus import load_corpus
-
     corpus = load_corpus([path])
     art = corpus.articles[0]
     store = AnnotationStore(tmp_path / "db.json", author="tester")
@@ -116,8 +116,6 @@ async def test_dashboard_worker_runs_while_the_disk_check_would_reanchor(tmp_pat
 
     async with app.run_test(size=SIZE) as pilot:
         main = app.screen
-        import tui.screens.dashboard as dashboard_module
-
         dashboard_module.compute = slow_compute
         try:
             await pilot.press("d")
@@ -138,4 +136,4 @@ async def test_dashboard_worker_runs_while_the_disk_check_would_reanchor(tmp_pat
         await pilot.press("escape")
         main.check_disk()  # on top again: now it re-anchors
         shifted = len("Inserted first.\n")
-        assert [a.start for a in store.for_article(art.id)][0] == shifted
+        assert store.for_article(art.id)[0].start == shifted
