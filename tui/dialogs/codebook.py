@@ -5,18 +5,17 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotations.store.protocol import Store
+from tui.dialogs.base import Dialog
 from tui.dialogs.confirm import ConfirmScreen
 from tui.messages import StoreChanged
 
 
-class AskScreen(ModalScreen[str | None]):
+class AskScreen(Dialog[str | None]):
     """One line of input."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="ask.cancel")]
@@ -27,7 +26,7 @@ class AskScreen(ModalScreen[str | None]):
         self.value = value
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with self.frame():
             yield Static(self.question, markup=False)
             yield Input(self.value, id="answer")
 
@@ -36,8 +35,16 @@ class AskScreen(ModalScreen[str | None]):
         self.dismiss(event.value.strip() or None)
 
 
-class CodebookScreen(ModalScreen[bool]):
+class CodebookScreen(Dialog[bool]):
     """Needs a `tui.changes.ChangeApp`: changes go through its `run_change`."""
+
+    DEFAULT_CSS = """
+    CodebookScreen #codebook-list {
+        height: auto;
+        max-height: 16;
+        margin-top: 1;
+    }
+    """
 
     BINDINGS = [
         Binding("a", "add", "Add", id="codebook.add"),
@@ -52,7 +59,7 @@ class CodebookScreen(ModalScreen[bool]):
         self.store = store
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with self.frame():
             yield Label(
                 "Codebook  (a add · r rename · c recolour · d remove · esc close)",
                 classes="dialog-title",

@@ -71,6 +71,14 @@ def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -
 class ArticleList(OptionList):
     """Articles by id; moving the highlight opens the article (the screen listens)."""
 
+    # The invariant `_update_lines` relies on: every row is exactly one line.
+    DEFAULT_CSS = """
+    ArticleList {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
@@ -86,7 +94,7 @@ class ArticleList(OptionList):
         self.shown: list[int] = []  # indices into `articles`, in display order
 
     def _update_lines(self) -> None:
-        """Every row is one line (`text-wrap: nowrap` in the stylesheet), so skip
+        """Every row is one line (`text-wrap: nowrap` in DEFAULT_CSS), so skip
         OptionList's per-option height measurement: with 10,000 articles it wraps
         every prompt (twice at start-up) and costs ~0.4 s before the first frame."""
         if not self.scrollable_content_region:
