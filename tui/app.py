@@ -11,15 +11,16 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import var
 from textual.worker import get_current_worker
 
 from annotations.search.engine import SearchIndex
 from annotations.workspace import Workspace
+from tui.actions import APP
 from tui.changes import ChangeApp
 from tui.palette import TaglineCommands
+from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 
 
@@ -32,11 +33,7 @@ class TaglineApp(ChangeApp):
     # Absolute, so subclasses defined elsewhere (tests) find it too.
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     COMMANDS = App.COMMANDS | {TaglineCommands}
-    BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", id="help"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette"),
-        Binding("q", "quit", "Quit", id="quit"),
-    ]
+    BINDINGS = APP.bindings()
 
     search_index: var[SearchIndex | None] = var(None, init=False)
     """The corpus's search index, once built or loaded."""
@@ -100,7 +97,5 @@ class TaglineApp(ChangeApp):
         self.search_index = message.index
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

@@ -357,12 +357,12 @@ async def test_author_views_and_disagreements(db, seeds):
 
 @sync
 async def test_insight_actions_in_palette_and_help(db, seeds):
+    from tui.actions import INSIGHT
     from tui.keymap import keymap
     from tui.palette import palette_commands
-    from tui.screens.main import INSIGHT_BINDINGS
 
     actions = {a for _, a, _ in palette_commands()}
-    for binding in INSIGHT_BINDINGS:
+    for binding in INSIGHT.bindings():
         assert f"screen.{binding.action}" in actions
         assert binding.id and binding.description
     assert "screen.reject_suggestion" in actions

@@ -14,7 +14,6 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -25,8 +24,9 @@ from annotations.analysis.suggest import Suggestion, suggest_for_article
 from annotations.corpus import Article
 from annotations.model import Annotation
 from annotations.session import ALL, AnnotatingSession, Toggled, ToggleResult, View
-from annotations.themes import HOTKEYS, Codebook
+from annotations.themes import Codebook
 from annotations.workspace import Workspace
+from tui.actions import ANNOTATING, INSIGHT
 from tui.messages import StoreChanged
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_list import ArticleList
@@ -34,41 +34,6 @@ from tui.widgets.reader import Mark, Reader
 from tui.widgets.status import StatusLine
 
 SUGGESTION_KEYS = "y accept, x reject, ]/[ move, g hide"
-
-ANNOTATING_BINDINGS = [
-    *[
-        Binding(k, f"toggle_theme('{k}')", f"Theme {k}", show=False, id=f"theme.{k}")
-        for k in HOTKEYS
-    ],
-    Binding("t", "pick_theme", "Themes", id="theme.pick"),
-    Binding("n", "edit_note", "Note", id="annotation.note"),
-    Binding("]", "next_annotation", "Next", show=False, id="annotation.next"),
-    Binding("[", "prev_annotation", "Prev", show=False, id="annotation.prev"),
-    Binding("u,ctrl+z", "undo", "Undo", id="undo"),
-    Binding("U,ctrl+y", "redo", "Redo", show=False, id="redo"),
-    Binding("a", "toggle_panel", "Annotations", id="panel.toggle"),
-    Binding("f,ctrl+f", "filter", "Filter", show=False, id="list.filter"),
-    Binding("slash", "search", "Search", id="search"),
-    Binding("r", "retrieve", "Retrieve coded segments for a theme", show=False, id="retrieve"),
-    Binding("e", "export", "Export", id="export"),
-    Binding("tab", "app.focus_next", "Next pane", show=False, id="pane.next"),
-    Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="pane.prev"),
-]
-
-# Out of the footer (it is full at 120 columns): the help screen and the palette
-# list them, and the status line names the keys while a mode is on.
-INSIGHT_BINDINGS = [
-    Binding(
-        "d", "dashboard", "Dashboard: themes across the corpus", show=False, id="insight.dashboard"
-    ),
-    Binding("o", "review_orphans", "Review orphaned annotations", show=False, id="insight.orphans"),
-    Binding("g", "toggle_suggestions", "Suggestions: show / hide", show=False, id="suggest.toggle"),
-    Binding("y", "accept_suggestion", "Accept suggestion", show=False, id="suggest.accept"),
-    Binding(
-        "A", "cycle_author_view", "View: all / one author / disagreements", show=False,
-        id="view.authors",
-    ),
-]  # fmt: skip
 
 TOGGLED = {
     Toggled.TAGGED: "Tagged {}",
@@ -79,7 +44,7 @@ TOGGLED = {
 
 
 class MainScreen(Screen):
-    BINDINGS = ANNOTATING_BINDINGS + INSIGHT_BINDINGS
+    BINDINGS = ANNOTATING.bindings() + INSIGHT.bindings()
 
     view: reactive[View] = reactive(ALL, init=False)
     """All annotations, one author's, or disagreements (`A`)."""
