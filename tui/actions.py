@@ -53,7 +53,7 @@ ANNOTATING = Section(
         Action("panel.toggle", "a", "toggle_panel", "Annotations", show=True),
         Action("list.filter", "f,ctrl+f", "filter", "Filter"),
         Action("search", "slash", "search", "Search", show=True),
-        Action("retrieve", "r", "retrieve", "Retrieve coded segments for a theme"),
+        Action("retrieve", "r", "retrieve", "Coded segments, by theme"),
         Action("export", "e", "export", "Export", show=True),
         Action("pane.next", "tab", "app.focus_next", "Next pane"),
         Action("pane.prev", "shift+tab", "app.focus_previous", "Previous pane"),

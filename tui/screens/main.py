@@ -30,6 +30,7 @@ from tui.actions import ANNOTATING, INSIGHT
 from tui.messages import StoreChanged
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_list import ArticleList
+from tui.widgets.legend import ThemeLegend
 from tui.widgets.reader import Mark, Reader
 from tui.widgets.status import StatusLine
 
@@ -83,6 +84,8 @@ class MainScreen(Screen):
             with Vertical(id="left"):
                 yield Input(placeholder="Filter titles…", id="filter")
                 yield ArticleList(self.corpus.articles, id="articles")
+                yield ThemeLegend(id="legend")
+                yield ThemeLegend(id="legend")
             yield Reader(id="reader")
             yield AnnotationPanel(id="panel")
         yield Footer()
@@ -431,15 +434,9 @@ class MainScreen(Screen):
         self.app.push_screen(SearchScreen(self.workspace), self.jump_to)
 
     def action_retrieve(self) -> None:
-        from tui.dialogs.theme_picker import ThemePicker
         from tui.screens.retrieve import RetrieveScreen
 
-        def chosen(result: tuple[str, bool] | None) -> None:
-            if result and not result[1]:
-                self.app.push_screen(RetrieveScreen(self.workspace, result[0]), self.jump_to)
-
-        picker = ThemePicker(self.store, title="Retrieve coded segments for…", create=False)
-        self.app.push_screen(picker, chosen)
+        self.app.push_screen(RetrieveScreen(self.workspace), self.jump_to)
 
     def action_export(self) -> None:
         from tui.dialogs.export import ExportScreen
