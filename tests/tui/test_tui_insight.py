@@ -230,8 +230,10 @@ async def test_suggestions_accept_undo_reject(db, seeds):
         assert second.key(article.text) in store.rejections()
         assert second not in main.session.shown_suggestions()
         # g hides suggestions (and their outlines); g again recomputes without the rejected one.
+        assert main.has_class("-suggesting")
         await pilot.press("g")
         assert main.session.shown_suggestions() == [] and not suggestion_marks(reader, first)
+        assert not main.has_class("-suggesting") and main.status.mode == ""
         await pilot.press("g")
         await settle(pilot)
         assert (
@@ -326,6 +328,7 @@ async def test_author_views_and_disagreements(db, seeds):
         await pilot.press("A")
         assert "View: ana's annotations" in status_text(app)
         assert main.status.mode == "View: ana's annotations"
+        assert main.has_class("-view-author") and not main.has_class("-view-disagreements")
         assert {a.author for a in panel.annotations} == {"ana"} and len(panel.annotations) == 2
         assert painted_at(reader, s2[0]) and not painted_at(reader, s3[0])
 
@@ -335,6 +338,7 @@ async def test_author_views_and_disagreements(db, seeds):
 
         await pilot.press("A")
         assert "View: disagreements only" in status_text(app)
+        assert main.has_class("-view-disagreements") and not main.has_class("-view-author")
         assert [(a.start, a.end, a.themes) for a in panel.annotations] == [
             (*s2, ("digital economy",)),
             (*s3, ("Arctic route",)),

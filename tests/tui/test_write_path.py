@@ -137,3 +137,20 @@ async def test_dashboard_worker_runs_while_the_disk_check_would_reanchor(tmp_pat
         main.check_disk()  # on top again: now it re-anchors
         shifted = len("Inserted first.\n")
         assert store.for_article(art.id)[0].start == shifted
+
+
+@sync
+async def test_a_codebook_change_keeps_the_open_article_and_filter(tmp_path, seeds):
+    app = make_app(tmp_path / "db.json", seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.screen
+        await pilot.press("j", "j", "j", "enter", "s")
+        article = main.article
+        assert article.id == seeds.articles[3].id
+        span = main.reader.selected_span
+        await pilot.press("t", *"ports", "enter")  # a new theme: the codebook changes
+        await pilot.pause()
+        assert main.article is article and main.reader.selected_span == span
+        assert main.article_list.highlighted_id == article.id
+        (ann,) = main.store.for_article(article.id)
+        assert ann.themes == ("ports",) and (ann.start, ann.end) == span

@@ -85,7 +85,6 @@ class MainScreen(Screen):
                 yield Input(placeholder="Filter titles…", id="filter")
                 yield ArticleList(self.corpus.articles, id="articles")
                 yield ThemeLegend(id="legend")
-                yield ThemeLegend(id="legend")
             yield Reader(id="reader")
             yield AnnotationPanel(id="panel")
         yield Footer()

@@ -120,14 +120,26 @@ class ArticleList(OptionList):
             self._scroll_update(virtual_size)
 
     def load(self, summary: dict[str, Counter[str]], codebook: Codebook) -> None:
-        """Build every prompt (once, or after a codebook change)."""
+        """Build every prompt (once, or after a codebook change).
+
+        A reload keeps the rows shown (the filter) and the highlighted article, and
+        says nothing: the open article must not change under the analyst.
+        """
         empty: Counter[str] = Counter()
+        first = not self._prompts
         self._prompts = [
             article_prompt(a, summary.get(a.id, empty), codebook) for a in self.articles
         ]
-        self.filter("")
         for legend in self.screen.query(ThemeLegend):  # the key to the badges, if shown
             legend.show(codebook)
+        if first:
+            self.filter("")
+            return
+        keep = self.highlighted
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(Option(self._prompts[i], id=self.articles[i].id) for i in self.shown)
+            if keep is not None and self.shown:
+                self.highlighted = min(keep, len(self.shown) - 1)
 
     def filter(self, query: str) -> None:
         """Fuzzy-match titles; an empty query shows everything in id order."""
