@@ -683,26 +683,6 @@ class PostgresStore:
         self._apply(Change(f"tag {', '.join(names)}", [], [ann]))
         return ann
 
-    def toggle_theme(
-        self, article: Article, start: int, end: int, theme: str
-    ) -> tuple[str, Annotation | None]:
-        name = self._theme_name(theme)
-        twin = self.exact(article.id, start, end)
-        if twin is None:
-            return f"Tagged {name}", self.tag(article, start, end, [name])
-        return self.toggle_on(twin.id, name)
-
-    def toggle_on(self, annotation_id: str, theme: str) -> tuple[str, Annotation | None]:
-        name = self._theme_name(theme)
-        ann = self._require(annotation_id)
-        if name not in ann.themes:
-            return f"Added {name}", self.set_themes(ann.id, [*ann.themes, name], f"add {name}")
-        remaining = [t for t in ann.themes if t != name]
-        if not remaining:
-            self.delete(ann.id, label=f"untag {name}")
-            return f"Removed {name}; annotation deleted", None
-        return f"Removed {name}", self.set_themes(ann.id, remaining, f"remove {name}")
-
     def set_themes(
         self, annotation_id: str, themes: Iterable[str], label: str = "retag"
     ) -> Annotation | None:
