@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
+from annotations.text.sanitize import clean_text
 from tui.widgets.annotation_panel import shorten
 
 
@@ -27,7 +28,8 @@ class NoteScreen(ModalScreen[str | None]):
         with Vertical(id="dialog"):
             yield Label("Note", classes="dialog-title")
             yield Static(shorten(self.passage, 200), markup=False, classes="passage")
-            yield TextArea(self.note, id="note-text", soft_wrap=True)
+            # A note may have come from an import: never hand the terminal its escapes.
+            yield TextArea(clean_text(self.note), id="note-text", soft_wrap=True)
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
@@ -38,7 +40,7 @@ class NoteScreen(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text.strip())
+        self.dismiss(clean_text(self.query_one(TextArea).text).strip())
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
