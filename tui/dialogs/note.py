@@ -5,15 +5,21 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Button, Label, Static, TextArea
 
 from annotations.text.sanitize import clean_text
+from tui.dialogs.base import Dialog
 from tui.widgets.annotation_panel import shorten
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(Dialog[str | None]):
+    DEFAULT_CSS = """
+    NoteScreen #note-text {
+        height: 10;
+    }
+    """
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="note.save"),
         Binding("escape", "dismiss(None)", "Cancel", id="note.cancel"),
@@ -25,7 +31,7 @@ class NoteScreen(ModalScreen[str | None]):
         self.passage = passage
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with self.frame():
             yield Label("Note", classes="dialog-title")
             yield Static(shorten(self.passage, 200), markup=False, classes="passage")
             # A note may have come from an import: never hand the terminal its escapes.
