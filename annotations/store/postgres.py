@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -383,6 +385,8 @@ class PostgresStore:
         self._undo: list[Change] = []
         self._redo: list[Change] = []
         self._listeners: list[Callable[[Change], None]] = []
+        self._count: int | None = None
+        self.client_id = uuid.uuid4().hex  # our own notifications are not news to us
         self._codebook, self._codebook_version = self._load_codebook()
 
     @property
@@ -427,7 +431,11 @@ class PostgresStore:
     # -- reading -----------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return int(self._sql("SELECT count(*) FROM annotations").fetchone()[0])
+        # Counted once, then kept by this client's writes and by `apply_remote`: the
+        # reader asks on every repaint, and counting a million rows takes a while.
+        if self._count is None:
+            self._count = int(self._sql("SELECT count(*) FROM annotations").fetchone()[0])
+        return self._count
 
     def __contains__(self, annotation_id: object) -> bool:
         return isinstance(annotation_id, str) and self.get(annotation_id) is not None
@@ -772,6 +780,56 @@ class PostgresStore:
         for listener in list(self._listeners):
             listener(change)
 
+    # -- other clients' changes (live) -------------------------------------------------
+
+    def watch(
+        self,
+        on_change: Callable[[RemoteChange], None],
+        on_status: Callable[[str], None] = lambda status: None,
+    ) -> Watcher:
+        """Start listening for other clients' changes in a background thread.
+
+        `on_change` gets each change with the fresh rows already fetched (on the
+        watcher's own connection); hand it to `apply_remote` on the thread that uses
+        this store. `on_status` hears "reconnecting…" and "reconnected".
+        """
+        watcher = Watcher(self.url, self.channel, self.client_id, on_change, on_status)
+        watcher.start()
+        return watcher
+
+    def apply_remote(self, remote: RemoteChange) -> Change:
+        """Take in another client's change (no network: the rows came with it).
+
+        Returns a `Change` from the cached state before to the state after, so
+        listeners repaint exactly what it touched; subscribers hear it too.
+        """
+        before: list[Annotation] = []
+        after: list[Annotation] = []
+        if remote.articles is None:
+            for anns in self._cache.values():
+                before.extend(anns)
+            self._cache.clear()
+        else:
+            for article_id, rows in remote.rows.items():
+                before.extend(self._cache.get(article_id, ()))
+                fresh = sorted((a for a, _ in rows), key=_sort_key)
+                for a, version in rows:
+                    self._versions[a.id] = version
+                    self._where[a.id] = article_id
+                self._cache[article_id] = fresh
+                after.extend(fresh)
+        if remote.count is not None:
+            self._count = remote.count
+        elif self._count is not None:
+            self._count += remote.delta
+        change = Change(remote.label, before, after)
+        if remote.codebook is not None:
+            codebook, version = remote.codebook
+            change.codebook_before, change.codebook_after = self._codebook, codebook
+            self._codebook, self._codebook_version = codebook, version
+        self._tell(change)
+        return change
+
     # -- undo --------------------------------------------------------------------------
 
     @property
@@ -838,12 +896,13 @@ class PostgresStore:
         touched = {a.article_id for a in change.before} | {a.article_id for a in change.after}
         psycopg = self._psycopg
         written: dict[str, int] = {}
+        delta = 0
         try:
             with self.conn.transaction():
-                written = self._write_rows(change, touched)
+                written, delta = self._write_rows(change, touched)
                 if change.codebook_after is not None:
                     self._write_codebook(change.codebook_after)
-                self._notify(change, touched)
+                self._notify(change, touched, delta)
         except _Refused as refused:
             self._diagnose(refused.expected)
         except StaleEditError:
@@ -861,6 +920,8 @@ class PostgresStore:
         finally:
             # The server holds the truth; re-read these articles when next asked.
             self.forget(touched)
+        if self._count is not None:
+            self._count += delta
         self._versions.update(written)
         for ann in change.before:
             if ann.id not in written:
@@ -880,7 +941,7 @@ class PostgresStore:
                 current[ann.id] = (ann, version)
         return current
 
-    def _write_rows(self, change: Change, touched: set[str]) -> dict[str, int]:
+    def _write_rows(self, change: Change, touched: set[str]) -> tuple[dict[str, int], int]:
         """Check every row against what the change was made on, then write with versions.
 
         Each UPDATE and DELETE names the version it expects, so a row changed between
@@ -944,7 +1005,7 @@ class PostgresStore:
                 )
                 if cur.rowcount != len(inserts):
                     raise StaleEditError("someone else added one of these annotations; reloaded")
-        return written
+        return written, len(inserts) - len(deletes)
 
     def _diagnose(self, expected: dict[str, int]) -> None:
         """A versioned write touched fewer rows than it named: say whether it was a
@@ -970,7 +1031,7 @@ class PostgresStore:
         if cur.rowcount != 1:
             raise StaleEditError("someone else changed the codebook first; reloaded it")
 
-    def _notify(self, change: Change, touched: set[str]) -> None:
+    def _notify(self, change: Change, touched: set[str], delta: int) -> None:
         """Tell other readers what changed; delivered only if the transaction commits."""
         themes = sorted({t for a in change.after for t in a.themes})
         payload = {
@@ -980,6 +1041,8 @@ class PostgresStore:
             "themes": themes[:20],
             "articles": sorted(touched),
             "codebook": change.codebook_after is not None,
+            "client": self.client_id,
+            "delta": delta,
         }
         text = json.dumps(payload, ensure_ascii=False)
         if len(text.encode()) > _NOTIFY_LIMIT:
@@ -1061,6 +1124,114 @@ class PostgresStore:
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.location}: {_first_line(exc)}; nothing was saved") from None
         return report
+
+
+@dataclass(slots=True)
+class RemoteChange:
+    """Another client's committed change, with the rows it left (fetched by the watcher)."""
+
+    author: str
+    label: str
+    themes: list[str]
+    articles: list[str] | None  # None: too many to name, reload everything
+    rows: dict[str, list[tuple[Annotation, int]]]  # article -> its annotations now
+    codebook: tuple[Codebook, int] | None  # the new codebook and its version, if changed
+    count: int | None  # annotations in the database now, when counted afresh
+    delta: int = 0  # annotations added minus deleted by the change
+
+
+class Watcher(threading.Thread):
+    """LISTEN for a schema's notifications on a connection of its own; reconnect on loss.
+
+    Runs beside the UI, which it never blocks: it fetches what a notification names
+    and hands it over. Notifications sent while it is disconnected are lost, so after
+    reconnecting it reports a change of everything (`articles=None`).
+    """
+
+    def __init__(
+        self,
+        url: TeamUrl,
+        channel: str,
+        client_id: str,
+        on_change: Callable[[RemoteChange], None],
+        on_status: Callable[[str], None],
+        retry: float = 0.5,
+    ) -> None:
+        super().__init__(name=f"tagline-watch-{channel}", daemon=True)
+        self.url, self.channel, self.client_id = url, channel, client_id
+        self.on_change, self.on_status, self.retry = on_change, on_status, retry
+        self._halt = threading.Event()
+        self.connected = threading.Event()
+
+    def stop(self) -> None:
+        self._halt.set()
+
+    def run(self) -> None:
+        psycopg = _psycopg()
+        lost = False
+        while not self._halt.is_set():
+            try:
+                with connect(self.url, timeout=2) as conn:
+                    conn.execute(f"LISTEN {self.channel}")
+                    self.connected.set()
+                    if lost:
+                        lost = False
+                        self.on_status("reconnected")
+                        self.on_change(self._fetch(conn, {"label": "reconnected"}))
+                    while not self._halt.is_set():
+                        # Drained before handling: the generator holds the connection.
+                        notes = list(conn.notifies(timeout=0.25, stop_after=1))
+                        for note in notes:
+                            self._handle(conn, note.payload)
+            except (psycopg.Error, StoreError, OSError):
+                self.connected.clear()
+                if not lost:
+                    lost = True
+                    self.on_status("reconnecting…")
+                self._halt.wait(self.retry)
+
+    def _handle(self, conn: psycopg.Connection, payload: str) -> None:
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            return
+        if not isinstance(data, dict) or data.get("client") == self.client_id:
+            return
+        self.on_change(self._fetch(conn, data))
+
+    def _fetch(self, conn: psycopg.Connection, data: dict[str, Any]) -> RemoteChange:
+        articles = data.get("articles")
+        rows: dict[str, list[tuple[Annotation, int]]] = {}
+        if isinstance(articles, list):
+            articles = [str(a) for a in articles]
+            for article_id in articles:
+                rows[article_id] = []
+            for row in conn.execute(
+                f"SELECT {COLUMNS} FROM annotations WHERE article_id = ANY(%s)", (articles,)
+            ):
+                ann, version = _row_to_annotation(row)
+                rows.setdefault(ann.article_id, []).append((ann, version))
+        else:
+            articles = None
+        codebook = None
+        if data.get("codebook") or articles is None:
+            themes, version = conn.execute(
+                "SELECT themes, version FROM codebook WHERE id = 1"
+            ).fetchone()
+            codebook = (Codebook.from_list(themes) if themes else Codebook(), version)
+        count = None
+        if articles is None:  # after a gap: count afresh
+            count = int(conn.execute("SELECT count(*) FROM annotations").fetchone()[0])
+        return RemoteChange(
+            author=str(data.get("author") or ""),
+            label=str(data.get("label") or ""),
+            themes=[str(t) for t in data.get("themes") or []],
+            articles=articles,
+            rows=rows,
+            codebook=codebook,
+            count=count,
+            delta=int(data.get("delta") or 0),
+        )
 
 
 class _Refused(Exception):
