@@ -26,7 +26,7 @@ from annotations.store.errors import ReadOnlyError, StoreError
 from annotations.store.journal import JournalStorage
 from annotations.store.protocol import Change
 from annotations.text.sanitize import clean_line
-from annotations.themes import Codebook, Theme, ThemeInUseError
+from annotations.themes import Codebook, Theme, ThemeInUseError, clean_name
 
 ARTICLE_PREFIX = "a:"
 CODEBOOK = "_codebook"
@@ -420,15 +420,20 @@ class AnnotationStore:
         incoming = list({a.id: a for a in annotations}.values())
         before = [old for a in incoming if (old := self.get(a.id)) is not None]
         codebook = self._codebook
+        spelling: dict[str, str] = {}  # as given -> the codebook's name
         for ann in incoming:
             for theme in ann.themes:
-                if codebook.get(theme) is None:
-                    codebook, _ = codebook.add(theme)
+                if theme in spelling:
+                    continue
+                found = codebook.get(theme) or codebook.get(clean_name(theme))
+                if found is None:
+                    codebook, found = codebook.add(theme)  # stored under its cleaned name
+                spelling[theme] = found.name
         # Theme names are matched case-insensitively; store the codebook's spelling.
         incoming = [
             a
-            if all(codebook.get(t).name == t for t in a.themes)
-            else replace(a, themes=tuple(dict.fromkeys(codebook.get(t).name for t in a.themes)))
+            if all(spelling[t] == t for t in a.themes)
+            else replace(a, themes=tuple(dict.fromkeys(spelling[t] for t in a.themes)))
             for a in incoming
         ]
         change = Change(label, before, incoming)
