@@ -14,6 +14,7 @@ from collections.abc import Callable
 from textual.app import App
 from textual.message import Message
 
+from annotations.store.errors import StoreError
 from annotations.store.postgres import PostgresStore, RemoteChange, Watcher
 from annotations.store.protocol import Store
 
@@ -48,6 +49,19 @@ def start_live(app: App, store: Store, say: Callable[[str], None]) -> Watcher | 
         article = corpus.get(article_id) if corpus is not None else None
         return article.title if article is not None else None
 
+    def status(status: str) -> None:  # on the UI thread
+        if status != "reconnected":
+            say(status)
+            return
+        try:
+            saved = store.flush()
+        except StoreError as exc:
+            say(f"reconnected; a queued change was not saved: {exc}")
+            return
+        say(f"reconnected; {saved} queued change(s) saved" if saved else "reconnected")
+
+    store.queue_when_offline = True
+
     def take(remote: RemoteChange) -> None:  # on the UI thread
         store.apply_remote(remote)
         if remote.label != "reconnected":
@@ -58,7 +72,7 @@ def start_live(app: App, store: Store, say: Callable[[str], None]) -> Watcher | 
         app.post_message(LiveUpdate(fn))
 
     return store.watch(
-        lambda remote: hand_over(lambda: take(remote)), lambda s: hand_over(lambda: say(s))
+        lambda remote: hand_over(lambda: take(remote)), lambda s: hand_over(lambda: status(s))
     )
 
 

@@ -20,6 +20,7 @@ one database can hold several projects (and tests).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -93,11 +94,15 @@ class TeamUrl:
         return cls(conninfo, schema, display)
 
 
-def connect(url: TeamUrl, *, autocommit: bool = True, timeout: int = 5) -> psycopg.Connection:
+def connect(
+    url: TeamUrl, *, autocommit: bool = True, timeout: int = 5, name: str = "tagline"
+) -> psycopg.Connection:
     """A connection with the schema on its search path; one-line errors."""
     psycopg = _psycopg()
     try:
-        conn = psycopg.connect(url.conninfo, autocommit=autocommit, connect_timeout=timeout)
+        conn = psycopg.connect(
+            url.conninfo, autocommit=autocommit, connect_timeout=timeout, application_name=name
+        )
     except psycopg.Error as exc:
         raise StoreError(f"{url.display}: cannot connect ({_first_line(exc)})") from None
     conn.execute(f"SET search_path TO {url.schema}")
@@ -382,10 +387,15 @@ class PostgresStore:
         self._cache: dict[str, list[Annotation]] = {}
         self._versions: dict[str, int] = {}  # annotation id -> version last read or written
         self._where: dict[str, str] = {}  # cached annotation id -> its article
+        self._seen: dict[str, Annotation] = {}  # read one by one (not a whole article)
         self._undo: list[Change] = []
         self._redo: list[Change] = []
         self._listeners: list[Callable[[Change], None]] = []
         self._count: int | None = None
+        self._outbox: list[Change] = []  # made while the server was away, oldest first
+        # A reader queues changes while the server is away (and `flush`es when it is
+        # back); a command, which may exit before that, fails instead.
+        self.queue_when_offline = False
         self.client_id = uuid.uuid4().hex  # our own notifications are not news to us
         self._codebook, self._codebook_version = self._load_codebook()
 
@@ -409,9 +419,20 @@ class PostgresStore:
         self.close()
 
     def _sql(self, query: str, params: Any = None) -> Any:
-        """Run one statement; database errors become one-line `StoreError`s."""
+        """Run one statement; database errors become one-line `StoreError`s.
+
+        A connection the server dropped (a restart) is reopened once, then retried.
+        """
+        if self._offline():
+            self._reconnect()
         try:
-            return self.conn.execute(query, params)
+            try:
+                return self.conn.execute(query, params)
+            except self._psycopg.OperationalError:
+                if not self._offline():
+                    raise
+                self._reconnect()  # the server dropped us (a restart): once more
+                return self.conn.execute(query, params)
         except self._psycopg.errors.InsufficientPrivilege as exc:
             raise NotAllowedError(f"{self.location}: not allowed ({_first_line(exc)})") from None
         except self._psycopg.Error as exc:
@@ -421,9 +442,13 @@ class PostgresStore:
         """Drop cached annotations (all, or of these articles): the next read asks the server."""
         if article_ids is None:
             self._cache.clear()
+            self._seen.clear()
         else:
-            for article_id in article_ids:
+            articles = set(article_ids)
+            for article_id in articles:
                 self._cache.pop(article_id, None)
+            for aid in [i for i, a in self._seen.items() if a.article_id in articles]:
+                del self._seen[aid]
 
     def reload_codebook(self) -> None:
         self._codebook, self._codebook_version = self._load_codebook()
@@ -451,6 +476,9 @@ class PostgresStore:
             found = next((a for a in self._cache[article_id] if a.id == annotation_id), None)
             if found is not None:
                 return found
+        seen = self._seen.get(annotation_id)
+        if seen is not None:
+            return seen
         row = self._sql(
             f"SELECT {COLUMNS} FROM annotations WHERE id = %s", (annotation_id,)
         ).fetchone()
@@ -458,6 +486,7 @@ class PostgresStore:
             return None
         ann, version = _row_to_annotation(row)
         self._versions[ann.id] = version
+        self._seen[ann.id] = ann  # a second get (the edit's) must see this same version
         return ann
 
     def for_article(self, article_id: str) -> list[Annotation]:
@@ -805,8 +834,11 @@ class PostgresStore:
         if remote.articles is None:
             for anns in self._cache.values():
                 before.extend(anns)
-            self._cache.clear()
+            self.forget()
         else:
+            touched = set(remote.articles)
+            for aid in [i for i, a in self._seen.items() if a.article_id in touched]:
+                del self._seen[aid]
             for article_id, rows in remote.rows.items():
                 before.extend(self._cache.get(article_id, ()))
                 fresh = sorted((a for a, _ in rows), key=_sort_key)
@@ -875,14 +907,73 @@ class PostgresStore:
         if self.read_only:
             raise ReadOnlyError(f"{self.location}: opened read-only, the change was not saved")
 
+    @property
+    def pending(self) -> int:
+        """Changes made while the server was unreachable, saved on reconnection."""
+        return len(self._outbox)
+
+    def _reconnect(self) -> None:
+        """Open a fresh connection (the old one is dead); `StoreError` if the server is down."""
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        self.conn = connect(self.url, timeout=2)
+
+    def _offline(self) -> bool:
+        return self.conn.closed or self.conn.broken
+
+    def flush(self) -> int:
+        """Send the changes queued while offline, in order; returns how many were saved.
+
+        Each is written as any change is (versions checked, a row already in its
+        after-state counts as done), so a change that reached the server before the
+        connection dropped is not applied twice. A refused one is dropped and raised.
+        """
+        saved = 0
+        while self._outbox:
+            change = self._outbox[0]
+            self._write(change, queue_if_offline=False)
+            self._outbox.pop(0)
+            saved += 1
+        self.forget()  # the optimistic copies: read the server's truth again
+        self._count = None
+        return saved
+
     def _apply(self, change: Change, undoable: bool = True) -> None:
-        self._write(change)
+        if self._outbox:  # keep the order: behind what is already queued
+            self._check_writable()
+            self._queue(change)
+        else:
+            self._write(change)
         if undoable:
             self._undo.append(change)
             self._redo.clear()
         self._tell(change)
 
-    def _write(self, change: Change) -> None:
+    def _queue(self, change: Change) -> None:
+        """Keep `change` for `flush()` and show it in this client's cache meanwhile."""
+        self._outbox.append(change)
+        self._patch_cache(change)
+        before_ids, after_ids = {a.id for a in change.before}, {a.id for a in change.after}
+        if self._count is not None:
+            self._count += len(after_ids - before_ids) - len(before_ids - after_ids)
+
+    def _patch_cache(self, change: Change) -> None:
+        """Apply a change to the cached articles (after writing it, or while queued)."""
+        gone = {a.id for a in change.after} | {a.id for a in change.before}
+        for aid in gone:
+            self._seen.pop(aid, None)
+        for article_id in change.articles:
+            if article_id not in self._cache:
+                continue
+            kept = [a for a in self._cache[article_id] if a.id not in gone]
+            kept.extend(a for a in change.after if a.article_id == article_id)
+            self._cache[article_id] = sorted(kept, key=_sort_key)
+            for a in kept:
+                self._where[a.id] = article_id
+        if change.codebook_after is not None:
+            self._codebook = change.codebook_after
+
+    def _write(self, change: Change, queue_if_offline: bool = True) -> None:
         """Replace `change.before` by `change.after` in one transaction, checking versions.
 
         A row already in its `after` state counts as written (a retry); a row someone
@@ -894,29 +985,51 @@ class PostgresStore:
         psycopg = self._psycopg
         written: dict[str, int] = {}
         delta = 0
+        if self._offline():
+            try:
+                self._reconnect()
+            except StoreError:
+                if not (queue_if_offline and self.queue_when_offline):
+                    raise
+                self._queue(change)  # the server is away: saved when it is back
+                return
         try:
-            with self.conn.transaction():
-                written, delta = self._write_rows(change, touched)
-                if change.codebook_after is not None:
-                    self._write_codebook(change.codebook_after)
-                self._notify(change, touched, delta)
-        except _Refused as refused:
-            self._diagnose(refused.expected)
-        except StaleEditError:
-            self.reload_codebook()
+            try:
+                with self.conn.transaction():
+                    written, delta = self._write_rows(change, touched)
+                    if change.codebook_after is not None:
+                        self._write_codebook(change.codebook_after)
+                    self._notify(change, touched, delta)
+            except _Refused as refused:
+                self._diagnose(refused.expected)
+            except StaleEditError:
+                self.reload_codebook()
+                raise
+            except psycopg.errors.InsufficientPrivilege as exc:
+                what = (
+                    "only an admin may change the codebook"
+                    if "codebook" in str(exc)
+                    else "you may change only your own annotations (a reviewer may change anyone's)"
+                )
+                raise NotAllowedError(f"{what}; nothing was saved") from None
+            except psycopg.OperationalError as exc:
+                if not (queue_if_offline and self.queue_when_offline and self._offline()):
+                    raise StoreError(
+                        f"{self.location}: {_first_line(exc)}; nothing was saved"
+                    ) from None
+                # The connection dropped mid-change: whether it committed is unknown, and
+                # the retry from the queue finds out (an applied change counts as done).
+                self._queue(change)
+                return
+            except psycopg.Error as exc:
+                raise StoreError(
+                    f"{self.location}: {_first_line(exc)}; nothing was saved"
+                ) from None
+        except BaseException:
+            if not self._outbox:
+                self.forget(touched)  # unsure what is cached: re-read when next asked
             raise
-        except psycopg.errors.InsufficientPrivilege as exc:
-            what = (
-                "only an admin may change the codebook"
-                if "codebook" in str(exc)
-                else "you may change only your own annotations (a reviewer may change anyone's)"
-            )
-            raise NotAllowedError(f"{what}; nothing was saved") from None
-        except psycopg.Error as exc:
-            raise StoreError(f"{self.location}: {_first_line(exc)}; nothing was saved") from None
-        finally:
-            # The server holds the truth; re-read these articles when next asked.
-            self.forget(touched)
+        self._patch_cache(change)
         if self._count is not None:
             self._count += delta
         self._versions.update(written)
@@ -1168,7 +1281,7 @@ class Watcher(threading.Thread):
         lost = False
         while not self._halt.is_set():
             try:
-                with connect(self.url, timeout=2) as conn:
+                with connect(self.url, timeout=2, name="tagline watcher") as conn:
                     conn.execute(f"LISTEN {self.channel}")
                     self.connected.set()
                     if lost:
