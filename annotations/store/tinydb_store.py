@@ -145,6 +145,10 @@ class AnnotationStore:
         """Articles with at least one annotation, sorted."""
         return sorted(set(self._index.values()))
 
+    def article_hashes(self, article_id: str) -> set[str]:
+        """The article text hashes its annotations were saved against (builds no objects)."""
+        return {str(doc.get("article_sha256", "")) for doc in self._raw(article_id).values()}
+
     def all(self) -> Iterator[Annotation]:
         """Every annotation, article by article.
 

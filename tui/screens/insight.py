@@ -137,7 +137,7 @@ class InsightActions(Screen):
         report = self.workspace.anchoring
         if report:
             message = f"Text changed: {report.message()}"
-            if report.orphaned:
+            if report.orphaned or report.flagged:
                 message += " · o reviews orphans"
             self.status.say(message)
             self.notify(message, title="Re-anchoring", markup=False)
