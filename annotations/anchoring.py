@@ -43,6 +43,7 @@ from rapidfuzz.distance import Levenshtein
 
 from annotations.corpus import Article, Corpus
 from annotations.model import CONTEXT, Annotation, context_of
+from annotations.store.protocol import Store
 
 REVIEW = "needs_review"
 MAX_COPIES = 200  # exact copies of a quote scored (a one-letter quote can occur thousands of times)
@@ -418,22 +419,25 @@ def reanchor_all(
     return report
 
 
-def stale(store, corpus: Corpus) -> Iterator[Annotation]:
+def stale(store: Store, corpus: Corpus) -> Iterator[Annotation]:
     """Annotations whose article text changed since they were saved.
 
-    Compares the stored hashes first, so an open with nothing to do builds no objects.
+    Reads the stored hashes first, so an open with nothing to do builds no objects.
     """
-    for article_id in store.article_ids():
+    hashes = store.article_hashes()
+    for article_id in sorted(hashes):
         article = corpus.get(article_id)
         if article is None:
             continue
-        if store.article_hashes(article_id) - {article.sha256}:
+        if any(h != article.sha256 for h in hashes[article_id]):
             yield from (
                 a for a in store.for_article(article_id) if a.article_sha256 != article.sha256
             )
 
 
-def reanchor_store(store, corpus: Corpus, weights: Weights = TAGLINE) -> Report:
+def reanchor_store(
+    store: Store, corpus: Corpus, weights: Weights = TAGLINE, *, save: bool = True
+) -> Report:
     """Re-anchor a store's annotations on the corpus, saving the changes in one write.
 
     Not undoable: undo would put annotations back on offsets that no longer hold. On
@@ -441,13 +445,13 @@ def reanchor_store(store, corpus: Corpus, weights: Weights = TAGLINE) -> Report:
     `Report.current()` then gives the placed annotations for exports.
     """
     report = reanchor_all(stale(store, corpus), corpus, weights)
-    if report.changed and not store.read_only:
+    if report.changed and save and not store.read_only:
         store.put_many([after for _, after in report.changed], label="re-anchor", undoable=False)
         report.saved = True
     return report
 
 
-def orphans(store, corpus: Corpus) -> list[tuple[Annotation, Article]]:
+def orphans(store: Store, corpus: Corpus) -> list[tuple[Annotation, Article]]:
     """Orphans and placements that need review, with their articles, for the review screen."""
     return [
         (ann, article)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import bisect
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,11 @@ from tinydb.table import Document, Table
 
 from annotations.corpus import Article
 from annotations.model import Annotation, default_author, now_iso
-from annotations.store.journal import JournalStorage, ReadOnlyError, StoreError
-from annotations.themes import Codebook, Theme, ThemeError
+from annotations.store.errors import ReadOnlyError, StoreError
+from annotations.store.journal import JournalStorage
+from annotations.store.protocol import Change
+from annotations.text.sanitize import clean_line
+from annotations.themes import Codebook, Theme, ThemeError, clean_name
 
 ARTICLE_PREFIX = "a:"
 CODEBOOK = "_codebook"
@@ -48,17 +51,6 @@ class _TinyDB(TinyDB):
     table_class = _StrIdTable
 
 
-@dataclass(slots=True)
-class Change:
-    """One undoable change: annotation records before and after, and the codebook."""
-
-    label: str
-    before: list[Annotation] = field(default_factory=list)
-    after: list[Annotation] = field(default_factory=list)
-    codebook_before: Codebook | None = None
-    codebook_after: Codebook | None = None
-
-
 class AnnotationStore:
     """Annotations and the codebook, saved on every change."""
 
@@ -69,23 +61,61 @@ class AnnotationStore:
         read_only: bool = False,
         wait: float = 0.0,
         author: str | None = None,
+        salvage: bool = False,
     ) -> None:
+        """`salvage` (for `tagline doctor`): damage is listed in `storage.damage` and
+        malformed records are kept for `doctor` to examine instead of refused."""
         self.path = Path(path) if path is not None else default_db_path()
-        self.read_only = read_only
-        self.author = author or default_author()
+        self.author = clean_line(author or default_author()) or "analyst"
+        self.salvage = salvage
         self.storage: JournalStorage
-        self.db = _TinyDB(self.path, storage=JournalStorage, read_only=read_only, wait=wait)
+        self.db = _TinyDB(
+            self.path, storage=JournalStorage, read_only=read_only, wait=wait, salvage=salvage
+        )
         self.storage = self.db.storage  # type: ignore[assignment]
+        # A full or read-only disk makes a writer read-only (the storage says why).
+        self.read_only = self.storage.read_only
         self._cache: dict[str, list[Annotation]] = {}
         self._index: dict[str, str] = {}  # annotation id -> article id
-        for name, table in self.storage.read().items():
-            if name.startswith(ARTICLE_PREFIX):
-                article_id = name[len(ARTICLE_PREFIX) :]
-                for doc_id in table:
-                    self._index[doc_id] = article_id
-        self._undo: list[Change] = []
-        self._redo: list[Change] = []
-        self._codebook = self._load_codebook()
+        try:
+            for name, table in self.storage.read().items():
+                if name.startswith(ARTICLE_PREFIX):
+                    article_id = name[len(ARTICLE_PREFIX) :]
+                    for doc_id, doc in table.items():
+                        if not salvage and not (
+                            isinstance(doc, dict) and isinstance(doc.get("themes"), list)
+                        ):
+                            raise StoreError(
+                                f"{self.path}: malformed annotation {doc_id!r} of {article_id!r} "
+                                "(not an object with a list of themes); run `tagline doctor --repair`"
+                            )
+                        self._index[doc_id] = article_id
+            self._undo: list[Change] = []
+            self._redo: list[Change] = []
+            self._codebook = self._load_codebook()
+            self._listeners: list[Callable[[Change], None]] = []
+        except BaseException:
+            self.db.close()
+            raise
+
+    @property
+    def notices(self) -> list[str]:
+        """What opening did that the user should hear about (journal set aside, read-only)."""
+        return self.storage.notices
+
+    def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        """Call `listener` with each change once it is saved (undo and redo included:
+        with the change as written). Returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -145,10 +175,6 @@ class AnnotationStore:
         """Articles with at least one annotation, sorted."""
         return sorted(set(self._index.values()))
 
-    def article_hashes(self, article_id: str) -> set[str]:
-        """The article text hashes its annotations were saved against (builds no objects)."""
-        return {str(doc.get("article_sha256", "")) for doc in self._raw(article_id).values()}
-
     def all(self) -> Iterator[Annotation]:
         """Every annotation, article by article.
 
@@ -201,6 +227,16 @@ class AnnotationStore:
     def annotation_count(self, article_id: str) -> int:
         return len(self._raw(article_id))
 
+    def article_hashes(self) -> dict[str, set[str]]:
+        """Per annotated article, the article hashes its annotations were made on (raw: fast)."""
+        out: dict[str, set[str]] = {}
+        for name, table in self.storage.read().items():
+            if name.startswith(ARTICLE_PREFIX) and table:
+                out[name[len(ARTICLE_PREFIX) :]] = {
+                    str(doc.get("article_sha256")) for doc in table.values()
+                }
+        return out
+
     # -- codebook ----------------------------------------------------------------------
 
     def _load_codebook(self) -> Codebook:
@@ -209,8 +245,22 @@ class AnnotationStore:
             return Codebook()
         try:
             return Codebook.from_list(doc["themes"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StoreError(f"{self.path}: the codebook is malformed ({exc})") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            if not self.salvage:
+                raise StoreError(
+                    f"{self.path}: the codebook is malformed ({exc}); run `tagline doctor --repair`"
+                ) from None
+        # Salvage: keep every theme that reads on its own.
+        codebook = Codebook([])
+        themes = doc.get("themes") if isinstance(doc, dict) else None
+        for entry in themes if isinstance(themes, list) else []:
+            try:
+                theme = Theme.from_dict(entry)
+                if codebook.get(theme.name) is None:
+                    codebook = Codebook([*codebook.themes, theme])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                self.storage.damage.append(f"codebook: unreadable theme entry {entry!r}, dropped")
+        return codebook
 
     @property
     def codebook(self) -> Codebook:
@@ -339,31 +389,6 @@ class AnnotationStore:
         self._apply(Change(f"tag {', '.join(names)}", [], [ann]))
         return ann
 
-    def toggle_theme(
-        self, article: Article, start: int, end: int, theme: str
-    ) -> tuple[str, Annotation | None]:
-        """Toggle `theme` on the span: create, add, remove, or delete when the last goes.
-
-        Returns a one-line description and the resulting annotation (None if deleted).
-        """
-        name = self._theme_name(theme)
-        twin = self.exact(article.id, start, end)
-        if twin is None:
-            return f"Tagged {name}", self.tag(article, start, end, [name])
-        return self.toggle_on(twin.id, name)
-
-    def toggle_on(self, annotation_id: str, theme: str) -> tuple[str, Annotation | None]:
-        """Toggle `theme` on an existing annotation."""
-        name = self._theme_name(theme)
-        ann = self._require(annotation_id)
-        if name not in ann.themes:
-            return f"Added {name}", self.set_themes(ann.id, [*ann.themes, name], f"add {name}")
-        remaining = [t for t in ann.themes if t != name]
-        if not remaining:
-            self.delete(ann.id, label=f"untag {name}")
-            return f"Removed {name}; annotation deleted", None
-        return f"Removed {name}", self.set_themes(ann.id, remaining, f"remove {name}")
-
     def set_themes(
         self, annotation_id: str, themes: Iterable[str], label: str = "retag"
     ) -> Annotation | None:
@@ -398,15 +423,20 @@ class AnnotationStore:
         incoming = list({a.id: a for a in annotations}.values())
         before = [old for a in incoming if (old := self.get(a.id)) is not None]
         codebook = self._codebook
+        spelling: dict[str, str] = {}  # as given -> the codebook's name
         for ann in incoming:
             for theme in ann.themes:
-                if codebook.get(theme) is None:
-                    codebook, _ = codebook.add(theme)
+                if theme in spelling:
+                    continue
+                found = codebook.get(theme) or codebook.get(clean_name(theme))
+                if found is None:
+                    codebook, found = codebook.add(theme)  # stored under its cleaned name
+                spelling[theme] = found.name
         # Theme names are matched case-insensitively; store the codebook's spelling.
         incoming = [
             a
-            if all(codebook.get(t).name == t for t in a.themes)
-            else replace(a, themes=tuple(dict.fromkeys(codebook.get(t).name for t in a.themes)))
+            if all(spelling[t] == t for t in a.themes)
+            else replace(a, themes=tuple(dict.fromkeys(spelling[t] for t in a.themes)))
             for a in incoming
         ]
         change = Change(label, before, incoming)
@@ -434,10 +464,11 @@ class AnnotationStore:
         hides a suggestion, it never changes the analyst's coding.
         """
         if self.read_only:
-            raise ReadOnlyError(f"{self.path}: opened read-only, the change was not saved")
+            raise ReadOnlyError(self.storage.read_only_message())
         record = {**info, "author": self.author, "at": now_iso()}
         with self.storage.batch():
             self.db.table(REJECTIONS).upsert(Document(record, doc_id=key))
+        self._notify(Change("reject suggestion"))
 
     # -- undo --------------------------------------------------------------------------
 
@@ -461,16 +492,12 @@ class AnnotationStore:
         if not self._undo:
             return None
         change = self._undo[-1]
-        self._write(
-            Change(
-                change.label,
-                change.after,
-                change.before,
-                change.codebook_after,
-                change.codebook_before,
-            )
+        reverted = Change(
+            change.label, change.after, change.before, change.codebook_after, change.codebook_before
         )
+        self._write(reverted)
         self._redo.append(self._undo.pop())
+        self._notify(reverted)
         return change.label
 
     def redo(self) -> str | None:
@@ -479,6 +506,7 @@ class AnnotationStore:
         change = self._redo[-1]
         self._write(change)
         self._undo.append(self._redo.pop())
+        self._notify(change)
         return change.label
 
     # -- the one write path ------------------------------------------------------------
@@ -488,11 +516,12 @@ class AnnotationStore:
         if undoable:
             self._undo.append(change)
             self._redo.clear()
+        self._notify(change)
 
     def _write(self, change: Change) -> None:
         """Replace `change.before` by `change.after` in one durable journal record."""
         if self.read_only:
-            raise ReadOnlyError(f"{self.path}: opened read-only, the change was not saved")
+            raise ReadOnlyError(self.storage.read_only_message())
         after_ids = {a.id for a in change.after}
         touched = {a.article_id for a in change.before} | {a.article_id for a in change.after}
         # An annotation may move between articles (an import matched by text).
@@ -529,3 +558,52 @@ class AnnotationStore:
 
     def compact(self) -> None:
         self.storage.compact()
+
+    # -- for repair tools (`tagline doctor`): raw records, through the store ---------------
+
+    @property
+    def damage(self) -> list[str]:
+        """What a salvaging open found damaged and dropped or kept (see `JournalStorage`)."""
+        return self.storage.damage
+
+    def raw_records(self) -> Iterator[tuple[str, str, Any]]:
+        """(article id, record key, record as stored) for every annotation record."""
+        for name, table in list(self.storage.read().items()):
+            if name.startswith(ARTICLE_PREFIX):
+                for doc_id, doc in table.items():
+                    yield name[len(ARTICLE_PREFIX) :], doc_id, doc
+
+    def raw_codebook(self) -> Codebook:
+        return self._codebook
+
+    def repair_records(
+        self,
+        remove: Iterable[tuple[str, str]] = (),
+        put: Iterable[tuple[str, str, dict[str, Any]]] = (),
+        codebook: Codebook | None = None,
+    ) -> None:
+        """Remove and replace raw records (article id, key[, record]) in one durable write.
+
+        Not undoable and unchecked: the repair tool has examined the records itself.
+        """
+        if self.read_only:
+            raise ReadOnlyError(self.storage.read_only_message())
+        remove, put = list(remove), list(put)
+        with self.storage.batch():
+            for article_id, doc_id in remove:
+                table = self._table(article_id)
+                if doc_id in self._raw(article_id):
+                    table.remove(doc_ids=[doc_id])
+            for article_id, doc_id, doc in put:
+                table = self._table(article_id)
+                if doc_id in self._raw(article_id):
+                    table.remove(doc_ids=[doc_id])
+                table.insert(Document(doc, doc_id=doc_id))
+            if codebook is not None:
+                self.db.table(CODEBOOK).upsert(
+                    Document({"themes": codebook.to_list()}, doc_id="codebook")
+                )
+        self._cache.clear()
+        self._index = {doc_id: article_id for article_id, doc_id, _ in self.raw_records()}
+        if codebook is not None:
+            self._codebook = codebook

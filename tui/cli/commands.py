@@ -9,9 +9,11 @@ from tui.cli import (
     importing,
     listing,
     merge,
+    report,
     search,
     stats,
     suggest,
+    team,
     themes,
 )
 
@@ -22,8 +24,10 @@ COMMANDS = [
     importing.register,
     themes.register,
     stats.register,
+    report.register,
     suggest.register,
     merge.register,
     agreement.register,
     doctor.register,
+    team.register,
 ]

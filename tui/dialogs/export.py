@@ -7,17 +7,29 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
+from annotations import report
+from annotations.atomic import atomic_write
 from annotations.corpus import Article
-from annotations.formats import FORMATS, ExportContext, get_format, select
+from annotations.export import ExportFilters, ExportJob, prepare_export
+from annotations.formats import FORMATS, get_format, select
 from annotations.workspace import Workspace
-from tui.cli.export import write_file
+from tui.dialogs.base import Dialog
 
 
-class ExportScreen(ModalScreen[None]):
+class ExportScreen(Dialog[None]):
+    DEFAULT_CSS = """
+    ExportScreen #themes {
+        height: auto;
+        max-height: 8;
+    }
+    ExportScreen #result {
+        margin-top: 1;
+    }
+    """
+
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="export.close"),
         Binding("ctrl+s", "export", "Export", id="export.run"),
@@ -30,11 +42,15 @@ class ExportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         writable = [f for f in FORMATS.values() if f.writer is not None]
-        with Vertical(id="dialog"):
+        with self.frame():
             yield Label("Export annotations", classes="dialog-title")
             yield Label("Format")
             yield Select(
-                [(f"{f.name}: {f.description}", f.name) for f in writable],
+                [(f"{f.name}: {f.description}", f.name) for f in writable]
+                + [
+                    ("report (Markdown): codebook, coded segments, figures", "report-md"),
+                    ("report (HTML, self-contained): the same, with charts", "report-html"),
+                ],
                 value="jsonl" if "jsonl" in FORMATS else writable[0].name,
                 allow_blank=False,
                 id="format",
@@ -61,7 +77,12 @@ class ExportScreen(ModalScreen[None]):
     def _format_changed(self, event: Select.Changed) -> None:
         box = self.query_one("#path", Input)
         path = Path(box.value or "tagline-export")
-        box.value = str(path.with_suffix(get_format(str(event.value)).extension))
+        name = str(event.value)
+        if name.startswith("report-"):
+            suffix = report.EXTENSIONS[name.removeprefix("report-")]
+        else:
+            suffix = get_format(name).extension
+        box.value = str(path.with_suffix(suffix))
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -69,26 +90,48 @@ class ExportScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#go")
     def action_export(self) -> None:
-        fmt = get_format(str(self.query_one("#format", Select).value))
+        name = str(self.query_one("#format", Select).value)
         themes = list(self.query_one("#themes", SelectionList).selected)
         one = self.query_one("#scope", Select).value == "one" and self.article is not None
         articles = [self.article.id] if one and self.article else []
         path = Path(self.query_one("#path", Input).value.strip() or "tagline-export").expanduser()
         self.query_one("#result", Static).update(f"Exporting to {path}…")
-        ws = self.workspace
-        # Selected here, on the UI thread: the store is not shared with the worker.
-        anns = list(select(ws.store.all(), themes=themes, articles=articles))
-        self._run(fmt.name, anns, ExportContext(ws.corpus, ws.store.codebook), path)
+        if name.startswith("report-"):
+            # The report is a document, not an annotation format: the same use case as
+            # `tagline report`, on a snapshot taken here.
+            ws = self.workspace
+            anns = list(select(ws.annotations(), themes=themes, articles=articles))
+            self._report(name.removeprefix("report-"), anns, ws.store.codebook.copy(), themes, path)
+            return
+        try:
+            # Prepared here, on the UI thread: the worker gets a snapshot, not the store.
+            job = prepare_export(
+                self.workspace, name, ExportFilters.of(themes=themes, articles=articles)
+            )
+        except ValueError as exc:
+            self._done(f"Export failed: {exc}")
+            return
+        self._run(job, path)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _run(self, name: str, anns: list, ctx: ExportContext, path: Path) -> None:
-        fmt = get_format(name)
+    def _run(self, job: ExportJob, path: Path) -> None:
         try:
-            count = write_file(path, lambda fh: fmt.writer(anns, fh, ctx), fmt.binary)
+            count = job.write_to(path)
         except Exception as exc:  # shown, never raised into the UI
             message = f"Export failed: {exc}"
         else:
             message = f"Wrote {count} annotation(s) to {path}"
+        self.app.call_from_thread(self._done, message)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _report(self, fmt: str, anns: list, codebook, themes: list[str], path: Path) -> None:
+        try:
+            doc, count = report.render(anns, self.workspace.corpus, codebook, fmt, themes=themes)
+            atomic_write(path, lambda fh: fh.write(doc))
+        except Exception as exc:  # shown, never raised into the UI
+            message = f"Report failed: {exc}"
+        else:
+            message = f"Wrote a report of {count} coded segment(s) to {path}"
         self.app.call_from_thread(self._done, message)
 
     def _done(self, message: str) -> None:

@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 from annotations.anchoring import REVIEW, Candidate, candidates, orphans, place
 from annotations.corpus import Article, Corpus
 from annotations.model import Annotation
-from annotations.store.tinydb_store import AnnotationStore
+from annotations.store.protocol import Store
 from annotations.text.decode import normalise
 
 CONTEXT = 40  # characters of text shown either side of a candidate
@@ -63,6 +63,8 @@ class OrphanCommands(Provider):
 
 
 class OrphanScreen(Screen[int]):
+    """Needs a `tui.changes.ChangeApp` (every store change goes through `run_change`)."""
+
     CSS_PATH = "orphans.tcss"
     COMMANDS = {OrphanCommands}
     BINDINGS = [
@@ -72,7 +74,7 @@ class OrphanScreen(Screen[int]):
         Binding("escape", "close", "Close", id="orphans.close"),
     ]
 
-    def __init__(self, store: AnnotationStore, corpus: Corpus) -> None:
+    def __init__(self, store: Store, corpus: Corpus) -> None:
         super().__init__()
         self.store = store
         self.corpus = corpus
@@ -173,18 +175,19 @@ class OrphanScreen(Screen[int]):
             return
         ann, article = current
         choice = self.choices[highlighted]
-        self.store.put_many(
-            [place(ann, article, choice.start, choice.end, "reanchored")], label="place orphan"
-        )
-        self.resolved += 1
-        self.advance()
+        placed = place(ann, article, choice.start, choice.end, "reanchored")
+        # A failed save is shown by the app; the orphan stays on screen to retry.
+        if self.app.run_change(lambda: self.store.put_many([placed], label="place orphan")):
+            self.resolved += 1
+            self.advance()
 
     def action_delete(self) -> None:
         current = self.current
-        if current is not None:
-            self.store.delete(current[0].id, label="delete orphan")
+        if current is None:
+            self.advance()
+        elif self.app.run_change(lambda: self.store.delete(current[0].id, label="delete orphan")):
             self.resolved += 1
-        self.advance()
+            self.advance()
 
     def action_skip(self) -> None:
         self.advance()
