@@ -64,11 +64,11 @@ class Weights:
     far: int = 300  # characters from the old offsets
     min_context: float = 0.35  # mean prefix/suffix similarity below this
     min_side: float = 0.2  # ... or either side below this
-    reworded: float = 0.25  # an edited quote with more than this fraction of it edited
+    reworded: float = 0.4  # an edited quote with more than this fraction of it edited
     edited_context: float = 0.6  # an edited quote, with context below this
     edited_side: float = 0.4  # ... or either side below this
     short_quote: int = 12  # a quote shorter than this, with context below `strong_context`
-    strong_context: float = 0.6
+    strong_context: float = 0.5
     orphan_context: float = 0.25  # below this, a placement is not even proposed
     unique_length: int = 20  # ... unless the quote is this long and occurs once
 

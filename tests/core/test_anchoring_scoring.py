@@ -133,8 +133,8 @@ def test_each_reason_for_review():
     # The text around it changed.
     around = "Yesterday a minister noted that pipeline carries natural gas, he did not elaborate.\n"
     assert flagged(around, quote, prefix, suffix, start) == "the text around it changed"
-    # Reworded beyond a quarter of the quote, context intact.
-    reworded = body.replace("pipeline carries natural gas", "pipe now carries some gas")
+    # Reworded beyond 40% of the quote, context intact.
+    reworded = body.replace("pipeline carries natural gas", "pipeline now takes some gas")
     assert flagged(reworded, quote, prefix, suffix, start) == "the passage was reworded"
     # Edited a little, but its context changed too.
     edited = "Reporters were told a new pipeline carries natural-gas towards ports on weekdays.\n"
@@ -144,8 +144,8 @@ def test_each_reason_for_review():
     # A short quote, context partly changed.
     short, at = "gas", body.index("gas")
     p, s = context_of(body, at, at + 3)
-    partly = body.replace("the new pipeline carries natural", "a fresh line delivers natural")
-    partly = partly.replace("to the coast every", "into ports each")
+    partly = body.replace("new pipeline carries natural", "old route takes natural")
+    partly = partly.replace("the coast every week", "a harbour weekly")
     assert flagged(partly, short, p, s, at) == "a short quote whose context changed"
 
 
@@ -154,7 +154,7 @@ def test_flagged_placement_keeps_its_evidence_and_is_reported():
     ann = Annotation.create(
         article_id="a", text=text, sha256="old", start=4, end=32, themes=["t"], author="t"
     )
-    after = article_from_text("a", Path("a"), text.replace("pipeline carries", "pipe now takes"))
+    after = article_from_text("a", Path("a"), text.replace("carries natural", "now takes some"))
     placed = reanchor(ann, after)
     assert placed.status == REVIEW
     assert (placed.exact, placed.prefix, placed.suffix) == (ann.exact, ann.prefix, ann.suffix)
