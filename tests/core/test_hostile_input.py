@@ -183,7 +183,7 @@ def test_importer_shapes_are_one_line_errors(tmp_path, seeds, capsys, fmt, paylo
     code, db = _import(tmp_path, [payload], fmt=fmt)
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
-    assert "in.jsonl" in err
+    assert "in.jsonl:1" in err  # FILE:LINE
 
 
 # -- display side ------------------------------------------------------------------------------
@@ -290,3 +290,24 @@ def test_non_utf8_names_survive_the_corpus_cache(tmp_path):
         corpus = load_corpus([folder], cache=cache)
         assert [a.id for a in corpus] == ["f\\xe9.txt"]
         assert corpus.articles[0].text.startswith("Headline")
+
+
+def test_label_studio_text_matching_neither_offset_unit_is_refused(tmp_path, seeds, capsys):
+    art = seeds.articles[0]
+    task = {
+        "data": {"text": art.text, "article_id": art.id},
+        "annotations": [
+            {
+                "result": [
+                    {
+                        "value": {"start": 0, "end": 5, "text": "nope!", "labels": ["energy"]},
+                        "from_name": "label",
+                        "type": "labels",
+                    }
+                ]
+            }
+        ],
+    }
+    code, db = _import(tmp_path, [], fmt="labelstudio", raw=json.dumps([task]).encode())
+    err = capsys.readouterr().err
+    assert code == 1 and "region 1: text 'nope!' is not at 0..5" in err
