@@ -174,8 +174,6 @@ def concurrent(url: str, arts: list[Article], writers: int, changes: int) -> Non
         tokens = [t for h in hot for t in store.get(h).note.split()]
         own = len(store) - before
     lost = hot_done - len(set(tokens)) + (own_done - own)
-    if lost:
-        print("DEBUG", hot_done, len(set(tokens)), own_done, own, before)
     duplicated = len(tokens) - len(set(tokens))
     total = hot_done + own_done
     print(
