@@ -8,13 +8,26 @@ import sys
 from pathlib import Path
 
 from annotations.formats import FORMATS, ImportContext, get_format
-from tui.cli.common import CommandError, open_from_args
+from annotations.formats.new_articles import NewArticles, corpus_root
+from annotations.formats.units import UNITS
+from tui.cli.common import CommandError, open_from_args, warn
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("import", parents=[common()], help="import annotations (all or nothing)")
     p.add_argument("file", help="file to read, or - for stdin")
     p.add_argument("-f", "--format", default="jsonl", choices=sorted(FORMATS), help="input format")
+    p.add_argument(
+        "--add-articles",
+        type=Path,
+        metavar="DIR",
+        help="write each text no article has as a new article in DIR (inside a --corpus folder)",
+    )
+    p.add_argument(
+        "--offsets",
+        choices=UNITS,
+        help="doccano: the unit the file's offsets count (default: detected per record)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -25,8 +38,22 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"format {fmt.name} cannot be imported")
     ws = open_from_args(args, write=True)
     try:
+        new = None
+        if args.add_articles is not None:
+            root = corpus_root(args.add_articles, ws.corpus_paths)
+            if root is None:
+                raise CommandError(
+                    f"{args.add_articles}: --add-articles needs a folder inside the corpus "
+                    "(give the corpus folder with --corpus)"
+                )
+            new = NewArticles(args.add_articles, root, ws.corpus)
         ctx = ImportContext(
-            ws.corpus, ws.store.author, "<stdin>" if args.file == "-" else args.file
+            ws.corpus,
+            ws.store.author,
+            "<stdin>" if args.file == "-" else args.file,
+            {"offsets": args.offsets},
+            warn,
+            new,
         )
         if args.file == "-":
             stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
@@ -35,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
             path = Path(args.file)
             with open(path, encoding="utf-8-sig", errors="replace") as stream:
                 annotations = fmt.reader(stream, ctx)
+        if new is not None and new.pending:
+            written = new.write()
+            print(f"Added {len(written)} article(s) to {args.add_articles}", file=sys.stderr)
         added, updated = ws.store.put_many(annotations)
         print(
             f"Imported {added + updated} annotation(s): {added} new, {updated} updated",
