@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from annotations.corpus import Article, Corpus, article_from_text
-from annotations.store.journal import atomic_write_bytes
+from annotations.atomic import atomic_write_bytes
 from annotations.text.decode import normalise
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
@@ -78,5 +78,5 @@ class NewArticles:
         """Write every new article's file; returns their paths."""
         self.folder.mkdir(parents=True, exist_ok=True)
         for path, text in self.pending.items():
-            atomic_write_bytes(path, text.encode("utf-8"), mode=0o644)
+            atomic_write_bytes(path, text.encode("utf-8"))
         return list(self.pending)
