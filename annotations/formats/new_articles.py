@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from annotations.corpus import Article, Corpus, article_from_text
 from annotations.atomic import atomic_write_bytes
+from annotations.corpus import Article, Corpus, article_from_text
 from annotations.text.decode import normalise
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")

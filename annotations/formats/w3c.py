@@ -1,4 +1,4 @@
-"""W3C Web Annotation Data Model, one annotation per line (what Hypothesis and IIIF tools speak).
+"""W3C Web Annotation Data Model, one annotation per line (annotation servers, IIIF tools).
 
 Each annotation: `motivation: tagging`, a `TextualBody` with `purpose: tagging` per
 theme, one with `purpose: commenting` for the note, and a target whose `source` is a
@@ -194,7 +194,7 @@ def read(stream: IO[str], ctx: ImportContext) -> list[Annotation]:
 register(
     Format(
         "w3c",
-        "W3C Web Annotations, one per line (Hypothesis, annotation servers)",
+        "W3C Web Annotations, one per line (annotation servers; Hypothesis: -f hypothesis)",
         ".jsonl",
         write,
         read,

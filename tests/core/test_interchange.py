@@ -583,3 +583,30 @@ def test_without_add_articles_the_error_says_how(corpus):
     record = json.dumps({"text": "A text no article has.", "label": [[0, 1, "X"]]})
     with pytest.raises(FormatError, match=r"^in\.txt:1: .*--add-articles DIR"):
         read("doccano", record, corpus)
+
+
+# -- the conformance checks themselves can fail ----------------------------------------------
+
+
+def test_the_conformance_checks_reject_broken_files(corpus):
+    article = corpus[fx.UNICODE_ID]
+    ann = ann_on(article, "two weeks", ["route"])
+    line = export("w3c", [ann], corpus)
+    with pytest.raises(AssertionError, match="selector"):
+        assert_w3c_valid(line.replace('"start": ', '"start": -', 1))
+    with pytest.raises(AssertionError, match="created|date"):
+        assert_w3c_valid(line.replace(ann.created, "yesterday"))
+    data = qdpx([ann], corpus)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("project.qde")
+    for broken in (
+        xml.replace(b'creationDateTime="2024', b'creationDateTime="yesterday'),
+        xml.replace(b"<Sources>", b"<Sources/><X>").replace(b"</Sources>", b"</X>"),
+    ):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("project.qde", broken)
+            for name in zipfile.ZipFile(io.BytesIO(data)).namelist():
+                if name.startswith("sources/"):
+                    archive.writestr(name, "x")
+        with pytest.raises(AssertionError):
+            assert_qdpx_valid(out.getvalue())
