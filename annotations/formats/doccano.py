@@ -159,7 +159,7 @@ def parse(data: Any, ctx: ImportContext, where: str) -> list[Annotation]:
     for entry in _entries(data):
         span = (table.get(entry["start"], -1), table.get(entry["end"], -1))
         free = at.get(span, [])
-        wanted = entry.get("labels") if isinstance(entry.get("labels"), list) else list(free)
+        wanted: list[Any] = entry["labels"] if isinstance(entry.get("labels"), list) else list(free)
         themes = [t for t in wanted if t in free]
         for t in themes:
             free.remove(t)

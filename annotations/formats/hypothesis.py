@@ -137,7 +137,9 @@ def anchor(
 def _selectors(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     quote_sel: dict[str, Any] = {}
     position: dict[str, Any] = {}
-    targets = row.get("target") if isinstance(row.get("target"), list) else [row.get("target")]
+    targets: list[Any] = (
+        row["target"] if isinstance(row.get("target"), list) else [row.get("target")]
+    )
     for target in targets:
         if not isinstance(target, dict) or not isinstance(target.get("selector"), list):
             continue
@@ -169,7 +171,7 @@ def parse(row: Any, ctx: ImportContext, where: str) -> Annotation | None:
         return None
     prefix, suffix = quote_sel.get("prefix"), quote_sel.get("suffix")
     hint = position.get("start")
-    uri = row.get("uri") if isinstance(row.get("uri"), str) else ""
+    uri: str = row["uri"] if isinstance(row.get("uri"), str) else ""
     found = anchor(
         ctx,
         exact,

@@ -203,8 +203,8 @@ def parse(data: Any, ctx: ImportContext, where: str) -> list[dict[str, Any]]:
             if not isinstance(labels, list) or not labels:
                 raise FormatError(f"{here}: labels must be a non-empty list")
             start, end, exact = _region(fields["text"], value, here)
-            meta = region.get("meta") if isinstance(region.get("meta"), dict) else {}
-            notes = meta.get("text") if isinstance(meta.get("text"), list) else []
+            meta: dict[str, Any] = region["meta"] if isinstance(region.get("meta"), dict) else {}
+            notes: list[Any] = meta["text"] if isinstance(meta.get("text"), list) else []
             rid = region.get("id") if isinstance(region.get("id"), str) and region["id"] else None
             entry_id = entry.get("id") if isinstance(entry.get("id"), int | str) else e
             key = (task_id, entry_id, rid or f"{start}:{end}")
@@ -230,9 +230,9 @@ def parse(data: Any, ctx: ImportContext, where: str) -> list[dict[str, Any]]:
                 raise FormatError(f"{here}: region {rid!r} has two different spans")
             native["themes"].extend(t for t in themes_of(labels, here) if t not in native["themes"])
     for native in out.values():
-        for key in ("created", "updated"):
-            if not isinstance(native[key], str):
-                native[key] = None
+        for name in ("created", "updated"):
+            if not isinstance(native[name], str):
+                native[name] = None
     return list(out.values())
 
 

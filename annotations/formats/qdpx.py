@@ -118,9 +118,10 @@ def write(annotations: Iterable[Annotation], out: IO[bytes], ctx: ExportContext)
             origin="Tagline",
             creationDateTime=stamp,
         )
-        users_el = ET.SubElement(project, "Users") if users else None
-        for name, guid in users.items():
-            ET.SubElement(users_el, "User", guid=guid, name=_x(name))
+        if users:  # the schema wants at least one user in <Users>
+            users_el = ET.SubElement(project, "Users")
+            for name, guid in users.items():
+                ET.SubElement(users_el, "User", guid=guid, name=_x(name))
         codes_el = ET.SubElement(ET.SubElement(project, "CodeBook"), "Codes")
         for name, guid in codes.items():
             theme = ctx.codebook.get(name)

@@ -135,7 +135,7 @@ def parse(data: Any, ctx: ImportContext, where: str) -> list[Annotation]:
     answer = data.get("answer", "accept")
     if answer != "accept":
         return []  # a Prodigy row the annotator rejected or skipped: nothing was coded
-    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    meta: dict[str, Any] = data["meta"] if isinstance(data.get("meta"), dict) else {}
     article = find_article(
         ctx, where, meta.get("id"), data["text"], meta.get("title") or data.get("_input_hash")
     )
