@@ -25,6 +25,7 @@ from tinydb.storages import JSONStorage
 from annotations.corpus import Corpus
 from annotations.formats import ExportContext, get_format
 from annotations.model import Annotation
+from annotations.session import AnnotatingSession
 from annotations.store.tinydb_store import AnnotationStore
 from benchmarks import corpus_gen
 from benchmarks.harness import percentile, print_header
@@ -52,11 +53,13 @@ def bench_tagline(
     load = time.perf_counter() - t0
     rng = random.Random(5)
     times = []
+    session = AnnotatingSession(store, corpus)
     for _ in range(ops):
         art = rng.choice(corpus.articles)
         start = rng.randrange(0, len(art.text) - 50)
+        session.article = art
         t = time.perf_counter()
-        store.toggle_theme(art, start, start + 30, "energy")
+        session.toggle((start, start + 30), start + 30, "energy")
         times.append(time.perf_counter() - t)
     # Switching articles: the per-article view the reader asks for.
     switch = []

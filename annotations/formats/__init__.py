@@ -53,7 +53,8 @@ class ImportContext:
     author: str
     name: str  # the file name used in error messages
     options: Mapping[str, Any] = field(default_factory=dict)  # per-format, e.g. {"offsets": ...}
-    warn: Callable[[str], None] | None = None
+    warn: Callable[[str], None] | None = None  # corrections made (see formats.checks)
+    seen_ids: dict[str, str] = field(default_factory=dict)  # id -> FILE:LINE, for duplicates
     # Called with (text, name hint) for a record whose text no article has; returns
     # the new article (`tagline import --add-articles`). None: such a record is an error.
     add_article: Callable[[str, str], Article] | None = None

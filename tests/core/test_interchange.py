@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -57,9 +58,9 @@ def read(name: str, text: str, corpus, warnings=None, add=None, **options):
         corpus,
         "importer",
         "in.txt",
-        options,
-        warnings.append if warnings is not None else None,
-        add,
+        options=options,
+        warn=warnings.append if warnings is not None else None,
+        add_article=add,
     )
     return get_format(name).reader(io.StringIO(text), ctx)
 
@@ -352,7 +353,8 @@ def test_a_date_that_is_not_a_date_is_refused_with_file_and_line(corpus, name):
     if name == "w3c":
         (ann,) = read("jsonl", good, corpus)
         data = json.loads(export("w3c", [ann], corpus))
-        good, bad = json.dumps(data), json.dumps(data | {"modified": "yesterday"})
+        bad = data | {"modified": "yesterday", "id": "urn:uuid:" + str(uuid.uuid4())}
+        good, bad = json.dumps(data), json.dumps(bad)
     with pytest.raises(
         FormatError, match=r"^in\.txt:2: (created|updated) 'yesterday' is not an ISO 8601 date"
     ):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 
 from annotations.formats import FORMATS, ImportContext, get_format
+from annotations.formats.checks import decode_input, read_input
 from annotations.formats.new_articles import NewArticles, corpus_root
 from annotations.formats.units import UNITS
 from tui.cli.common import CommandError, open_from_args, warn
@@ -47,21 +47,17 @@ def run(args: argparse.Namespace) -> int:
                     "(give the corpus folder with --corpus)"
                 )
             new = NewArticles(args.add_articles, root, ws.corpus)
+        name = "<stdin>" if args.file == "-" else args.file
         ctx = ImportContext(
             ws.corpus,
             ws.store.author,
-            "<stdin>" if args.file == "-" else args.file,
-            {"offsets": args.offsets},
-            warn,
-            new,
+            name,
+            options={"offsets": args.offsets},
+            warn=warn,
+            add_article=new,
         )
-        if args.file == "-":
-            stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-            annotations = fmt.reader(stream, ctx)
-        else:
-            path = Path(args.file)
-            with open(path, encoding="utf-8-sig", errors="replace") as stream:
-                annotations = fmt.reader(stream, ctx)
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        annotations = read_input(fmt.reader, decode_input(raw, name), ctx)
         if new is not None and new.pending:
             written = new.write()
             print(f"Added {len(written)} article(s) to {args.add_articles}", file=sys.stderr)
