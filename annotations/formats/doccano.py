@@ -115,11 +115,11 @@ def _unit(data: dict[str, Any], labels: list, ctx: ImportContext, where: str) ->
     return detected
 
 
-def _entries(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Well-formed `tagline` entries; anything else there was not written by Tagline: ignored."""
-    entries = data.get("tagline")
+def _entries(data: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """Well-formed `tagline` entries; entries not shaped as Tagline writes them are ignored."""
+    entries = data.get("tagline") or []
     if not isinstance(entries, list):
-        return []
+        raise FormatError(f"{where}: tagline must be a list of annotation details")
     return [
         item
         for item in entries
@@ -156,7 +156,7 @@ def parse(data: Any, ctx: ImportContext, where: str) -> list[Annotation]:
         at.setdefault(span, []).append(theme)
         places.setdefault(span, here)
     claims: list[tuple[tuple[int, int], list[str], dict[str, Any]]] = []
-    for entry in _entries(data):
+    for entry in _entries(data, where):
         span = (table.get(entry["start"], -1), table.get(entry["end"], -1))
         free = at.get(span, [])
         wanted: list[Any] = entry["labels"] if isinstance(entry.get("labels"), list) else list(free)
