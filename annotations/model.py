@@ -53,6 +53,19 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+_CONTENT_IDS = uuid.UUID("5b0c6f1e-4d0e-4e57-9a53-7461676c696e")
+
+
+def content_id(article_id: str, start: int, end: int, author: str, themes) -> str:
+    """A deterministic id for a record that came without one: same content, same id.
+
+    Themes are compared as a set, case- and spacing-insensitively.
+    """
+    names = sorted({" ".join(str(t).split()).casefold() for t in themes})
+    raw = "\x1f".join([article_id, str(start), str(end), author, *names])
+    return str(uuid.uuid5(_CONTENT_IDS, raw))
+
+
 def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     """The W3C-style prefix and suffix around `text[start:end]`."""
     return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]

@@ -1,4 +1,8 @@
-"""Native JSONL: one annotation per line, every stored field plus `article_title`."""
+"""Native JSONL: one annotation per line, every stored field plus `article_title`.
+
+Coverage travels in the same file: after the annotations, one line per article an
+analyst marked done (or unmarked), `{"record": "done", "article_id", "author", "done", "at"}`.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from annotations.formats import (
     Format,
     FormatError,
     ImportContext,
+    json_line,
     register,
     write_per_annotation,
 )
-from annotations.model import FIELDS, Annotation, context_of, new_id, now_iso
+from annotations.coverage import KIND, Done
+from annotations.model import FIELDS, Annotation, content_id, context_of, now_iso
 
 REQUIRED = ("article_id", "start", "end", "exact", "themes")
 
@@ -27,7 +33,22 @@ def record(ann: Annotation, ctx: ExportContext) -> dict[str, Any]:
 
 
 def write(annotations: Iterable[Annotation], out: IO[str], ctx: ExportContext) -> int:
-    return write_per_annotation(annotations, out, ctx, record)
+    count = write_per_annotation(annotations, out, ctx, record)
+    for done in ctx.coverage:
+        out.write(json_line(done.to_record()))
+    return count
+
+
+def parse_done(data: dict[str, Any], ctx: ImportContext, where: str) -> Done:
+    if not data.get("author"):
+        data = {**data, "author": ctx.author}
+    try:
+        done = Done.from_dict(data)
+    except ValueError as exc:
+        raise FormatError(f"{where}: {exc}") from None
+    if done.article_id not in ctx.corpus:
+        raise FormatError(f"{where}: unknown article {done.article_id!r}")
+    return done
 
 
 def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
@@ -61,8 +82,10 @@ def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
         raise FormatError(f"{where}: themes must be a non-empty list of names")
     prefix, suffix = context_of(article.text, start, end)
     stamp = now_iso()
+    author = data.get("author") or ctx.author
     filled = {
-        "id": data.get("id") or new_id(),
+        # Content-derived, so importing or merging an id-less file twice adds nothing.
+        "id": data.get("id") or content_id(article_id, start, end, str(author), themes),
         "article_sha256": article.sha256,
         "prefix": prefix,
         "suffix": suffix,
@@ -92,6 +115,9 @@ def read(stream: IO[str], ctx: ImportContext) -> list[Annotation]:
             data = json.loads(line)
         except ValueError as exc:
             raise FormatError(f"{where}: invalid JSON ({exc.args[0].split(':')[0]})") from None
+        if isinstance(data, dict) and data.get("record") == KIND:
+            ctx.coverage.append(parse_done(data, ctx, where))
+            continue
         out.append(parse_record(data, ctx, where))
     return out
 

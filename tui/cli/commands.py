@@ -5,6 +5,7 @@ from __future__ import annotations
 from tui.cli import (
     agreement,
     doctor,
+    done,
     export,
     importing,
     listing,
@@ -24,6 +25,7 @@ COMMANDS = [
     stats.register,
     suggest.register,
     merge.register,
+    done.register,
     agreement.register,
     doctor.register,
 ]

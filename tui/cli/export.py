@@ -39,7 +39,13 @@ def run(args: argparse.Namespace) -> int:
         anns = select(
             ws.annotations(), themes=args.theme, articles=args.article, authors=args.only_author
         )
-        ctx = ExportContext(ws.corpus, ws.store.codebook, {"bom": args.bom}, warn)
+        coverage = tuple(
+            d
+            for d in ws.store.coverage()
+            if (not args.article or d.article_id in args.article)
+            and (not args.only_author or d.author in args.only_author)
+        )
+        ctx = ExportContext(ws.corpus, ws.store.codebook, {"bom": args.bom}, warn, coverage)
         if args.output is None:
             if fmt.binary:
                 if sys.stdout.isatty():

@@ -35,9 +35,10 @@ def run(args: argparse.Namespace) -> int:
             path = Path(args.file)
             with open(path, encoding="utf-8-sig", errors="replace") as stream:
                 annotations = fmt.reader(stream, ctx)
-        added, updated = ws.store.put_many(annotations)
+        added, updated = ws.store.put_many(annotations, coverage=ctx.coverage)
+        marks = f"; {len(ctx.coverage)} done mark(s)" if ctx.coverage else ""
         print(
-            f"Imported {added + updated} annotation(s): {added} new, {updated} updated",
+            f"Imported {added + updated} annotation(s): {added} new, {updated} updated{marks}",
             file=sys.stderr,
         )
     finally:

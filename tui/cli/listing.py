@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     ws = open_from_args(args)
     try:
         summary = ws.store.summary()
+        done = ws.store.done_articles()
         out = sys.stdout
         for article in ws.corpus:
             counts = summary.get(article.id, {})
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
                     **article.metadata(),
                     "annotations": ws.store.annotation_count(article.id),
                     "themes": dict(sorted(counts.items())),
+                    "done": article.id in done,
                 }
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:
@@ -42,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
                     line += f"\t({meta})"
                 if marks:
                     line += f"\t[{marks}]"
+                if article.id in done:
+                    line += "\tdone"
                 out.write(line + "\n")
     finally:
         ws.close()
