@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
+from annotations.coverage import KIND, Done
 from annotations.formats import (
     ExportContext,
     Format,
@@ -19,7 +20,6 @@ from annotations.formats import (
     register,
     write_per_annotation,
 )
-from annotations.coverage import KIND, Done
 from annotations.model import FIELDS, Annotation, content_id, context_of, now_iso
 
 REQUIRED = ("article_id", "start", "end", "exact", "themes")
