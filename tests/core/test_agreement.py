@@ -169,7 +169,7 @@ def test_a_third_analyst_does_not_change_a_pairs_figures():
     done = {"alice": {ART.id}, "bob": {ART.id}}
     before = agreement(pair, TWO, coverage=done)
     after = agreement(pair + carol, TWO, coverage={**done, "carol": {ART.id, OTHER.id}})
-    rows = lambda r: [p for p in r.pairs if (p.a, p.b) == ("alice", "bob")]  # noqa: E731
+    rows = lambda r: [p for p in r.pairs if (p.a, p.b) == ("alice", "bob")]
     assert rows(before) == rows(after)
     assert after.coverage == "done" and not after.warnings
     # without any done mark the fallback is each pair's own coded articles, with a warning

@@ -26,7 +26,7 @@ from annotations.text.segment import sentences  # noqa: E402
 from tests.helpers.factories import ann, make_article  # noqa: E402
 
 THEMES = ["energy", "digital economy", "Arctic route"]
-WORDS = "oil gas port ice data grid ship route cable chip".split()
+WORDS = ["oil", "gas", "port", "ice", "data", "grid", "ship", "route", "cable", "chip"]
 
 
 def _random_team(rng: random.Random):
