@@ -33,7 +33,7 @@ from annotations.coverage import Done
 from annotations.formats import FormatError, ImportContext
 from annotations.formats.jsonl import read as read_jsonl
 from annotations.model import Annotation
-from annotations.store.tinydb_store import AnnotationStore
+from annotations.store.protocol import Store
 from annotations.themes import Codebook
 
 # What an analyst can change; `created`, context and status follow from these.
@@ -252,7 +252,7 @@ def read_export(path: Path, corpus: Corpus, coverage: list[Done] | None = None) 
     return anns
 
 
-def merge(files: Sequence[Path], store: AnnotationStore, corpus: Corpus) -> MergeResult:
+def merge(files: Sequence[Path], store: Store, corpus: Corpus) -> MergeResult:
     """Merge exports into `store`: every file is parsed first, then one atomic write.
 
     Raises `FormatError` (naming file and line) before anything is written.

@@ -12,7 +12,7 @@ import bisect
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,9 @@ from annotations.corpus import Article
 from annotations.coverage import Done, resolve
 from annotations.coverage import key as coverage_key
 from annotations.model import Annotation, default_author, now_iso
-from annotations.store.journal import JournalStorage, ReadOnlyError, StoreError
+from annotations.store.errors import ReadOnlyError, StoreError
+from annotations.store.journal import JournalStorage
+from annotations.store.protocol import Change
 from annotations.themes import Codebook, Theme, ThemeError
 
 ARTICLE_PREFIX = "a:"
@@ -49,20 +51,6 @@ class _StrIdTable(Table):
 
 class _TinyDB(TinyDB):
     table_class = _StrIdTable
-
-
-@dataclass(slots=True)
-class Change:
-    """One undoable change: annotation records before and after, the codebook, coverage."""
-
-    label: str
-    before: list[Annotation] = field(default_factory=list)
-    after: list[Annotation] = field(default_factory=list)
-    codebook_before: Codebook | None = None
-    codebook_after: Codebook | None = None
-    # Coverage records by `Done.key`; None means no record.
-    coverage_before: dict[str, Done | None] = field(default_factory=dict)
-    coverage_after: dict[str, Done | None] = field(default_factory=dict)
 
 
 class AnnotationStore:
@@ -92,6 +80,10 @@ class AnnotationStore:
         self._undo: list[Change] = []
         self._redo: list[Change] = []
         self._codebook = self._load_codebook()
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
 
     # -- lifecycle ---------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Label, Static
 
 from annotations.corpus import Corpus
 from annotations.search.engine import SearchResult
-from annotations.store.tinydb_store import AnnotationStore
+from annotations.store.protocol import Store
 from annotations.text.segment import sentences
 from annotations.workspace import Workspace
 from tui.widgets.results import ResultList
@@ -30,7 +30,7 @@ thread (about 0.4 ms each for these two-line prompts), so 1,000 is under half a 
 
 
 def coded_segments(
-    store: AnnotationStore, corpus: Corpus, theme: str
+    store: Store, corpus: Corpus, theme: str
 ) -> tuple[list[SearchResult], list[str], int]:
     """(passages, their notes, total found) for `theme`, in corpus then text order."""
     want = theme.casefold()
