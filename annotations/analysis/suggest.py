@@ -212,6 +212,8 @@ def suggest_for_article(
 
     A sentence is skipped for a theme when an existing annotation with that
     theme overlaps it (already coded) or when its rejection key is in `rejected`.
+    A passage the article repeats (a headline restated, a paragraph printed twice)
+    is suggested once, at its first copy, and not at all once any copy is coded.
     `themes` limits the themes considered (names, case-insensitive).
     """
     matcher = matcher or CueMatcher.from_codebook(codebook)
@@ -221,20 +223,29 @@ def suggest_for_article(
         for theme in ann.themes:
             coded.setdefault(theme.casefold(), []).append(ann)
     text = article.text
-    out: list[Suggestion] = []
+    candidates: list[Suggestion] = []
+    handled: set[tuple[str, str]] = set()  # (theme, passage text): coded or suggested
     for raw_start, raw_end in splitter(text):
         start, end = trim(text, raw_start, raw_end)
         if start >= end:
             continue
+        passage = " ".join(fold(text[start:end]).split())
         for theme, (score, cue) in matcher.match(text[start:end]).items():
             key = theme.casefold()
             if wanted is not None and key not in wanted:
                 continue
             if any(a.overlaps(start, end) for a in coded.get(key, ())):
+                handled.add((key, passage))
                 continue
             if rejected and rejection_key(article.id, theme, text[start:end]) in rejected:
                 continue
-            out.append(Suggestion(article.id, start, end, theme, score, cue))
+            candidates.append(Suggestion(article.id, start, end, theme, score, cue))
+    out: list[Suggestion] = []
+    for sug in candidates:
+        repeat = (sug.theme.casefold(), " ".join(fold(text[sug.start : sug.end]).split()))
+        if repeat not in handled:
+            handled.add(repeat)
+            out.append(sug)
     out.sort(key=rank_key)
     return out
 

@@ -171,3 +171,13 @@ def test_cli_suggest_unknown_theme_is_one_line_error(tmp_db, capsys):
     assert main(["suggest", "--db", str(tmp_db), "--theme", "nope"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("tagline: error:") and err.count("\n") == 1
+
+
+def test_a_repeated_passage_is_suggested_once_and_not_after_a_copy_is_coded():
+    headline = "Oil and gas pipelines expand."
+    art = make_article("rep.txt", f"{headline}\n\nSome words. {headline} More words.\n")
+    found = suggest_for_article(art, Codebook(), themes=[E])
+    assert [(s.start, art.text[s.start : s.end]) for s in found] == [(0, headline)]
+    second = art.text.index(headline, 1)
+    coded = [ann(art, second, second + len(headline), E)]
+    assert suggest_for_article(art, Codebook(), coded, themes=[E]) == []
