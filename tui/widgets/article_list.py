@@ -26,6 +26,8 @@ FILTER_LIMIT = 2000
 
 
 _DIM = Style.parse("dim")
+_DONE = Style.parse("bold #5FAF5F")
+DONE_MARK = "✓ "  # the current analyst marked the article done
 _GREY = "#8A8A8A"
 
 
@@ -34,8 +36,10 @@ def _colour(color: str) -> Style:
     return Style.parse(color)
 
 
-def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -> Content:
-    """Theme marks with counts, the title, then source/date, dimmed.
+def article_prompt(
+    article: Article, counts: Counter[str], codebook: Codebook, done: bool = False
+) -> Content:
+    """A done mark, theme marks with counts, the title, then source/date, dimmed.
 
     Built as one string with spans (not `Content.assemble`): 10,000 of these are
     made at start-up, and assembling parses styles for every part.
@@ -51,6 +55,8 @@ def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -
             spans.append(Span(at, at + len(piece), style))
         at += len(piece)
 
+    if done:
+        add(DONE_MARK, _DONE)
     if counts:
         for theme in codebook:
             n = counts.get(theme.name, 0)
@@ -83,6 +89,7 @@ class ArticleList(OptionList):
         self._titles = [utils.default_process(a.title) for a in articles]
         self._index = {a.id: i for i, a in enumerate(articles)}
         self._prompts: list[Content] = []
+        self.done: set[str] = set()  # articles the current analyst marked done
         self.shown: list[int] = []  # indices into `articles`, in display order
 
     def _update_lines(self) -> None:
@@ -103,11 +110,16 @@ class ArticleList(OptionList):
             self.virtual_size = virtual_size
             self._scroll_update(virtual_size)
 
-    def load(self, summary: dict[str, Counter[str]], codebook: Codebook) -> None:
+    def load(
+        self, summary: dict[str, Counter[str]], codebook: Codebook, done: set[str] | None = None
+    ) -> None:
         """Build every prompt (once, or after a codebook change)."""
         empty: Counter[str] = Counter()
+        if done is not None:
+            self.done = set(done)
         self._prompts = [
-            article_prompt(a, summary.get(a.id, empty), codebook) for a in self.articles
+            article_prompt(a, summary.get(a.id, empty), codebook, a.id in self.done)
+            for a in self.articles
         ]
         self.filter("")
 
@@ -137,11 +149,20 @@ class ArticleList(OptionList):
         i = self._index.get(article_id)
         if i is None:
             return
-        self._prompts[i] = article_prompt(self.articles[i], counts, codebook)
+        self._prompts[i] = article_prompt(
+            self.articles[i], counts, codebook, article_id in self.done
+        )
         try:
             self.replace_option_prompt(article_id, self._prompts[i])
         except OptionDoesNotExist:  # filtered out: the new prompt is used when it shows again
             pass
+
+    def set_done(
+        self, article_id: str, done: bool, counts: Counter[str], codebook: Codebook
+    ) -> None:
+        """Show or hide one row's done mark."""
+        (self.done.add if done else self.done.discard)(article_id)
+        self.update_article(article_id, counts, codebook)
 
     @property
     def highlighted_id(self) -> str | None:
