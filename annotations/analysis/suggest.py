@@ -49,6 +49,8 @@ class Suggestion:
     theme: str
     score: float  # 0-100, the best matching cue's similarity
     cue: str  # the cue phrase that matched best
+    cue_start: int = -1  # where the cue matched in the article text (-1: unknown)
+    cue_end: int = -1
 
     def key(self, text: str) -> str:
         """The rejection key: see `rejection_key`."""
@@ -179,6 +181,50 @@ class CueMatcher:
         # Codebook order, so ties rank the same way every time (the sorts are stable).
         return {t: best[t] for t in self.themes if t in best}
 
+    def locate(self, text: str, phrase: str) -> Span | None:
+        """Where in `text` the cue `phrase` matches best (offsets into `text`), if anywhere.
+
+        What the reader highlights so the analyst sees why a passage was suggested.
+        """
+        cue = tokens(phrase)
+        words = word_spans(text)
+        best: tuple[float, Span] | None = None
+        for i in range(len(words) - len(cue) + 1):
+            total = 0.0
+            for j, cue_token in enumerate(cue):
+                sim = self.similar(words[i + j][0]).get(cue_token)
+                if sim is None:
+                    break
+                total += sim
+            else:
+                if best is None or total > best[0]:
+                    best = (total, (words[i][1], words[i + len(cue) - 1][2]))
+        return best[1] if best else None
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Folded, stemmed tokens with their offsets in `text` (not in the folded text)."""
+    out = []
+    for m in _WORD.finditer(text):
+        out.extend((stem(t), m.start(), m.end()) for t in _WORD.findall(fold(m.group())))
+    return out
+
+
+def narrowings(text: str, span: Span) -> list[str]:
+    """Longer cues from the words around a cue match at `span`: the cue with the next
+    word, with the previous word, with both. Offered when a rejection says the cue is
+    too broad (a place or company name that is not the theme in every context)."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    inside = [i for i, (s, e) in enumerate(words) if s < span[1] and span[0] < e]
+    if not inside:
+        return []
+    first, last = inside[0], inside[-1]
+    out = []
+    for lo, hi in ((first, last + 1), (first - 1, last), (first - 1, last + 1)):
+        if lo >= 0 and hi < len(words):
+            out.append(" ".join(text[words[lo][0] : words[hi][1]].split()))
+    return list(dict.fromkeys(out))
+
 
 @lru_cache(maxsize=8)
 def _cached_matcher(spec: tuple[tuple[str, tuple[str, ...]], ...]) -> CueMatcher:
@@ -239,7 +285,11 @@ def suggest_for_article(
                 continue
             if rejected and rejection_key(article.id, theme, text[start:end]) in rejected:
                 continue
-            candidates.append(Suggestion(article.id, start, end, theme, score, cue))
+            at = matcher.locate(text[start:end], cue)
+            cue_start, cue_end = (start + at[0], start + at[1]) if at else (-1, -1)
+            candidates.append(
+                Suggestion(article.id, start, end, theme, score, cue, cue_start, cue_end)
+            )
     out: list[Suggestion] = []
     for sug in candidates:
         repeat = (sug.theme.casefold(), " ".join(fold(text[sug.start : sug.end]).split()))

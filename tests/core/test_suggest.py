@@ -181,3 +181,20 @@ def test_a_repeated_passage_is_suggested_once_and_not_after_a_copy_is_coded():
     second = art.text.index(headline, 1)
     coded = [ann(art, second, second + len(headline), E)]
     assert suggest_for_article(art, Codebook(), coded, themes=[E]) == []
+
+
+def test_a_suggestion_says_where_its_cue_matched_and_how_to_narrow_it():
+    from annotations.analysis.suggest import narrowings
+
+    art = make_article("cue.txt", "Intro line here. Crude oil prices rose, said the Gazprom chief.")
+    codebook = Codebook([Theme("energy", "#3A8FD6", "1", ("oil price", "Gazprom"))])
+    (found,) = suggest_for_article(art, codebook)
+    assert art.text[found.cue_start : found.cue_end] == "oil prices"
+    assert found.cue == "oil price"
+    m = CueMatcher.from_codebook(codebook)
+    span = m.locate(art.text, "Gazprom")
+    assert art.text[span[0] : span[1]] == "Gazprom"
+    assert narrowings(art.text, span) == ["Gazprom chief", "the Gazprom", "the Gazprom chief"]
+    assert m.locate(art.text, "coal") is None
+    # a cue at the very start or end of the text has only one side to grow
+    assert narrowings("Oil rose", (0, 3)) == ["Oil rose"]
