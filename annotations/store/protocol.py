@@ -85,6 +85,10 @@ class Store(Protocol):
 
     def authors(self) -> list[str]: ...
     def annotation_count(self, article_id: str) -> int: ...
+    def article_hashes(self) -> dict[str, set[str]]:
+        """Per annotated article, the article hashes its annotations were made on
+        (re-anchoring looks only at articles whose text changed since)."""
+        ...
 
     # -- codebook
     @property

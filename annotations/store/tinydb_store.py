@@ -195,6 +195,16 @@ class AnnotationStore:
     def annotation_count(self, article_id: str) -> int:
         return len(self._raw(article_id))
 
+    def article_hashes(self) -> dict[str, set[str]]:
+        """Per annotated article, the article hashes its annotations were made on (raw: fast)."""
+        out: dict[str, set[str]] = {}
+        for name, table in self.storage.read().items():
+            if name.startswith(ARTICLE_PREFIX) and table:
+                out[name[len(ARTICLE_PREFIX) :]] = {
+                    str(doc.get("article_sha256")) for doc in table.values()
+                }
+        return out
+
     # -- codebook ----------------------------------------------------------------------
 
     def _load_codebook(self) -> Codebook:

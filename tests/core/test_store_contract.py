@@ -19,7 +19,7 @@ TWO = make_article("two.txt", "Digital markets grew fast, and energy followed. "
 
 @pytest.fixture(params=sorted(BACKENDS))
 def opener(request, tmp_path) -> Opener:
-    with BACKENDS[request.param](tmp_path) as opener:
+    with BACKENDS[request.param](request, tmp_path) as opener:
         yield opener
 
 

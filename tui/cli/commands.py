@@ -13,6 +13,7 @@ from tui.cli import (
     search,
     stats,
     suggest,
+    team,
     themes,
 )
 
@@ -28,4 +29,5 @@ COMMANDS = [
     done.register,
     agreement.register,
     doctor.register,
+    team.register,
 ]
