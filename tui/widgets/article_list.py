@@ -19,6 +19,8 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from annotations.corpus import Article
 from annotations.themes import Codebook
+from tui import colour
+from tui.widgets.legend import ThemeLegend
 
 # Titles scoring below this (rapidfuzz WRatio, 0-100) are filtered out.
 FILTER_CUTOFF = 60
@@ -77,6 +79,15 @@ def article_prompt(
 class ArticleList(OptionList):
     """Articles by id; moving the highlight opens the article (the screen listens)."""
 
+    # The cursor in a colour no highlight is given (`tui.colour.RESERVED`), focused or not.
+    DEFAULT_CSS = f"""
+    ArticleList > .option-list--option-highlighted,
+    ArticleList:focus > .option-list--option-highlighted {{
+        background: {colour.LIST_CURSOR_BG};
+        color: {colour.LIST_CURSOR_FG};
+    }}
+    """
+
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
@@ -122,6 +133,8 @@ class ArticleList(OptionList):
             for a in self.articles
         ]
         self.filter("")
+        for legend in self.screen.query(ThemeLegend):  # the key to the badges, if shown
+            legend.show(codebook)
 
     def filter(self, query: str) -> None:
         """Fuzzy-match titles; an empty query shows everything in id order."""
