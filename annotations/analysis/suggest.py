@@ -221,6 +221,36 @@ def narrowings(text: str, span: Span) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+@dataclass(frozen=True, slots=True)
+class CueEdit:
+    """One way to teach the cue list after a rejection: the theme's cues after it."""
+
+    label: str
+    theme: str
+    cues: tuple[str, ...]
+
+
+def teach_options(codebook: Codebook, suggestion: Suggestion, text: str) -> list[CueEdit]:
+    """Drop the suggestion's cue, or narrow it to a longer phrase around its match.
+
+    A cue that names a place or company ("Gazprom") suggests passages that are
+    not about the theme; a rejection is the moment to say so.
+    """
+    theme = codebook.get(suggestion.theme)
+    cue = suggestion.cue
+    if theme is None or cue not in theme.cues:
+        return []
+    rest = tuple(c for c in theme.cues if c != cue)
+    edits = [CueEdit(f"Drop the cue “{cue}” from {theme.name}", theme.name, rest)]
+    if suggestion.cue_start >= 0:
+        known = {c.casefold() for c in theme.cues}
+        for phrase in narrowings(text, (suggestion.cue_start, suggestion.cue_end)):
+            if phrase.casefold() not in known:
+                cues = tuple(phrase if c == cue else c for c in theme.cues)
+                edits.append(CueEdit(f"Narrow “{cue}” to “{phrase}”", theme.name, cues))
+    return edits
+
+
 @lru_cache(maxsize=8)
 def _cached_matcher(spec: tuple[tuple[str, tuple[str, ...]], ...]) -> CueMatcher:
     return CueMatcher((theme, cue) for theme, cues in spec for cue in cues)

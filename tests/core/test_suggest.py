@@ -198,3 +198,22 @@ def test_a_suggestion_says_where_its_cue_matched_and_how_to_narrow_it():
     assert m.locate(art.text, "coal") is None
     # a cue at the very start or end of the text has only one side to grow
     assert narrowings("Oil rose", (0, 3)) == ["Oil rose"]
+
+
+def test_teach_options_drop_or_narrow_the_cue_of_a_rejected_suggestion():
+    from annotations.analysis.suggest import teach_options
+
+    art = make_article("cue.txt", "Intro line here. The Gazprom chief spoke on Monday.")
+    codebook = Codebook([Theme("energy", "#3A8FD6", "1", ("Gazprom", "oil"))])
+    (found,) = suggest_for_article(art, codebook)
+    edits = teach_options(codebook, found, art.text)
+    assert [(e.label, e.cues) for e in edits] == [
+        ("Drop the cue “Gazprom” from energy", ("oil",)),
+        ("Narrow “Gazprom” to “Gazprom chief”", ("Gazprom chief", "oil")),
+        ("Narrow “Gazprom” to “The Gazprom”", ("The Gazprom", "oil")),
+        ("Narrow “Gazprom” to “The Gazprom chief”", ("The Gazprom chief", "oil")),
+    ]
+    # a cue no longer in the codebook (edited meanwhile) offers nothing
+    assert (
+        teach_options(Codebook([Theme("energy", "#3A8FD6", "1", ("oil",))]), found, art.text) == []
+    )
