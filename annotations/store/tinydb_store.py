@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -96,6 +96,7 @@ class AnnotationStore:
             self._undo: list[Change] = []
             self._redo: list[Change] = []
             self._codebook = self._load_codebook()
+            self._listeners: list[Callable[[Change], None]] = []
         except BaseException:
             self.db.close()
             raise
@@ -104,6 +105,16 @@ class AnnotationStore:
     def notices(self) -> list[str]:
         """What opening did that the user should hear about (journal set aside, read-only)."""
         return self.storage.notices
+
+    def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        """Call `listener` with each change once it is saved (undo and redo included:
+        with the change as written). Returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
 
     @property
     def location(self) -> str:
@@ -381,31 +392,6 @@ class AnnotationStore:
         self._apply(Change(f"tag {', '.join(names)}", [], [ann]))
         return ann
 
-    def toggle_theme(
-        self, article: Article, start: int, end: int, theme: str
-    ) -> tuple[str, Annotation | None]:
-        """Toggle `theme` on the span: create, add, remove, or delete when the last goes.
-
-        Returns a one-line description and the resulting annotation (None if deleted).
-        """
-        name = self._theme_name(theme)
-        twin = self.exact(article.id, start, end)
-        if twin is None:
-            return f"Tagged {name}", self.tag(article, start, end, [name])
-        return self.toggle_on(twin.id, name)
-
-    def toggle_on(self, annotation_id: str, theme: str) -> tuple[str, Annotation | None]:
-        """Toggle `theme` on an existing annotation."""
-        name = self._theme_name(theme)
-        ann = self._require(annotation_id)
-        if name not in ann.themes:
-            return f"Added {name}", self.set_themes(ann.id, [*ann.themes, name], f"add {name}")
-        remaining = [t for t in ann.themes if t != name]
-        if not remaining:
-            self.delete(ann.id, label=f"untag {name}")
-            return f"Removed {name}; annotation deleted", None
-        return f"Removed {name}", self.set_themes(ann.id, remaining, f"remove {name}")
-
     def set_themes(
         self, annotation_id: str, themes: Iterable[str], label: str = "retag"
     ) -> Annotation | None:
@@ -541,6 +527,7 @@ class AnnotationStore:
         record = {**info, "author": self.author, "at": now_iso()}
         with self.storage.batch():
             self.db.table(REJECTIONS).upsert(Document(record, doc_id=key))
+        self._notify(Change("reject suggestion"))
 
     # -- undo --------------------------------------------------------------------------
 
@@ -564,18 +551,18 @@ class AnnotationStore:
         if not self._undo:
             return None
         change = self._undo[-1]
-        self._write(
-            Change(
-                change.label,
-                change.after,
-                change.before,
-                change.codebook_after,
-                change.codebook_before,
-                change.coverage_after,
-                change.coverage_before,
-            )
+        reverted = Change(
+            change.label,
+            change.after,
+            change.before,
+            change.codebook_after,
+            change.codebook_before,
+            change.coverage_after,
+            change.coverage_before,
         )
+        self._write(reverted)
         self._redo.append(self._undo.pop())
+        self._notify(reverted)
         return change.label
 
     def redo(self) -> str | None:
@@ -584,6 +571,7 @@ class AnnotationStore:
         change = self._redo[-1]
         self._write(change)
         self._undo.append(self._redo.pop())
+        self._notify(change)
         return change.label
 
     # -- the one write path ------------------------------------------------------------
@@ -593,6 +581,7 @@ class AnnotationStore:
         if undoable:
             self._undo.append(change)
             self._redo.clear()
+        self._notify(change)
 
     def _write(self, change: Change) -> None:
         """Replace `change.before` by `change.after` in one durable journal record."""

@@ -5,14 +5,20 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Button, Label, Static, TextArea
 
+from tui.dialogs.base import Dialog
 from tui.widgets.annotation_panel import shorten
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(Dialog[str | None]):
+    DEFAULT_CSS = """
+    NoteScreen #note-text {
+        height: 10;
+    }
+    """
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="note.save"),
         Binding("escape", "dismiss(None)", "Cancel", id="note.cancel"),
@@ -24,7 +30,7 @@ class NoteScreen(ModalScreen[str | None]):
         self.passage = passage
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with self.frame():
             yield Label("Note", classes="dialog-title")
             yield Static(shorten(self.passage, 200), markup=False, classes="passage")
             yield TextArea(self.note, id="note-text", soft_wrap=True)

@@ -10,6 +10,16 @@ from textual.widget import Widget
 class StatusLine(Widget):
     """Two lines: the open article's title; then messages, counts and the database path."""
 
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 2;
+        padding: 0 1;
+        background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
     title: reactive[str] = reactive("")
     message: reactive[str] = reactive("")
     error: reactive[bool] = reactive(False)
