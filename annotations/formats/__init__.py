@@ -55,6 +55,8 @@ class ImportContext:
     author: str
     name: str  # the file name used in error messages
     coverage: list[Done] = field(default_factory=list)  # done marks a reader found
+    warn: Callable[[str], None] | None = None  # corrections made (see formats.checks)
+    seen_ids: dict[str, str] = field(default_factory=dict)  # id -> FILE:LINE, for duplicates
 
 
 Writer = Callable[[Iterable[Annotation], IO[Any], ExportContext], int]

@@ -28,7 +28,7 @@ from annotations.store.errors import ReadOnlyError, StoreError
 from annotations.store.journal import JournalStorage
 from annotations.store.protocol import Change
 from annotations.text.sanitize import clean_line
-from annotations.themes import Codebook, Theme, ThemeError
+from annotations.themes import Codebook, Theme, ThemeError, clean_name
 
 ARTICLE_PREFIX = "a:"
 CODEBOOK = "_codebook"
@@ -236,7 +236,7 @@ class AnnotationStore:
         for name, table in self.storage.read().items():
             if name.startswith(ARTICLE_PREFIX) and table:
                 out[name[len(ARTICLE_PREFIX) :]] = {
-                    str(doc.get("article_sha256")) for doc in table.values()
+                    doc.get("article_sha256") for doc in table.values()
                 }
         return out
 
@@ -437,15 +437,20 @@ class AnnotationStore:
         keep = {a.id for a in incoming}
         before += [old for i in dict.fromkeys(remove) if i not in keep and (old := self.get(i))]
         codebook = self._codebook
+        spelling: dict[str, str] = {}  # as given -> the codebook's name
         for ann in incoming:
             for theme in ann.themes:
-                if codebook.get(theme) is None:
-                    codebook, _ = codebook.add(theme)
+                if theme in spelling:
+                    continue
+                found = codebook.get(theme) or codebook.get(clean_name(theme))
+                if found is None:
+                    codebook, found = codebook.add(theme)  # stored under its cleaned name
+                spelling[theme] = found.name
         # Theme names are matched case-insensitively; store the codebook's spelling.
         incoming = [
             a
-            if all(codebook.get(t).name == t for t in a.themes)
-            else replace(a, themes=tuple(dict.fromkeys(codebook.get(t).name for t in a.themes)))
+            if all(spelling[t] == t for t in a.themes)
+            else replace(a, themes=tuple(dict.fromkeys(spelling[t] for t in a.themes)))
             for a in incoming
         ]
         change = Change(label, before, incoming)

@@ -8,6 +8,7 @@ import sys
 
 from annotations.analysis.agreement import OVERALL, THEME_SCOPES, UNITS, agreement
 from annotations.coverage import done_by_author
+from annotations.text.sanitize import printable
 from tui.cli.common import CommandError, open_from_args, warn
 from tui.cli.tables import render
 
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     if len(report.authors) < 2:
-        found = ", ".join(report.authors) or "none"
+        found = printable(", ".join(report.authors)) or "none"
         raise CommandError(f"agreement needs annotations by two or more authors (found: {found})")
     for message in report.warnings:
         warn(message)
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     basis = "articles both marked done" if report.coverage == "done" else "articles either coded"
     themes = "themes either used" if report.theme_scope == "pair" else "every codebook theme"
     print(
-        f"{len(report.authors)} author(s): {', '.join(report.authors)}; "
+        f"{len(report.authors)} author(s): {printable(', '.join(report.authors))}; "
         f"{report.units} {report.unit}(s) in {report.articles} covered article(s)\n"
         f"Each pair: {basis}, {themes}.\n"
     )
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     head += ["F1 exact", "F1 overlap"]
     rows = []
     for p in report.pairs:
-        row = [p.a, p.b, p.theme, str(p.articles), _fmt(p.kappa)]
+        row = [printable(p.a), printable(p.b), printable(p.theme), str(p.articles), _fmt(p.kappa)]
         row.append(_fmt(p.pooled) if p.theme == OVERALL else "")
         row += [_fmt(p.per_article)] if args.per_article else []
         rows.append([*row, _fmt(p.f1_exact), _fmt(p.f1_overlap)])
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         render(
             ["theme", "alpha", "Fleiss' kappa"],
             [
-                [t, _fmt(report.alpha.get(t)), _fmt(report.fleiss.get(t))]
+                [printable(t), _fmt(report.alpha.get(t)), _fmt(report.fleiss.get(t))]
                 for t in [*report.themes, OVERALL]
             ],
         )

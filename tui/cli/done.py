@@ -7,6 +7,7 @@ import json
 import sys
 
 from annotations.coverage import progress
+from annotations.text.sanitize import printable
 from tui.cli.common import CommandError, open_from_args
 
 
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         unknown = [a for a in args.articles if a not in ws.corpus]
         if unknown:
-            raise CommandError(f"unknown article(s): {', '.join(unknown)}")
+            raise CommandError(f"unknown article(s): {printable(', '.join(unknown))}")
         for article_id in dict.fromkeys(args.articles):
             ws.store.set_done(article_id, not args.undone)
         if args.articles:
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write("\n")
         else:
             for row in rows:
-                print(row.describe())
+                print(printable(row.describe()))
     finally:
         ws.close()
     return 0

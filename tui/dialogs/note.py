@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Label, Static, TextArea
 
+from annotations.text.sanitize import clean_text
 from tui.dialogs.base import Dialog
 from tui.widgets.annotation_panel import shorten
 
@@ -33,7 +34,8 @@ class NoteScreen(Dialog[str | None]):
         with self.frame():
             yield Label("Note", classes="dialog-title")
             yield Static(shorten(self.passage, 200), markup=False, classes="passage")
-            yield TextArea(self.note, id="note-text", soft_wrap=True)
+            # A note may have come from an import: never hand the terminal its escapes.
+            yield TextArea(clean_text(self.note), id="note-text", soft_wrap=True)
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
@@ -44,7 +46,7 @@ class NoteScreen(Dialog[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text.strip())
+        self.dismiss(clean_text(self.query_one(TextArea).text).strip())
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
