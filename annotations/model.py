@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import uuid
 from dataclasses import dataclass, replace
@@ -63,7 +64,9 @@ def content_id(article_id: str, start: int, end: int, author: str, themes) -> st
     """
     names = sorted({" ".join(str(t).split()).casefold() for t in themes})
     raw = "\x1f".join([article_id, str(start), str(end), author, *names])
-    return str(uuid.uuid5(_CONTENT_IDS, raw))
+    # uuid5 by hand: the name may hold lone surrogates (hostile input), which uuid5 refuses.
+    digest = hashlib.sha1(_CONTENT_IDS.bytes + raw.encode("utf-8", "surrogatepass")).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=5))
 
 
 def context_of(text: str, start: int, end: int) -> tuple[str, str]:

@@ -83,10 +83,8 @@ def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
         raise FormatError(f"{where}: themes must be a non-empty list of names")
     prefix, suffix = context_of(article.text, start, end)
     stamp = now_iso()
-    author = data.get("author") or ctx.author
     filled = {
-        # Content-derived, so importing or merging an id-less file twice adds nothing.
-        "id": data.get("id") or content_id(article_id, start, end, str(author), themes),
+        "id": data.get("id") or "",
         "article_sha256": article.sha256,
         "prefix": prefix,
         "suffix": suffix,
@@ -98,6 +96,8 @@ def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
     merged = {**filled, **{k: v for k, v in data.items() if k in FIELDS and v not in (None, "")}}
     merged.update(vet(data, article, ctx, where))  # types refused, text cleaned
     merged.setdefault("updated", merged["created"])
+    if not merged["id"]:  # content-derived: importing an id-less file twice adds nothing
+        merged["id"] = content_id(article_id, start, end, merged["author"], merged["themes"])
     if not isinstance(merged["id"], str):
         raise FormatError(f"{where}: id must be a string")
     try:
