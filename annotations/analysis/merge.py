@@ -31,9 +31,11 @@ from pathlib import Path
 from annotations.corpus import Corpus
 from annotations.coverage import Done
 from annotations.formats import FormatError, ImportContext
+from annotations.formats.checks import decode_input, read_input
 from annotations.formats.jsonl import read as read_jsonl
 from annotations.model import Annotation
 from annotations.store.protocol import Store
+from annotations.text.sanitize import clean_line
 from annotations.themes import Codebook
 
 # What an analyst can change; `created`, context and status follow from these.
@@ -244,9 +246,9 @@ def read_export(path: Path, corpus: Corpus, coverage: list[Done] | None = None) 
 
     Done marks found in the file are appended to `coverage`.
     """
-    ctx = ImportContext(corpus, path.stem, str(path))
-    with open(path, encoding="utf-8-sig", errors="replace") as stream:
-        anns = read_jsonl(stream, ctx)
+    ctx = ImportContext(corpus, clean_line(path.stem) or "analyst", str(path))
+    # Strict UTF-8 and one-line errors, as `tagline import` (see formats.checks).
+    anns = read_input(read_jsonl, decode_input(path.read_bytes(), str(path)), ctx)
     if coverage is not None:
         coverage += ctx.coverage
     return anns
