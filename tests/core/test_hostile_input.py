@@ -176,15 +176,33 @@ def test_json_nested_very_deep_is_one_line(tmp_path, seeds, capsys):
         assert "in.jsonl:" in err
 
 
+def _w3c(start):
+    return {
+        "type": "Annotation",
+        "body": [{"type": "TextualBody", "purpose": "tagging", "value": "energy"}],
+        "target": {
+            "source": _ART.id,
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": _ART.text[:4]},
+                {"type": "TextPositionSelector", "start": start, "end": 4},
+            ],
+        },
+    }
+
+
+_ART = load_corpus().articles[0]
+_TASK = {"text": _ART.text, "article_id": _ART.id}
+
+
 @pytest.mark.parametrize(
     ("fmt", "payload"),
     [
-        ("w3c", {"target": {"selector": {"type": "TextPositionSelector", "start": "0", "end": 4}}}),
-        ("w3c", {"target": {"selector": {"type": "TextPositionSelector", "start": 0.0, "end": 4}}}),
-        ("w3c", {"target": {"selector": {"type": "TextPositionSelector", "start": [0], "end": 4}}}),
-        ("doccano", {"text": "x", "label": [[0, 1, "energy"]], "tagline": 5}),
-        ("labelstudio", [{"data": {"text": "x"}, "annotations": 5}]),
-        ("labelstudio", [{"data": {"text": "x"}, "annotations": [{"result": 5}]}]),
+        ("w3c", _w3c("0")),
+        ("w3c", _w3c(0.0)),
+        ("w3c", _w3c([0])),
+        ("doccano", {**_TASK, "label": [[0, 4, "energy"]], "tagline": 5}),
+        ("labelstudio", [{"data": _TASK, "annotations": 5}]),
+        ("labelstudio", [{"data": _TASK, "annotations": [{"result": 5}]}]),
     ],
 )
 def test_importer_shapes_are_one_line_errors(tmp_path, seeds, capsys, fmt, payload):
