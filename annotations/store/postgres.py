@@ -211,6 +211,17 @@ MIGRATIONS.append(
 MIGRATIONS.append(
     (
         3,
+        "status needs_review (a placement re-anchoring is not sure of)",
+        """
+        ALTER TABLE annotations DROP CONSTRAINT IF EXISTS annotations_status_check;
+        ALTER TABLE annotations ADD CONSTRAINT annotations_status_check
+            CHECK (status IN ('anchored', 'reanchored', 'needs_review', 'orphaned'));
+        """,
+    )
+)
+MIGRATIONS.append(
+    (
+        4,
         "coverage",
         # Articles each analyst marked done (agreement's coverage): an analyst marks their
         # own, a reviewer anyone's (a merge of exports), like annotations.

@@ -124,7 +124,7 @@ class MainScreen(Screen):
         report = self.workspace.anchoring
         if report:
             message = f"Text changed: {report.message()}"
-            if report.orphaned:
+            if report.orphaned or report.flagged:
                 message += " · o reviews orphans"
             status.say(message)
             self.notify(message, title="Re-anchoring", markup=False)
