@@ -22,7 +22,7 @@ from annotations.formats import (
 )
 from annotations.formats.checks import vet
 from annotations.formats.dates import checked_date
-from annotations.model import FIELDS, Annotation, content_id, context_of, now_iso
+from annotations.model import FIELDS, Annotation, content_id, context_of, new_id, now_iso
 
 REQUIRED = ("article_id", "start", "end", "exact", "themes")
 
@@ -53,7 +53,9 @@ def parse_done(data: dict[str, Any], ctx: ImportContext, where: str) -> Done:
     return done
 
 
-def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
+def parse_record(
+    data: Any, ctx: ImportContext, where: str, *, content_ids: bool = False
+) -> Annotation:
     """Validate one native record against the corpus and fill in what may be omitted."""
     if not isinstance(data, dict):
         raise FormatError(f"{where}: expected a JSON object")
@@ -100,8 +102,14 @@ def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
         if isinstance(merged.get(key), str) and merged[key]:
             merged[key] = checked_date(merged[key], key, where, ctx.warn)
     merged.setdefault("updated", merged["created"])
-    if not merged["id"]:  # content-derived: importing an id-less file twice adds nothing
-        merged["id"] = content_id(article_id, start, end, merged["author"], merged["themes"])
+    if not merged["id"]:
+        # Native files: content-derived, so merging an id-less export twice adds nothing.
+        # Other formats lose authors and ids: two analysts' equal passages stay apart.
+        merged["id"] = (
+            content_id(article_id, start, end, merged["author"], merged["themes"])
+            if content_ids
+            else new_id()
+        )
     if not isinstance(merged["id"], str):
         raise FormatError(f"{where}: id must be a string")
     try:
@@ -123,7 +131,7 @@ def read(stream: IO[str], ctx: ImportContext) -> list[Annotation]:
         if isinstance(data, dict) and data.get("record") == KIND:
             ctx.coverage.append(parse_done(data, ctx, where))
             continue
-        out.append(parse_record(data, ctx, where))
+        out.append(parse_record(data, ctx, where, content_ids=True))
     return out
 
 
