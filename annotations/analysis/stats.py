@@ -117,7 +117,8 @@ def pair(a: str, b: str, order: dict[str, int]) -> Pair:
 def union_length(spans: Iterable[tuple[int, int]]) -> int:
     """Characters covered by at least one of the half-open `spans`."""
     total = 0
-    cur_start = cur_end = None
+    cur_start = 0
+    cur_end: int | None = None
     for start, end in sorted(spans):
         if cur_end is None or start > cur_end:
             if cur_end is not None:

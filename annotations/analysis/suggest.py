@@ -199,7 +199,7 @@ class CueMatcher:
 
 def word_spans(text: str) -> list[tuple[str, int, int]]:
     """Folded, stemmed tokens with their offsets in `text` (not in the folded text)."""
-    out = []
+    out: list[tuple[str, int, int]] = []
     for m in _WORD.finditer(text):
         out.extend((stem(t), m.start(), m.end()) for t in _WORD.findall(fold(m.group())))
     return out

@@ -110,6 +110,14 @@ def connect(
     return conn
 
 
+def _one(cursor: Any) -> Any:
+    """The row of a query that always returns one (psycopg types `fetchone()` as optional)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise StoreError("the database returned no row where one was expected")
+    return row
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
@@ -408,7 +416,7 @@ class PostgresStore:
                     f"{self.url.display}: schema version {version} is newer than this Tagline "
                     f"({LATEST}); upgrade Tagline"
                 )
-            row = self.conn.execute("SELECT current_author(), current_user").fetchone()
+            row = _one(self.conn.execute("SELECT current_author(), current_user"))
         except self._psycopg.errors.InsufficientPrivilege:
             self.conn.close()
             raise NotAllowedError(
@@ -800,8 +808,8 @@ class PostgresStore:
                     codebook, _ = codebook.add(theme)
         incoming = [
             a
-            if all(codebook.get(t).name == t for t in a.themes)
-            else replace(a, themes=tuple(dict.fromkeys(codebook.get(t).name for t in a.themes)))
+            if all(codebook.require(t).name == t for t in a.themes)
+            else replace(a, themes=tuple(dict.fromkeys(codebook.require(t).name for t in a.themes)))
             for a in incoming
         ]
         change = Change(label, before, incoming)
@@ -1183,6 +1191,7 @@ class PostgresStore:
             if before is None:
                 if now is not None:  # an insert meeting another client's row
                     raise StaleEditError(f"annotation {aid} already exists; reloaded")
+                assert want is not None  # both None was skipped above
                 inserts.append(want)
                 written[aid] = 1
                 continue
@@ -1430,13 +1439,13 @@ class Watcher(threading.Thread):
             articles = None
         codebook = None
         if data.get("codebook") or articles is None:
-            themes, version = conn.execute(
-                "SELECT themes, version FROM codebook WHERE id = 1"
-            ).fetchone()
+            themes, version = _one(
+                conn.execute("SELECT themes, version FROM codebook WHERE id = 1")
+            )
             codebook = (Codebook.from_list(themes) if themes else Codebook(), version)
         count = None
         if articles is None:  # after a gap: count afresh
-            count = int(conn.execute("SELECT count(*) FROM annotations").fetchone()[0])
+            count = int(_one(conn.execute("SELECT count(*) FROM annotations"))[0])
         return RemoteChange(
             author=str(data.get("author") or ""),
             label=str(data.get("label") or ""),

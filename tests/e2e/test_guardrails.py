@@ -31,3 +31,16 @@ def test_import_contracts_hold():
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "0 broken" in result.stdout
+
+
+def test_the_core_type_checks():
+    """mypy, configured in pyproject.toml ([tool.mypy]: the whole of annotations/), is clean."""
+    result = subprocess.run(
+        [_tool("mypy"), "--config-file", str(ROOT / "pyproject.toml")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "Success: no issues found" in result.stdout
