@@ -12,6 +12,7 @@ from platformdirs import user_cache_dir
 
 from annotations.anchoring import Report, reanchor_store
 from annotations.corpus import Corpus, load_corpus, read_article, seeds_path
+from annotations.private_dir import ensure as ensure_private
 from annotations.store.journal import StoreError, StoreLockedError
 from annotations.store.tinydb_store import AnnotationStore, default_db_path
 
@@ -120,7 +121,10 @@ def open_workspace(
             warn(message)
 
     paths = [Path(p) for p in corpus_paths] if corpus_paths else []
-    corpus = load_corpus(paths or None, warn=_warn, cache=cache_dir(paths) / "corpus.json")
+    folder = cache_dir(paths)
+    # A cache folder others could write is not read (the search index says why).
+    cache = None if ensure_private(folder) else folder / "corpus.json"
+    corpus = load_corpus(paths or None, warn=_warn, cache=cache)
     db = Path(db_path) if db_path else default_db_path()
     locked = False
     try:

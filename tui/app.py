@@ -95,6 +95,8 @@ class TaglineApp(App):
         if message.error:
             self.index_error = message.error
             self.notify(message.error, severity="error", markup=False)
+        if message.index is not None and message.index.warning:
+            self.notify(message.index.warning, severity="warning", markup=False)
         self.search_index = message.index
 
     def action_help(self) -> None:

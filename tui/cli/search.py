@@ -7,7 +7,7 @@ import json
 import sys
 
 from annotations.search.engine import SearchIndex, format_result_json
-from tui.cli.common import CommandError, open_from_args
+from tui.cli.common import CommandError, open_from_args, warn
 
 
 def register(sub, common) -> None:
@@ -16,8 +16,9 @@ def register(sub, common) -> None:
         parents=[common()],
         help="fuzzy search across all articles",
         description=(
-            "Typo-tolerant search. Filters inside the query: theme:NAME, -theme:NAME, "
-            'theme:"two words", article:ID-or-title, note: (search annotation notes).'
+            "Keywords in any order, typos allowed, the last word may be unfinished; "
+            '"an exact phrase"; -word leaves passages with the word out. Filters: theme:NAME, '
+            '-theme:NAME, theme:"two words", article:ID-or-title, note: (search annotation notes).'
         ),
     )
     p.add_argument("query", nargs="+", help="what to look for")
@@ -40,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         query = " ".join(args.query)
         query += "".join(f' theme:"{t}"' for t in args.theme)
         index = SearchIndex.cached(ws.corpus, ws.cache_dir)
+        if index.warning:
+            warn(index.warning)
         results = index.search(query, limit=args.limit, annotations=ws.store.for_article)
         out = sys.stdout
         for r in results:

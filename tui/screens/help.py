@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, Static
 
 from tui.keymap import keymap
 
@@ -15,11 +15,17 @@ from tui.keymap import keymap
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss(None)", "Close", id="help.close")]
 
+    def __init__(self, notes: str = "") -> None:
+        super().__init__()
+        self.notes = notes  # extra lines from the screen that asked (e.g. query syntax)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
             yield Label(
                 "Tagline keys  (escape closes; ctrl+p finds any command)", classes="dialog-title"
             )
+            if self.notes:
+                yield Static(Content(self.notes), id="help-notes")
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
