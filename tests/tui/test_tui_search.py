@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from annotations.search import engine as search_core
 from annotations.corpus import load_corpus
+from annotations.search import engine as search_core
 from annotations.store.tinydb_store import AnnotationStore
 from tests.helpers.snapshot_apps import make_app, make_workspace, sync
 from tui.palette import palette_commands
