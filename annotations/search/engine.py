@@ -76,7 +76,7 @@ MAX_PASSAGE = 1500
 """A longer paragraph is indexed as windows of this many characters…"""
 WINDOW_OVERLAP = 300
 """…overlapping by this many, so a sentence across a cut is still found whole."""
-CANDIDATES = 200
+CANDIDATES = 100
 """Paragraphs fetched from the engine per query."""
 PREFIX_TERMS = 40
 """At most this many completions of a prefix (the most frequent) join the query."""
@@ -514,13 +514,14 @@ class SearchIndex:
         hits = self._backend.search(terms, q.phrases, allowed, limit=CANDIDATES)
         # First pass: an upper bound of each paragraph's rank from its words alone.
         firsts = []
+        terms_set = set(lookup)
         for bm25, key, start, end in hits:
             article = self._by_key.get(key)
             if article is None or end > len(article.text):
                 continue
             best: dict[int, int] = {}
-            for w in set(index_words(article.text[start:end]).split()):
-                for qi, typos in lookup.get(w, ()):
+            for w in terms_set.intersection(index_words(article.text[start:end]).split()):
+                for qi, typos in lookup[w]:
                     if typos < best.get(qi, 99):
                         best[qi] = typos
             if len(best) < need:
@@ -693,12 +694,16 @@ def _windows(
         words_by_sent[max(0, bisect.bisect_right(bounds, s) - 1)].append(i)
     n = len(qwords)
     out: list[_Window] = []
+    # Query words present per sentence, to skip windows that cannot reach `need` cheaply.
+    present = [{qi for i in ids for qi, _t in lookup.get(spans[i][0], ())} for ids in words_by_sent]
     for si in range(len(sents)):
         for width in (1, 2):
             if si + width > len(sents):
                 break
             if si not in inner and si + width - 1 not in inner:
                 continue  # a neighbour alone belongs to another passage
+            if len(present[si] | present[si + width - 1]) < need:
+                continue
             idx = [i for k in range(si, si + width) for i in words_by_sent[k]]
             win = _rank_window(spans, idx, lookup, qwords, q, n)
             if win is None or win[0] < need:

@@ -20,6 +20,7 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_SPLIT = re.compile(f"([{_CJK}])")
 _WORD = re.compile(r"\w+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LATIN = re.compile("[a-z]")
 
@@ -107,6 +108,11 @@ def word_spans(text: str, base: int = 0) -> list[tuple[str, int, int]]:
     ``½``) gives each of them the run's whole span.
     """
     out: list[tuple[str, int, int]] = []
+    if text.isascii():  # the common case: lower-casing keeps offsets, no per-word folding
+        return [
+            (m.group(), base + m.start(), base + m.end())
+            for m in _ASCII_WORD.finditer(text.lower())
+        ]
     for m in _WORD.finditer(text):
         raw = m.group()
         folded = raw.translate(TABLE)
