@@ -33,7 +33,7 @@ from rapidfuzz.distance import Levenshtein
 
 from annotations.corpus import Article, Corpus
 from annotations.model import Annotation, context_of
-from annotations.store.tinydb_store import ARTICLE_PREFIX
+from annotations.store.protocol import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,24 +323,25 @@ def reanchor_all(
     return report
 
 
-def stale(store, corpus: Corpus) -> Iterator[Annotation]:
+def stale(store: Store, corpus: Corpus) -> Iterator[Annotation]:
     """Annotations whose article text changed since they were saved.
 
     Reads the raw records first, so an open with nothing to do builds no objects.
     """
-    tables = store.storage.read()
-    for article_id in store.article_ids():
+    hashes = store.article_hashes()
+    for article_id in sorted(hashes):
         article = corpus.get(article_id)
         if article is None:
             continue
-        raw = tables.get(ARTICLE_PREFIX + article_id, {})
-        if any(doc.get("article_sha256") != article.sha256 for doc in raw.values()):
+        if any(h != article.sha256 for h in hashes[article_id]):
             yield from (
                 a for a in store.for_article(article_id) if a.article_sha256 != article.sha256
             )
 
 
-def reanchor_store(store, corpus: Corpus, weights: Weights = TAGLINE) -> Report:
+def reanchor_store(
+    store: Store, corpus: Corpus, weights: Weights = TAGLINE, *, save: bool = True
+) -> Report:
     """Re-anchor a store's annotations on the corpus, saving the changes in one write.
 
     Not undoable: undo would put annotations back on offsets that no longer hold. On
@@ -348,13 +349,13 @@ def reanchor_store(store, corpus: Corpus, weights: Weights = TAGLINE) -> Report:
     `Report.current()` then gives the placed annotations for exports.
     """
     report = reanchor_all(stale(store, corpus), corpus, weights)
-    if report.changed and not store.read_only:
+    if report.changed and save and not store.read_only:
         store.put_many([after for _, after in report.changed], label="re-anchor", undoable=False)
         report.saved = True
     return report
 
 
-def orphans(store, corpus: Corpus) -> list[tuple[Annotation, Article]]:
+def orphans(store: Store, corpus: Corpus) -> list[tuple[Annotation, Article]]:
     return [
         (ann, article)
         for ann in store.all()

@@ -14,13 +14,16 @@ from annotations.anchoring import Report, reanchor_store
 from annotations.corpus import Corpus, load_corpus, read_article, seeds_path
 from annotations.private_dir import ensure as ensure_private
 from annotations.store.journal import StoreError, StoreLockedError
-from annotations.store.tinydb_store import AnnotationStore, default_db_path
+from annotations.store.opening import open_store, resolve_location
+from annotations.store.postgres import PostgresStore
+from annotations.store.protocol import Store
+from annotations.store.tinydb_store import AnnotationStore
 
 
 @dataclass(slots=True)
 class Workspace:
     corpus: Corpus
-    store: AnnotationStore
+    store: Store
     corpus_paths: list[Path]
     warnings: list[str] = field(default_factory=list)
     locked_by_other: bool = False  # opened read-only because another instance writes
@@ -44,10 +47,12 @@ class Workspace:
         memory; a replaced one is never written over (the store refuses changes).
         """
         messages: list[str] = []
-        change = self.store.storage.external_change()
-        if change and not self.store.storage.replaced() and not self.store.read_only:
+        # Only a TinyDB file can be changed behind our back; a team database notifies.
+        storage = self.store.storage if isinstance(self.store, AnnotationStore) else None
+        change = storage.external_change() if storage is not None else None
+        if change and storage is not None and not storage.replaced() and not self.store.read_only:
             try:
-                self.store.compact()  # everything is in memory: write it all back
+                self.store.compact()  # type: ignore[attr-defined]  # TinyDB: all in memory
                 messages.append(f"{change}; written back from memory")
             except StoreError as exc:
                 messages.append(f"{change}; could not write it back ({exc})")
@@ -83,23 +88,27 @@ class Workspace:
 
     @property
     def cache_dir(self) -> Path:
+        if isinstance(self.store, PostgresStore) and self.corpus_paths == []:
+            # Team mode: the articles are the database's, so is the cache key.
+            return cache_dir([], key=self.store.location)
         return cache_dir(self.corpus_paths)
 
 
-def cache_dir(corpus_paths: Iterable[Path]) -> Path:
+def cache_dir(corpus_paths: Iterable[Path], key: str | None = None) -> Path:
     """Where derived data (the search index) for this corpus is cached.
 
-    `$TAGLINE_CACHE` overrides the user cache folder; one subfolder per corpus.
+    `$TAGLINE_CACHE` overrides the user cache folder; one subfolder per corpus
+    (or per team database, named by `key`).
     """
     root = Path(os.environ.get("TAGLINE_CACHE") or user_cache_dir("tagline", appauthor=False))
     paths = sorted(str(Path(p).resolve()) for p in corpus_paths) or [str(seeds_path())]
-    key = hashlib.sha256("\0".join(paths).encode()).hexdigest()[:16]
-    return root / f"corpus-{key}"
+    digest = hashlib.sha256((key or "\0".join(paths)).encode()).hexdigest()[:16]
+    return root / f"{'team' if key else 'corpus'}-{digest}"
 
 
 def open_workspace(
     corpus_paths: Iterable[Path] | None = None,
-    db_path: Path | None = None,
+    db_path: Path | str | None = None,
     *,
     read_only: bool = False,
     fallback_read_only: bool = False,
@@ -121,21 +130,55 @@ def open_workspace(
             warn(message)
 
     paths = [Path(p) for p in corpus_paths] if corpus_paths else []
+    location = resolve_location(db_path)
+    if isinstance(location, str):
+        return _open_team(location, paths, read_only, author, _warn, warnings, reanchor)
     folder = cache_dir(paths)
     # A cache folder others could write is not read (the search index says why).
     cache = None if ensure_private(folder) else folder / "corpus.json"
     corpus = load_corpus(paths or None, warn=_warn, cache=cache)
-    db = Path(db_path) if db_path else default_db_path()
     locked = False
+    store: Store
     try:
-        store = AnnotationStore(db, read_only=read_only, wait=wait, author=author)
+        store = open_store(location, read_only=read_only, wait=wait, author=author)
     except StoreLockedError as exc:
         if not fallback_read_only:
             raise
         _warn(f"{exc}; opened read-only")
-        store = AnnotationStore(db, read_only=True, author=author)
+        store = open_store(location, read_only=True, author=author)
         locked = True
     # Articles edited or re-fetched since last time: put their annotations back on
     # the text. Only a writer saves; a read-only open keeps the result in memory.
     anchoring = reanchor_store(store, corpus) if reanchor else Report()
     return Workspace(corpus, store, paths, warnings, locked, anchoring)
+
+
+def _open_team(
+    url: str,
+    paths: list[Path],
+    read_only: bool,
+    author: str | None,
+    warn: Callable[[str], None],
+    warnings: list[str],
+    reanchor: bool,
+) -> Workspace:
+    """Team mode: the store and, once published, the articles come from the database.
+
+    Re-anchoring is computed in memory only: the texts change when someone publishes
+    (`tagline team publish` re-anchors then), not on an analyst's open.
+    """
+    store = open_store(url, read_only=read_only, author=author)
+    assert isinstance(store, PostgresStore)
+    try:
+        if store.article_count():
+            if paths:
+                warn("team mode reads the articles published in the database; --corpus ignored")
+            corpus, paths = store.load_corpus(), []
+        else:
+            warn(f"no articles published in {store.location}: `tagline team publish` them")
+            corpus = load_corpus(paths or None, warn=warn)
+        anchoring = reanchor_store(store, corpus, save=False) if reanchor else Report()
+    except BaseException:
+        store.close()
+        raise
+    return Workspace(corpus, store, paths, warnings, False, anchoring)

@@ -45,3 +45,13 @@ def small_corpus() -> Corpus:
 @pytest.fixture
 def tmp_db(tmp_path) -> Path:
     return tmp_path / "tagline.json"
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """URL of a private PostgreSQL database for this test session (skips without a server)."""
+    from tests.helpers.pg import create_database, drop_database
+
+    url, name = create_database()
+    yield url
+    drop_database(name)

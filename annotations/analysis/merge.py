@@ -18,7 +18,7 @@ from annotations.corpus import Corpus
 from annotations.formats import FormatError, ImportContext
 from annotations.formats.jsonl import read as read_jsonl
 from annotations.model import Annotation
-from annotations.store.tinydb_store import AnnotationStore
+from annotations.store.protocol import Store
 
 # What an analyst can change; `created`, context and status follow from these.
 CONTENT = ("article_id", "start", "end", "exact", "themes", "note", "author")
@@ -135,7 +135,7 @@ def read_export(path: Path, corpus: Corpus) -> list[Annotation]:
         return read_jsonl(stream, ctx)
 
 
-def merge(files: Sequence[Path], store: AnnotationStore, corpus: Corpus) -> MergeResult:
+def merge(files: Sequence[Path], store: Store, corpus: Corpus) -> MergeResult:
     """Merge exports into `store`: every file is parsed first, then one atomic write.
 
     Raises `FormatError` (naming file and line) before anything is written.

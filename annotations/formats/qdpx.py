@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterable
+from datetime import datetime
 from typing import IO
 from xml.etree import ElementTree as ET
 
@@ -38,8 +39,21 @@ def _x(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
+def _entry(name: str, stamp: str) -> zipfile.ZipInfo:
+    """A zip entry dated by the data, not the clock: the same data gives the same bytes."""
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).timetuple()[:6]
+    except ValueError:
+        when = (1980, 1, 1, 0, 0, 0)
+    info = zipfile.ZipInfo(name, date_time=max(when, (1980, 1, 1, 0, 0, 0)))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def write(annotations: Iterable[Annotation], out: IO[bytes], ctx: ExportContext) -> int:
-    stamp = now_iso()
+    annotations = list(annotations)
+    # The project is as new as its newest change, so exports are reproducible.
+    stamp = max((a.updated or a.created for a in annotations), default="") or now_iso()
     users: dict[str, str] = {}  # author -> guid
     codes: dict[str, str] = {}  # theme name -> guid
     sources = ET.Element("Sources")
@@ -57,7 +71,7 @@ def write(annotations: Iterable[Annotation], out: IO[bytes], ctx: ExportContext)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for article, anns in by_article(annotations, ctx):
             guid = as_uuid(article.id, "article")
-            archive.writestr(f"sources/{guid}.txt", article.text.encode("utf-8"))
+            archive.writestr(_entry(f"sources/{guid}.txt", stamp), article.text.encode("utf-8"))
             source = ET.SubElement(
                 sources,
                 "TextSource",
@@ -118,7 +132,7 @@ def write(annotations: Iterable[Annotation], out: IO[bytes], ctx: ExportContext)
         project.append(sources)
         ET.indent(project)
         xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
-        archive.writestr("project.qde", xml)
+        archive.writestr(_entry("project.qde", stamp), xml)
     return count
 
 

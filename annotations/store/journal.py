@@ -38,12 +38,10 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from annotations.store.errors import ReadOnlyError, StoreError
+
 FORMAT = 1
 META = "_meta"
-
-
-class StoreError(Exception):
-    """A store problem with a one-line, user-facing message."""
 
 
 class CorruptStoreError(StoreError):
@@ -56,10 +54,6 @@ class StoreLockedError(StoreError):
 
 class StoreWriteError(StoreError):
     """A save failed (disk full, permissions…); the change was rolled back."""
-
-
-class ReadOnlyError(StoreError):
-    """The store was opened read-only."""
 
 
 def fsync_dir(path: Path) -> None:

@@ -12,7 +12,7 @@ import bisect
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,9 @@ from tinydb.table import Document, Table
 
 from annotations.corpus import Article
 from annotations.model import Annotation, default_author, now_iso
-from annotations.store.journal import JournalStorage, ReadOnlyError, StoreError
+from annotations.store.errors import ReadOnlyError, StoreError
+from annotations.store.journal import JournalStorage
+from annotations.store.protocol import Change
 from annotations.themes import Codebook, Theme, ThemeError
 
 ARTICLE_PREFIX = "a:"
@@ -46,17 +48,6 @@ class _StrIdTable(Table):
 
 class _TinyDB(TinyDB):
     table_class = _StrIdTable
-
-
-@dataclass(slots=True)
-class Change:
-    """One undoable change: annotation records before and after, and the codebook."""
-
-    label: str
-    before: list[Annotation] = field(default_factory=list)
-    after: list[Annotation] = field(default_factory=list)
-    codebook_before: Codebook | None = None
-    codebook_after: Codebook | None = None
 
 
 class AnnotationStore:
@@ -86,6 +77,10 @@ class AnnotationStore:
         self._undo: list[Change] = []
         self._redo: list[Change] = []
         self._codebook = self._load_codebook()
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -196,6 +191,16 @@ class AnnotationStore:
 
     def annotation_count(self, article_id: str) -> int:
         return len(self._raw(article_id))
+
+    def article_hashes(self) -> dict[str, set[str]]:
+        """Per annotated article, the article hashes its annotations were made on (raw: fast)."""
+        out: dict[str, set[str]] = {}
+        for name, table in self.storage.read().items():
+            if name.startswith(ARTICLE_PREFIX) and table:
+                out[name[len(ARTICLE_PREFIX) :]] = {
+                    str(doc.get("article_sha256")) for doc in table.values()
+                }
+        return out
 
     # -- codebook ----------------------------------------------------------------------
 

@@ -98,6 +98,10 @@ def test_w3c_shape(corpus, anns):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("jsonschema") is None, reason="needs jsonschema")
+@pytest.mark.skipif(
+    not VALIDATOR.exists(),
+    reason=f"W3C conformance kit not found at {VALIDATOR} (../shared absent)",
+)
 def test_w3c_export_passes_the_conformance_kit(corpus, anns, tmp_path):
     orphan = replace(anns[0], id="not-a-uuid/1", start=0, end=4, status="orphaned")
     path = tmp_path / "export.jsonl"

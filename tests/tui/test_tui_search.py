@@ -316,22 +316,3 @@ def test_search_screen_snapshot(snap_compare, tmp_path, monkeypatch):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-
-
-def test_coded_segments_counts_all_and_lists_at_most_shown(db, seeds, monkeypatch):
-    from tui.screens import retrieve
-
-    article = seeds.articles[1]
-    store = AnnotationStore(db, author="tester")
-    for start in (300, 100, 200):
-        store.tag(article, start, start + 25, ["energy"])
-    store.tag(article, 50, 60, ["digital economy"])
-    monkeypatch.setattr(retrieve, "SHOWN", 2)
-    found, notes, total = retrieve.coded_segments(store, seeds, "Energy")
-    store.close()
-    assert total == 3
-    assert [(r.start, r.end) for r in found] == [(100, 125), (200, 225)]
-    for r in found:
-        assert article.text[r.start : r.end] == r.text
-        assert r.context[r.start - r.context_start : r.end - r.context_start] == r.text
-    assert notes == ["", ""]

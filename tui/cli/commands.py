@@ -12,6 +12,7 @@ from tui.cli import (
     search,
     stats,
     suggest,
+    team,
     themes,
 )
 
@@ -26,4 +27,5 @@ COMMANDS = [
     merge.register,
     agreement.register,
     doctor.register,
+    team.register,
 ]

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from annotations.store.postgres import is_team_url
 from annotations.workspace import Workspace, open_workspace
 
 EXIT_ERROR = 1
@@ -20,14 +21,20 @@ def warn(message: str) -> None:
     print(f"tagline: warning: {message}", file=sys.stderr)
 
 
+def db_location(value: str) -> Path | str:
+    """`--db`: a team database URL stays a string (a `Path` would fold its `//`)."""
+    return value if is_team_url(value) else Path(value)
+
+
 def add_common(parser: argparse.ArgumentParser, *, suppress: bool, author: bool = True) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--db",
-        type=Path,
+        type=db_location,
         default=default,
-        metavar="PATH",
-        help="annotation database (default: $TAGLINE_DB or the user data folder)",
+        metavar="PATH|URL",
+        help="annotation database: a file, or postgresql://… for team mode "
+        "(default: $TAGLINE_DB or the user data folder)",
     )
     parser.add_argument(
         "--corpus",

@@ -7,7 +7,7 @@ import sys
 
 from annotations.doctor import check, repair
 from annotations.store.tinydb_store import AnnotationStore
-from tui.cli.common import open_from_args
+from tui.cli.common import CommandError, open_from_args
 
 
 def register(sub, common) -> None:
@@ -20,6 +20,12 @@ def run(args: argparse.Namespace) -> int:
 
     # Examine the records as they are: re-anchoring would need them well-formed.
     ws = open_from_args(args, write=args.repair, reanchor=False)
+    if not isinstance(ws.store, AnnotationStore):
+        ws.close()
+        raise CommandError(
+            f"{ws.store.location}: doctor checks Tagline's own files; "
+            "a team database keeps its integrity by its constraints"
+        )
     try:
         problems = check(ws.store, ws.corpus)
         total = sum(1 for _ in ws.store.storage.read())

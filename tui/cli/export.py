@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from annotations.formats import FORMATS, ExportContext, get_format, select
+from annotations.export import ExportFilters, prepare_export
+from annotations.formats import FORMATS
 from tui.cli.common import CommandError, open_from_args, warn
 
 
@@ -28,49 +26,21 @@ def register(sub, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-
-    fmt = get_format(args.format)
-    if fmt.writer is None:
-        raise CommandError(f"format {fmt.name} cannot be exported")
+    filters = ExportFilters.of(args.theme, args.article, args.only_author)
     ws = open_from_args(args)
     try:
-        for theme in args.theme:
-            ws.store.codebook.require(theme)
-        anns = select(
-            ws.annotations(), themes=args.theme, articles=args.article, authors=args.only_author
-        )
-        ctx = ExportContext(ws.corpus, ws.store.codebook, {"bom": args.bom}, warn)
+        job = prepare_export(ws, args.format, filters, options={"bom": args.bom}, warn=warn)
         if args.output is None:
-            if fmt.binary:
+            if job.format.binary:
                 if sys.stdout.isatty():
-                    raise CommandError(f"format {fmt.name} is binary: use -o FILE")
-                count = fmt.writer(anns, sys.stdout.buffer, ctx)
+                    raise CommandError(f"format {job.format.name} is binary: use -o FILE")
+                job.write_stream(sys.stdout.buffer)
             else:
-                count = fmt.writer(anns, sys.stdout, ctx)
+                job.write_stream(sys.stdout)
             sys.stdout.flush()
         else:
-            count = write_file(args.output, lambda fh: fmt.writer(anns, fh, ctx), fmt.binary)
+            count = job.write_to(args.output)
             print(f"Wrote {count} annotation(s) to {args.output}", file=sys.stderr)
     finally:
         ws.close()
     return 0
-
-
-def write_file(path: Path, writer, binary: bool = False) -> int:
-    """Stream into a temp file beside `path`, fsync, rename: no half-written exports."""
-    path = path.expanduser()
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
-        with os.fdopen(fd, **mode) as fh:
-            count = writer(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return count

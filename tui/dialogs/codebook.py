@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotations.store.journal import StoreError
-from annotations.store.tinydb_store import AnnotationStore
+from annotations.store.protocol import Store
 from annotations.themes import ThemeError
 from tui.dialogs.confirm import ConfirmScreen
 
@@ -46,7 +46,7 @@ class CodebookScreen(ModalScreen[bool]):
         Binding("escape,q", "dismiss(True)", "Close", id="codebook.close"),
     ]
 
-    def __init__(self, store: AnnotationStore) -> None:
+    def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
 

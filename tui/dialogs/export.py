@@ -12,9 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from annotations.corpus import Article
-from annotations.formats import FORMATS, ExportContext, get_format, select
+from annotations.export import ExportFilters, ExportJob, prepare_export
+from annotations.formats import FORMATS, get_format
 from annotations.workspace import Workspace
-from tui.cli.export import write_file
 
 
 class ExportScreen(ModalScreen[None]):
@@ -75,16 +75,20 @@ class ExportScreen(ModalScreen[None]):
         articles = [self.article.id] if one and self.article else []
         path = Path(self.query_one("#path", Input).value.strip() or "tagline-export").expanduser()
         self.query_one("#result", Static).update(f"Exporting to {path}…")
-        ws = self.workspace
-        # Selected here, on the UI thread: the store is not shared with the worker.
-        anns = list(select(ws.store.all(), themes=themes, articles=articles))
-        self._run(fmt.name, anns, ExportContext(ws.corpus, ws.store.codebook), path)
+        try:
+            # Prepared here, on the UI thread: the worker gets a snapshot, not the store.
+            job = prepare_export(
+                self.workspace, fmt.name, ExportFilters.of(themes=themes, articles=articles)
+            )
+        except ValueError as exc:
+            self._done(f"Export failed: {exc}")
+            return
+        self._run(job, path)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _run(self, name: str, anns: list, ctx: ExportContext, path: Path) -> None:
-        fmt = get_format(name)
+    def _run(self, job: ExportJob, path: Path) -> None:
         try:
-            count = write_file(path, lambda fh: fmt.writer(anns, fh, ctx), fmt.binary)
+            count = job.write_to(path)
         except Exception as exc:  # shown, never raised into the UI
             message = f"Export failed: {exc}"
         else:

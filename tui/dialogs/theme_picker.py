@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from annotations.store.tinydb_store import AnnotationStore
+from annotations.store.protocol import Store
 
 CREATE = "\x00create"  # option id of the "create theme" row (cannot clash with a name)
 
@@ -28,7 +28,7 @@ class ThemePicker(ModalScreen[tuple[str, bool] | None]):
 
     def __init__(
         self,
-        store: AnnotationStore,
+        store: Store,
         *,
         title: str = "Toggle a theme on the selection",
         create: bool = True,

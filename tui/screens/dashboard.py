@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from annotations.analysis.stats import CorpusStats, compute
 from annotations.corpus import Corpus
-from annotations.store.tinydb_store import AnnotationStore
+from annotations.store.protocol import Store
 
 
 def _sort_value(value: object) -> object:
@@ -51,7 +51,7 @@ class DashboardScreen(Screen[str | None]):
             super().__init__()
             self.article_id = article_id
 
-    def __init__(self, store: AnnotationStore, corpus: Corpus) -> None:
+    def __init__(self, store: Store, corpus: Corpus) -> None:
         super().__init__()
         self.store = store
         self.corpus = corpus

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from annotations.corpus import Corpus
-    from annotations.store.tinydb_store import AnnotationStore
+    from annotations.store.protocol import Store
     from annotations.workspace import Workspace
     from tui.widgets.article_list import ArticleList
     from tui.widgets.reader import Reader
@@ -100,7 +100,7 @@ class InsightActions(Screen):
 
     if TYPE_CHECKING:  # provided by MainScreen
         workspace: Workspace
-        store: AnnotationStore
+        store: Store
         corpus: Corpus
         article: Article | None
         reader: Reader

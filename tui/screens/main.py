@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from annotations.text import segment
 from annotations.corpus import Article
 from annotations.model import Annotation
 from annotations.store.journal import ReadOnlyError, StoreError
+from annotations.text import segment
 from annotations.themes import HOTKEYS, ThemeError
 from annotations.workspace import Workspace
 from tui.screens.insight import InsightActions
@@ -112,7 +112,7 @@ class MainScreen(InsightActions, Screen):
 
     def on_mount(self) -> None:
         status = self.status
-        status.db_path = str(self.store.path)
+        status.db_path = self.store.location
         status.read_only = self.store.read_only
         if self.store.read_only:
             why = "another Tagline has it open" if self.workspace.locked_by_other else "read-only"

@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from annotations.anchoring import Candidate, candidates, orphans, place
 from annotations.corpus import Article, Corpus
 from annotations.model import Annotation
-from annotations.store.tinydb_store import AnnotationStore
+from annotations.store.protocol import Store
 from annotations.text.decode import normalise
 
 CONTEXT = 40  # characters of text shown either side of a candidate
@@ -69,7 +69,7 @@ class OrphanScreen(Screen[int]):
         Binding("escape", "close", "Close", id="orphans.close"),
     ]
 
-    def __init__(self, store: AnnotationStore, corpus: Corpus) -> None:
+    def __init__(self, store: Store, corpus: Corpus) -> None:
         super().__init__()
         self.store = store
         self.corpus = corpus

@@ -17,10 +17,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
-from annotations.corpus import Corpus
+from annotations.analysis.segments import CodedSegment, coded_segments
 from annotations.search.engine import SearchResult
-from annotations.store.tinydb_store import AnnotationStore
-from annotations.text.segment import sentences
 from annotations.workspace import Workspace
 from tui.widgets.results import ResultList
 
@@ -29,50 +27,24 @@ SHOWN = 1000
 thread (about 0.4 ms each for these two-line prompts), so 1,000 is under half a second."""
 
 
-def coded_segments(
-    store: AnnotationStore, corpus: Corpus, theme: str
-) -> tuple[list[SearchResult], list[str], int]:
-    """(passages, their notes, total found) for `theme`, in corpus then text order."""
-    want = theme.casefold()
-    order = {a.id: i for i, a in enumerate(corpus.articles)}
-    found = [
-        ann
-        for ann in store.all()
-        if ann.article_id in order and any(t.casefold() == want for t in ann.themes)
-    ]
-    found.sort(key=lambda a: (order[a.article_id], a.start, -a.end))
-    results: list[SearchResult] = []
-    notes: list[str] = []
-    spans_by_article: dict[str, list[tuple[int, int]]] = {}
-    for ann in found[:SHOWN]:
-        article = corpus.get(ann.article_id)
-        if article is None:
-            continue
-        text = article.text
-        if not 0 <= ann.start < ann.end <= len(text):
-            continue  # not placed on this text (orphaned): the orphan screen handles it
-        spans = spans_by_article.get(article.id)
-        if spans is None:
-            spans = spans_by_article[article.id] = sentences(text)
-        first = next((s for s in spans if s[1] > ann.start), (ann.start, ann.end))
-        last = next((s for s in reversed(spans) if s[0] < ann.end), (ann.start, ann.end))
-        cs, ce = min(first[0], ann.start), max(last[1], ann.end)
-        results.append(
-            SearchResult(
-                article_id=article.id,
-                article_title=article.title,
-                start=ann.start,
-                end=ann.end,
-                text=text[ann.start : ann.end],
-                context=text[cs:ce],
-                score=100.0,
-                exact=True,
-                context_start=cs,
-                annotation_id=ann.id,
-            )
+def as_results(segments: list[CodedSegment]) -> tuple[list[SearchResult], list[str]]:
+    """Coded segments shown like search hits (the list widget they share), with their notes."""
+    results = [
+        SearchResult(
+            article_id=seg.article_id,
+            article_title=seg.article_title,
+            start=seg.start,
+            end=seg.end,
+            text=seg.text,
+            context=seg.context,
+            score=100.0,
+            exact=True,
+            context_start=seg.context_start,
+            annotation_id=seg.annotation.id,
         )
-        notes.append(ann.note)
-    return results, notes, len(found)
+        for seg in segments
+    ]
+    return results, [seg.annotation.note for seg in segments]
 
 
 class RetrieveScreen(Screen[SearchResult | None]):
@@ -114,12 +86,16 @@ class RetrieveScreen(Screen[SearchResult | None]):
 
     def on_mount(self) -> None:
         self.results.focus()
+        # A snapshot taken on the UI thread: the worker never reads the live store.
+        self._snapshot = list(self.workspace.annotations())
         self._collect()
 
     @work(thread=True, exclusive=True, group="retrieve", exit_on_error=False)
     def _collect(self) -> None:
-        # The store is read here while the screen covers every editing key.
-        results, notes, total = coded_segments(self.store, self.workspace.corpus, self.theme_name)
+        segments, total = coded_segments(
+            self._snapshot, self.workspace.corpus, self.theme_name, limit=SHOWN
+        )
+        results, notes = as_results(segments)
         self.post_message(self.Loaded(results, notes, total))
 
     @on(Loaded)

@@ -1,0 +1,140 @@
+"""The store interface: what the session, formats, analysis, workspace and TUI may call.
+
+Two backends implement it: `tinydb_store.AnnotationStore` (one file, one writer,
+the default) and `postgres.PostgresStore` (a team on one server). Code outside
+`annotations/store/` should type its store as `Store` and use only these
+members; anything backend-specific (TinyDB's `storage`, `db`, `compact`) belongs
+to tools for that backend, such as `doctor`.
+
+Contract (tested for every backend in `tests/core/test_store_contract.py`):
+
+* Reads return `Annotation`s; `for_article` is in text order (start, then longer
+  first, then created, then id); `all()` streams article by article in
+  `article_ids()` order.
+* Every public change is one all-or-nothing write and, unless said otherwise,
+  one entry on the undo stack; `undo`/`redo` return the change's label.
+* Failures raise `StoreError` subclasses with one-line messages: `ReadOnlyError`,
+  `StaleEditError` (someone else changed it first), `NotAllowedError` (the
+  user's role may not); `KeyError` for an unknown annotation id and
+  `ThemeError` for codebook mistakes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from annotations.corpus import Article
+from annotations.model import Annotation
+from annotations.themes import Codebook, Theme
+
+
+@dataclass(slots=True)
+class Change:
+    """One undoable change: annotation records before and after, and the codebook."""
+
+    label: str
+    before: list[Annotation] = field(default_factory=list)
+    after: list[Annotation] = field(default_factory=list)
+    codebook_before: Codebook | None = None
+    codebook_after: Codebook | None = None
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Annotations, the codebook and rejected suggestions, saved on every change."""
+
+    read_only: bool
+    author: str  # recorded on new annotations
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for people: a file path or a URL without its password."""
+        ...
+
+    # -- lifecycle
+    def close(self) -> None: ...
+    def __enter__(self) -> Store: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+    # -- reading
+    def __len__(self) -> int: ...
+    def __contains__(self, annotation_id: object) -> bool: ...
+    def get(self, annotation_id: str) -> Annotation | None: ...
+    def for_article(self, article_id: str) -> list[Annotation]: ...
+    def article_ids(self) -> list[str]:
+        """Articles with at least one annotation, sorted."""
+        ...
+
+    def all(self) -> Iterator[Annotation]: ...
+    def at(self, article_id: str, offset: int) -> list[Annotation]:
+        """Annotations covering `offset`, innermost (shortest) first."""
+        ...
+
+    def exact(self, article_id: str, start: int, end: int) -> Annotation | None: ...
+    def theme_counts(self, article_id: str) -> Counter[str]: ...
+    def summary(self) -> dict[str, Counter[str]]:
+        """Per annotated article: annotations per theme."""
+        ...
+
+    def authors(self) -> list[str]: ...
+    def annotation_count(self, article_id: str) -> int: ...
+    def article_hashes(self) -> dict[str, set[str]]:
+        """Per annotated article, the article hashes its annotations were made on
+        (re-anchoring looks only at articles whose text changed since)."""
+        ...
+
+    # -- codebook
+    @property
+    def codebook(self) -> Codebook: ...
+    def add_theme(
+        self,
+        name: str,
+        color: str | None = None,
+        hotkey: str | None = None,
+        cues: tuple[str, ...] = (),
+    ) -> Theme: ...
+    def recolor_theme(self, name: str, color: str) -> None: ...
+    def set_theme_hotkey(self, name: str, hotkey: str) -> None: ...
+    def set_theme_cues(self, name: str, cues: tuple[str, ...]) -> None: ...
+    def rename_theme(self, old: str, new: str) -> int: ...
+    def theme_usage(self, name: str) -> int: ...
+    def remove_theme(self, name: str, *, force: bool = False) -> int: ...
+
+    # -- annotation changes
+    def tag(
+        self, article: Article, start: int, end: int, themes: Iterable[str], note: str = ""
+    ) -> Annotation: ...
+    def toggle_theme(
+        self, article: Article, start: int, end: int, theme: str
+    ) -> tuple[str, Annotation | None]: ...
+    def toggle_on(self, annotation_id: str, theme: str) -> tuple[str, Annotation | None]: ...
+    def set_themes(
+        self, annotation_id: str, themes: Iterable[str], label: str = "retag"
+    ) -> Annotation | None: ...
+    def set_note(self, annotation_id: str, note: str) -> Annotation: ...
+    def delete(self, annotation_id: str, label: str = "delete") -> Annotation: ...
+    def put_many(
+        self, annotations: Iterable[Annotation], label: str = "import", undoable: bool = True
+    ) -> tuple[int, int]:
+        """Insert or replace by id in one write; unknown themes join the codebook.
+
+        Returns (added, updated).
+        """
+        ...
+
+    # -- rejected suggestions
+    def rejections(self) -> set[str]: ...
+    def reject(self, key: str, **info: str) -> None: ...
+
+    # -- undo (of this store's own changes)
+    @property
+    def can_undo(self) -> bool: ...
+    @property
+    def can_redo(self) -> bool: ...
+    def peek_undo(self) -> Change | None: ...
+    def peek_redo(self) -> Change | None: ...
+    def undo(self) -> str | None: ...
+    def redo(self) -> str | None: ...
