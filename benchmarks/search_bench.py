@@ -103,14 +103,10 @@ class Tagline:
     name = "Tagline"
 
     def __init__(self, articles: Sequence[Article], folder: Path | None = None) -> None:
-        self.index = (
-            SearchIndex.cached(articles, folder) if folder else SearchIndex.build(articles)
-        )
+        self.index = SearchIndex.cached(articles, folder) if folder else SearchIndex.build(articles)
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
-        return [
-            (r.article_id, r.context_start, r.context_end) for r in self.index.search(query, k)
-        ]
+        return [(r.article_id, r.context_start, r.context_end) for r in self.index.search(query, k)]
 
 
 def _units(article: Article, unit: str) -> list[tuple[int, int]]:
@@ -136,11 +132,7 @@ class Fts5:
         )
         self.db.executemany(
             "INSERT INTO p VALUES (?, ?, ?, ?)",
-            (
-                (a.id, s, e, a.text[s:e])
-                for a in articles
-                for s, e in _units(a, unit)
-            ),
+            ((a.id, s, e, a.text[s:e]) for a in articles for s, e in _units(a, unit)),
         )
         self.db.commit()
 
@@ -245,7 +237,9 @@ def planted_judged(plants) -> list[Judged]:
 
 def print_quality(title: str, rows: list[tuple[str, dict[str, float]]]) -> None:
     print(f"\n{title}")
-    print(f"  {'system':<15} {'recall@1':>8} {'recall@5':>8} {'MRR@5':>6} {'nothing':>8} {'median':>8}")
+    print(
+        f"  {'system':<15} {'recall@1':>8} {'recall@5':>8} {'MRR@5':>6} {'nothing':>8} {'median':>8}"
+    )
     for name, m in rows:
         print(
             f"  {name:<15} {m['r1']:8.3f} {m['r5']:8.3f} {m['mrr']:6.3f} "
@@ -267,8 +261,10 @@ def speed(n: int, peers: bool) -> None:
     docs, plants = generate_with_targets(n, 0)
     articles = [article_from_text(i, Path("synthetic") / i, text) for i, text in docs]
     del docs
-    print(f"\n{n:,} synthetic articles (generated in {time.perf_counter() - t:.0f}s), "
-          f"{len(plants)} planted queries")
+    print(
+        f"\n{n:,} synthetic articles (generated in {time.perf_counter() - t:.0f}s), "
+        f"{len(plants)} planted queries"
+    )
     judged = planted_judged(plants)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "cache"
@@ -301,7 +297,6 @@ def speed(n: int, peers: bool) -> None:
             f"(limit 20); planted recall@1 {metrics['r1']:.3f} recall@5 {metrics['r5']:.3f} "
             f"MRR@5 {metrics['mrr']:.3f}"
         )
-        del reopened
     if not peers:
         return
     for cls in (Fts5, TantivyFuzzy):
