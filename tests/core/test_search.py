@@ -435,3 +435,85 @@ def test_format_result_json(index):
     data = format_result_json(hit)
     assert set(data) >= {"article_id", "article_title", "start", "end", "text", "context", "score"}
     assert data["text"] == hit.text and isinstance(data["score"], float)
+
+
+# ---------------------------------------------------------------- issue 11: analysts' queries
+
+
+@pytest.mark.parametrize(
+    ("query", "article", "passage"),
+    [
+        ("siberia pipeline", SEED_004, "oil and gas pipelines, such as Power of Siberia"),
+        ("arctic route", SEED_000, "Arctic shipping route"),
+        ("li qiang putin", "002_3115d2f89e0a05f8.txt", "Premier Li Qiang"),
+        ("beidou glonass", "001_5421c8af9c0b1953.txt", "BeiDou and Russia's GLONASS"),
+        ("medvedev communique", "001_5421c8af9c0b1953.txt", "communique signed by Li and Medvedev"),
+        ("vladiv", SEED_004, "Vladivostok"),
+    ],
+)
+def test_issue_examples_find_their_passages(index, query, article, passage):
+    results = index.search(query, limit=5)
+    ranks = [
+        i for i, r in enumerate(results, 1) if r.article_id == article and passage in r.context
+    ]
+    assert ranks and ranks[0] == 1, [(r.article_id, r.context[:60]) for r in results]
+
+
+def test_keywords_select_the_matched_words_not_a_fragment(index, corpus):
+    hit = top(index, "power of siberia pipline")
+    assert hit.article_id == SEED_004
+    assert hit.text == "pipelines, such as Power of Siberia"
+    text = corpus[SEED_004].text
+    assert [text[s:e] for s, e in hit.matches] == ["pipelines", "Power", "of", "Siberia"]
+    assert hit.context.startswith("The former Governor") and hit.context.endswith("China.")
+    assert text[hit.context_start : hit.context_start + len(hit.context)] == hit.context
+    whole = hit.whole_passage()
+    assert (whole.start, whole.end, whole.text) == (hit.context_start, hit.context_end, hit.context)
+    data = format_result_json(hit)
+    assert data["matches"] == [list(m) for m in hit.matches]
+
+
+def test_last_word_is_a_prefix(index):
+    assert top(index, "vladiv").text == "Vladivostok"
+    assert top(index, "digi").text.lower() == "digital"
+    assert top(index, "arctic shipp").text == "Arctic shipping"
+    assert index.search("vladiv ") == []  # a finished word is not a prefix
+
+
+def test_words_across_adjacent_sentences(index, corpus):
+    hit = top(index, "2013 maritime silk road")
+    assert hit.article_id == SEED_000
+    assert "proposed by China in 2013" in hit.context and "Maritime Silk Road" in hit.context
+    hit = top(index, "li qiang putin")  # the next paragraph's first sentence
+    assert "Li Qiang" in hit.context and "Putin" in hit.context
+
+
+def test_quoted_phrase_and_excluded_word(index):
+    hits = index.search('"power of siberia"')
+    assert hits and all("Power of Siberia" in h.context for h in hits)
+    assert index.search('"siberia of power"') == []
+    assert index.search('"power of siberia" -gas') == []  # its only sentence mentions gas
+    with_internet = index.search("digital economy", limit=20)
+    without = index.search("digital economy -internet", limit=20)
+    assert any("Internet" in h.context for h in with_internet)
+    assert without and all("internet" not in h.context.lower() for h in without)
+
+
+def test_russian_stems(tmp_path):
+    ru = article_from_text("ru.txt", Path("ru.txt"), RUSSIAN)
+    index = SearchIndex.build([ru, *load_corpus()])
+    hit = top(index, "поставках декабрь")
+    assert hit.article_id == "ru.txt" and "поставки начнутся в декабре" in hit.context
+
+
+def test_judged_query_set_quality():
+    """The benchmark's query set (tests/data): recall@5 ≥ 0.98, nothing-queries empty."""
+    from benchmarks.search_bench import Tagline, load_queries, quality, seed_corpus
+
+    corpus = seed_corpus()
+    judged = load_queries(corpus)
+    assert len(judged) >= 80
+    metrics, details = quality(Tagline(corpus), judged)
+    misses = [(j.query, r) for j, r, n in details if r == 0 or (r == -1 and n)]
+    assert metrics["r5"] >= 0.98 and metrics["mrr"] >= 0.95, misses
+    assert metrics["empty"] == 1.0, misses
