@@ -88,6 +88,13 @@ class TaglineApp(App):
             return
         self.post_message(self.IndexReady(index))
 
+    @work(thread=True, group="search-reindex", exit_on_error=False)
+    def reindex_article(self, article_id: str) -> None:
+        """Bring the index up to date with an article reloaded from disk (incrementally)."""
+        index, article = self.search_index, self.workspace.corpus.get(article_id)
+        if index is not None and article is not None:
+            index.update(article)
+
     def on_tagline_app_index_progress(self, message: IndexProgress) -> None:
         self.index_progress = (message.done, message.total)
 

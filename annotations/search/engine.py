@@ -575,7 +575,7 @@ class SearchIndex:
             needles = [n.casefold() for n in q.articles]
             allowed = {
                 a.id
-                for a in self._articles.values()
+                for a in list(self._articles.values())
                 if any(n in a.id.casefold() or n in a.title.casefold() for n in needles)
             }
         if q.themes:

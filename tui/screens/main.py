@@ -136,6 +136,7 @@ class MainScreen(InsightActions, Screen):
         if reloaded and article_id:
             self.article = None
             self.open_article(article_id)
+            getattr(self.app, "reindex_article", lambda _id: None)(article_id)
 
     # -- opening and repainting --------------------------------------------------------
 
