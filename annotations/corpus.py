@@ -199,7 +199,7 @@ def discover(paths: Iterable[Path]) -> Iterator[tuple[str, Path, str]]:
             yield root.name, root, str(root.resolve())
 
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: Markdown titles (plain text, `# heading` wins)
 
 
 def _read_cache(path: Path | None) -> dict[str, list]:

@@ -18,6 +18,9 @@ Title, in order of preference:
    dateline, else the first body paragraph), shortened at a word boundary to at most
    100 characters ending in "…". Last resort: `fallback_title` (the file name).
 
+A Markdown file's first line `# Heading` is its title, whatever its length. Titles never
+show Markdown inline markup (`*emphasis*`, `**bold**`, `` `code` ``, `[text](url)`).
+
 Metadata is only taken from explicit text, never guessed:
 
 - `source`: the "Source: X" line of the header, else the dateline's agency "(Xinhua)".
@@ -252,7 +255,33 @@ def _source_of(line: str) -> str | None:
     return value if value and _line_words(value) <= 5 else None
 
 
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+|~~)(?=\S)(.+?)(?<=\S)\1")
+_MD_TITLE = re.compile(r"#{1,6}[ \t]+(.+?)[ \t#]*$")
+
+
+def plain_title(title: str) -> str:
+    """`title` without Markdown inline markup: `*a* [b](c)` reads `a b`."""
+    title = _MD_LINK.sub(r"\1", title)
+    previous = None
+    while previous != title:  # nested: ***x*** or *`x`*
+        previous, title = title, _MD_EMPHASIS.sub(r"\2", title)
+    return " ".join(title.split())
+
+
 def extract_metadata(text: str, fallback_title: str) -> ArticleMeta:
+    """Title, source, date and city (see the module docstring); titles are plain text."""
+    meta = _extract(text, fallback_title)
+    first = next((line.strip() for line in text[:2000].split("\n") if line.strip()), "")
+    if m := _MD_TITLE.fullmatch(first):  # an explicit Markdown title wins
+        meta = ArticleMeta(title=m[1], source=meta.source, date=meta.date, city=meta.city)
+    title = plain_title(meta.title) or fallback_title
+    if title != meta.title:
+        meta = ArticleMeta(title=title, source=meta.source, date=meta.date, city=meta.city)
+    return meta
+
+
+def _extract(text: str, fallback_title: str) -> ArticleMeta:
     """Title, source, date and city of an article (see the module docstring for the rules)."""
     lines: list[str] = []
     for raw in text[:50_000].split("\n"):

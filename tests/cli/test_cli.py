@@ -233,3 +233,20 @@ def test_search_cli_finds_typo_passage_and_respects_theme(capsys, db, tmp_path, 
     assert code == 0 and out == "" and "No matches." in err
     code, out, err = run(capsys, "search", "zzqx qqzv", "--db", db)
     assert out == ""
+
+
+def test_report_writes_html_with_every_segment(capsys, db, seeds, tmp_path):
+    art = seeds.articles[0]
+    line = json.dumps(
+        {"article_id": art.id, "start": 0, "end": 7, "exact": art.text[:7], "themes": ["energy"]}
+    )
+    src = tmp_path / "in.jsonl"
+    src.write_text(line + "\n")
+    assert run(capsys, "import", src, "--db", db)[0] == 0
+    out = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", "-f", "html", "-o", out, "--theme", "energy", "--db", db)
+    assert code == 0 and "1 coded segment" in err
+    doc = out.read_text()
+    assert doc.startswith("<!DOCTYPE html>") and art.text[:7] in doc
+    code, _, err = run(capsys, "report", "--author", "nobody", "--db", db)
+    assert code == 1 and "no coded segments" in err

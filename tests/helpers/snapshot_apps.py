@@ -24,7 +24,10 @@ def make_workspace(
 
 
 class SteadyApp(TaglineApp):
-    """The app with a fixed theme and a steady caret, so screens are reproducible."""
+    """The app with a fixed theme, colour system and a steady caret, so screens are
+    reproducible (the reader picks highlight colours per colour system)."""
+
+    colour_system = "truecolor"
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -113,7 +113,8 @@ async def test_paragraph_and_escape(db, seeds):
 
 
 @sync
-async def test_shift_arrows_select_and_tag(db, seeds):
+async def test_shift_arrows_select_and_tag(db, seeds, monkeypatch):
+    monkeypatch.setenv("TAGLINE_WORD_SNAP", "0")  # the setting: character precision
     text = seeds.articles[0].text
     app = make_app(db, seeds)
     async with app.run_test(size=SIZE) as pilot:
@@ -122,6 +123,24 @@ async def test_shift_arrows_select_and_tag(db, seeds):
         (ann,) = store.for_article(seeds.articles[0].id)
         assert (ann.start, ann.end, ann.exact) == (0, 7, text[:7])
         assert ann.themes == ("digital economy",)
+
+
+@sync
+async def test_shift_arrows_snap_to_words_unless_turned_off(db, seeds):
+    text = seeds.articles[0].text
+    assert text.startswith("Chinese Ambassador")
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        _, reader, _, _ = parts(app)
+        reader.word_snap = True
+        await pilot.press("enter", "shift+right")
+        assert reader.selected_span == (0, len("Chinese"))  # one key: the whole word
+        await pilot.press("shift+right")
+        assert reader.selected_span == (0, len("Chinese Ambassador"))
+        await pilot.press("shift+left")  # shrinking snaps back to a word start
+        assert reader.selected_span == (0, len("Chinese "))
+        await pilot.press("escape", "home", "w", "shift+right", "shift+right")
+        assert reader.selected_span == (0, 2)  # w: snapping off, one character a key
 
 
 @sync
@@ -140,6 +159,20 @@ async def test_mouse_drag_selects(db, seeds):
         (ann,) = store.for_article(seeds.articles[0].id)
         # the selection is trimmed of edge whitespace before tagging
         assert ann.exact == text[:8].strip() and ann.themes == ("Arctic route",)
+
+
+@sync
+async def test_mouse_drag_snaps_to_whole_words(db, seeds):
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        _, reader, _, _ = parts(app)
+        reader.word_snap = True
+        # From inside "Chinese" (column 3) to inside "Ambassador" (column 11).
+        await pilot.mouse_down(Reader, offset=(4, 0))
+        await pilot.hover(Reader, offset=(12, 0))
+        await pilot.mouse_up(Reader, offset=(12, 0))
+        await pilot.pause()
+        assert reader.selected_span == (0, len("Chinese Ambassador"))
 
 
 @sync

@@ -251,42 +251,60 @@ async def test_theme_filter_and_marks(db, seeds):
 
 
 @sync
-async def test_retrieve_lists_coded_segments_and_enter_jumps(db, seeds):
+async def test_retrieve_lists_coded_segments_by_theme_and_enter_jumps(db, seeds):
     corpus = load_corpus()
     a, b = corpus.articles[0], corpus.articles[3]
     store = AnnotationStore(db, author="tester")
     ia = a.text.index("digital economy")
     ib = b.text.index(" ", 200) + 1
-    store.tag(b, ib, ib + 30, ["energy"], note="second <b>[bold]</b>")
+    store.tag(b, ib, ib + 300, ["energy"], note="second <b>[bold]</b>")
     store.tag(a, ia, ia + len("digital economy"), ["energy", "digital economy"])
-    store.tag(a, 0, 10, ["Arctic route"])  # another theme: not listed
+    store.tag(a, 0, 10, ["Arctic route"])
     store.close()
     app = make_app(db, corpus)
     async with app.run_test(size=SIZE) as pilot:
-        assert "Retrieve coded segments for a theme" in [t for t, _a, _k in palette_commands()]
-        await pilot.press("r", *"energ", "enter")
+        assert "Coded segments, by theme" in [t for t, _a, _k in palette_commands()]
+        await pilot.press("r")
         screen = app.screen
         assert isinstance(screen, RetrieveScreen)
-        await wait_until(pilot, lambda: results(app).option_count == 2)
-        listed = [(r.article_id, r.start, r.end) for r in results(app).results]
-        assert listed == [(a.id, ia, ia + 15), (b.id, ib, ib + 30)]
-        assert status(app, "#retrieve-status") == "2 passages, in corpus order"
-        note_line = results(app).get_option_at_index(1).prompt.plain.splitlines()[-1]
-        assert note_line == "  note: second <b>[bold]</b>"  # shown as typed, not as markup
+        await wait_until(pilot, lambda: len(screen.segments) == 4)
+        listed = [(s.theme, s.article_id, s.annotation.start) for s in screen.segments]
+        assert listed == [
+            ("energy", a.id, ia),
+            ("energy", b.id, ib),
+            ("digital economy", a.id, ia),
+            ("Arctic route", a.id, 0),
+        ]
+        assert status(app, "#retrieve-status") == "4 coded passages by theme, in corpus order"
+        options = screen.results
+        headings = [
+            options.get_option_at_index(i).prompt.plain
+            for i in range(options.option_count)
+            if options.get_option_at_index(i).disabled
+        ]
+        assert [h.split("  ")[0] for h in headings] == [
+            "■ energy",
+            "■ digital economy",
+            "■ Arctic route",
+        ]
+        long_prompt = options.get_option_at_index(2).prompt.plain.splitlines()
+        assert long_prompt[0].startswith(b.title[:20])
+        assert long_prompt[1] == " ".join(b.text[ib : ib + 300].split())  # in full, not cut
+        assert long_prompt[-1] == "note: second <b>[bold]</b>"  # as typed, not as markup
         await pilot.press("down", "enter")
         main = app.screen
         assert isinstance(main, MainScreen)
         assert main.article.id == b.id
-        assert main.query_one(Reader).selected_span == (ib, ib + 30)
+        assert main.query_one(Reader).selected_span == (ib, ib + 300)
 
 
 @sync
-async def test_retrieve_for_an_unused_theme(db, seeds):
+async def test_retrieve_with_nothing_coded(db, seeds):
     app = make_app(db, seeds)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("r", *"arctic", "enter")
+        await pilot.press("r")
         await wait_until(pilot, lambda: "No passages" in status(app, "#retrieve-status"))
-        assert results(app).option_count == 0
+        assert app.screen.results.option_count == 0
         await pilot.press("enter")
         assert isinstance(app.screen, RetrieveScreen)
         await pilot.press("escape")

@@ -11,9 +11,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
+from annotations import report
+from annotations.atomic import atomic_write
 from annotations.corpus import Article
 from annotations.export import ExportFilters, ExportJob, prepare_export
-from annotations.formats import FORMATS, get_format
+from annotations.formats import FORMATS, get_format, select
 from annotations.workspace import Workspace
 
 
@@ -34,7 +36,11 @@ class ExportScreen(ModalScreen[None]):
             yield Label("Export annotations", classes="dialog-title")
             yield Label("Format")
             yield Select(
-                [(f"{f.name}: {f.description}", f.name) for f in writable],
+                [(f"{f.name}: {f.description}", f.name) for f in writable]
+                + [
+                    ("report (Markdown): codebook, coded segments, figures", "report-md"),
+                    ("report (HTML, self-contained): the same, with charts", "report-html"),
+                ],
                 value="jsonl" if "jsonl" in FORMATS else writable[0].name,
                 allow_blank=False,
                 id="format",
@@ -61,7 +67,12 @@ class ExportScreen(ModalScreen[None]):
     def _format_changed(self, event: Select.Changed) -> None:
         box = self.query_one("#path", Input)
         path = Path(box.value or "tagline-export")
-        box.value = str(path.with_suffix(get_format(str(event.value)).extension))
+        name = str(event.value)
+        if name.startswith("report-"):
+            suffix = report.EXTENSIONS[name.removeprefix("report-")]
+        else:
+            suffix = get_format(name).extension
+        box.value = str(path.with_suffix(suffix))
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -69,16 +80,23 @@ class ExportScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#go")
     def action_export(self) -> None:
-        fmt = get_format(str(self.query_one("#format", Select).value))
+        name = str(self.query_one("#format", Select).value)
         themes = list(self.query_one("#themes", SelectionList).selected)
         one = self.query_one("#scope", Select).value == "one" and self.article is not None
         articles = [self.article.id] if one and self.article else []
         path = Path(self.query_one("#path", Input).value.strip() or "tagline-export").expanduser()
         self.query_one("#result", Static).update(f"Exporting to {path}…")
+        if name.startswith("report-"):
+            # The report is a document, not an annotation format: the same use case as
+            # `tagline report`, on a snapshot taken here.
+            ws = self.workspace
+            anns = list(select(ws.annotations(), themes=themes, articles=articles))
+            self._report(name.removeprefix("report-"), anns, ws.store.codebook.copy(), themes, path)
+            return
         try:
             # Prepared here, on the UI thread: the worker gets a snapshot, not the store.
             job = prepare_export(
-                self.workspace, fmt.name, ExportFilters.of(themes=themes, articles=articles)
+                self.workspace, name, ExportFilters.of(themes=themes, articles=articles)
             )
         except ValueError as exc:
             self._done(f"Export failed: {exc}")
@@ -93,6 +111,17 @@ class ExportScreen(ModalScreen[None]):
             message = f"Export failed: {exc}"
         else:
             message = f"Wrote {count} annotation(s) to {path}"
+        self.app.call_from_thread(self._done, message)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _report(self, fmt: str, anns: list, codebook, themes: list[str], path: Path) -> None:
+        try:
+            doc, count = report.render(anns, self.workspace.corpus, codebook, fmt, themes=themes)
+            atomic_write(path, lambda fh: fh.write(doc))
+        except Exception as exc:  # shown, never raised into the UI
+            message = f"Report failed: {exc}"
+        else:
+            message = f"Wrote a report of {count} coded segment(s) to {path}"
         self.app.call_from_thread(self._done, message)
 
     def _done(self, message: str) -> None:

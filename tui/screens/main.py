@@ -26,6 +26,7 @@ from annotations.workspace import Workspace
 from tui.screens.insight import InsightActions
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_list import ArticleList
+from tui.widgets.legend import ThemeLegend
 from tui.widgets.reader import Reader
 from tui.widgets.status import StatusLine
 
@@ -68,7 +69,7 @@ class MainScreen(InsightActions, Screen):
         Binding("a", "toggle_panel", "Annotations", id="panel.toggle"),
         Binding("f,ctrl+f", "filter", "Filter", show=False, id="list.filter"),
         Binding("slash", "search", "Search", id="search"),
-        Binding("r", "retrieve", "Retrieve coded segments for a theme", show=False, id="retrieve"),
+        Binding("r", "retrieve", "Coded segments, by theme", show=False, id="retrieve"),
         Binding("e", "export", "Export", id="export"),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="pane.next"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="pane.prev"),
@@ -90,6 +91,7 @@ class MainScreen(InsightActions, Screen):
             with Vertical(id="left"):
                 yield Input(placeholder="Filter titles…", id="filter")
                 yield ArticleList(self.corpus.articles, id="articles")
+                yield ThemeLegend(id="legend")
             yield Reader(id="reader")
             yield AnnotationPanel(id="panel")
         yield Footer()
@@ -420,15 +422,9 @@ class MainScreen(InsightActions, Screen):
         self.app.push_screen(SearchScreen(self.workspace), self.jump_to)
 
     def action_retrieve(self) -> None:
-        from tui.dialogs.theme_picker import ThemePicker
         from tui.screens.retrieve import RetrieveScreen
 
-        def chosen(result: tuple[str, bool] | None) -> None:
-            if result and not result[1]:
-                self.app.push_screen(RetrieveScreen(self.workspace, result[0]), self.jump_to)
-
-        picker = ThemePicker(self.store, title="Retrieve coded segments for…", create=False)
-        self.app.push_screen(picker, chosen)
+        self.app.push_screen(RetrieveScreen(self.workspace), self.jump_to)
 
     def jump_to(self, hit: Any) -> None:
         """Open a search hit's article with exactly its span selected, ready to tag."""

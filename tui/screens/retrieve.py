@@ -1,10 +1,11 @@
-"""Retrieve: every passage coded with one theme across the corpus (the QDA "coded segments").
+"""Retrieve: every coded passage across the corpus, grouped by theme (QDA "coded segments").
 
-The list is built from the store in a thread worker (article texts may still be
-on disk, and a big store holds 100,000 annotations), in corpus order, each passage
-shown like a search hit: the coded text highlighted in its sentence, with its note.
-Dismisses with the chosen passage as a `SearchResult` (or None), so the main screen
-jumps to it exactly as it does for a search hit.
+The list is built in a thread worker from a snapshot of the annotations taken on the
+UI thread (article texts may still be on disk, and a big store holds 100,000
+annotations) with the same grouping as the report (`annotations.report.segments`): a heading per theme, then each passage in
+full, wrapped, under its article's title, date and author, with its note. Dismisses
+with the chosen passage as a `SearchResult` (or None), so the main screen jumps to
+it exactly as it does for a search hit.
 """
 
 from __future__ import annotations
@@ -15,36 +16,84 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
-from annotations.analysis.segments import CodedSegment, coded_segments
+from annotations.corpus import Corpus
+from annotations.model import Annotation
+from annotations.report import Segment, segments
 from annotations.search.engine import SearchResult
+from annotations.text.decode import normalise
+from annotations.themes import Codebook
 from annotations.workspace import Workspace
-from tui.widgets.results import ResultList
 
 SHOWN = 1000
 """At most this many passages are listed: OptionList measures every option on the UI
-thread (about 0.4 ms each for these two-line prompts), so 1,000 is under half a second."""
+thread, so 1,000 is about half a second."""
+UNKNOWN_COLOR = "#8A8A8A"
 
 
-def as_results(segments: list[CodedSegment]) -> tuple[list[SearchResult], list[str]]:
-    """Coded segments shown like search hits (the list widget they share), with their notes."""
-    results = [
-        SearchResult(
-            article_id=seg.article_id,
-            article_title=seg.article_title,
-            start=seg.start,
-            end=seg.end,
-            text=seg.text,
-            context=seg.context,
-            score=100.0,
-            exact=True,
-            context_start=seg.context_start,
-            annotation_id=seg.annotation.id,
-        )
-        for seg in segments
+def segments_by_theme(
+    annotations: list[Annotation],
+    corpus: Corpus,
+    theme_order: list[str],
+    theme: str | None = None,
+) -> tuple[dict[str, list[Segment]], int]:
+    """(theme -> placed passages, total found), at most `SHOWN` passages; one theme or all."""
+    want = theme.casefold() if theme else None
+    known = {a.id for a in corpus.articles}
+    found = [
+        ann
+        for ann in annotations
+        if ann.article_id in known
+        and (want is None or any(t.casefold() == want for t in ann.themes))
     ]
-    return results, [seg.annotation.note for seg in segments]
+    groups = segments(found, corpus, theme_order)
+    if want is not None:
+        groups = {t: s for t, s in groups.items() if t.casefold() == want}
+    out: dict[str, list[Segment]] = {}
+    shown = total = 0
+    for name, segs in groups.items():
+        total += len(segs)
+        kept = []
+        for seg in segs:
+            article = corpus.get(seg.article_id)
+            ann = seg.annotation
+            if article is None or not 0 <= ann.start < ann.end <= len(article.text):
+                continue  # not placed on this text (orphaned): the orphan screen handles it
+            if shown < SHOWN:
+                kept.append(seg)
+                shown += 1
+        out[name] = kept
+    return out, total
+
+
+def heading_prompt(theme: str, count: int, codebook: Codebook) -> Content:
+    t = codebook.get(theme)
+    return Content.assemble(
+        ("■ ", t.color if t else UNKNOWN_COLOR),
+        Content(theme).stylize("bold"),
+        (f"  {count} passage{'s' if count != 1 else ''}", "dim"),
+    )
+
+
+def segment_prompt(seg: Segment) -> Content:
+    """Title, date and author; the passage in full (wrapped by the list); the note."""
+    ann = seg.annotation
+    meta = " · ".join(p for p in (seg.date or "undated", ann.author) if p)
+    lines = [
+        Content.assemble(
+            Content(" ".join(seg.title.split())).stylize("bold"), ("  " + meta, "dim")
+        ),
+        Content(" ".join(normalise(ann.exact).split())),
+    ]
+    if ann.note:
+        lines.append(
+            Content.assemble(
+                ("note: ", "dim italic"), Content(" ".join(normalise(ann.note).split()))
+            )
+        )
+    return Content("\n").join([*lines, Content("")])  # a blank line between passages
 
 
 class RetrieveScreen(Screen[SearchResult | None]):
@@ -60,74 +109,105 @@ class RetrieveScreen(Screen[SearchResult | None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, results: list[SearchResult], notes: list[str], total: int) -> None:
+        def __init__(self, groups: dict[str, list[Segment]], total: int) -> None:
             super().__init__()
-            self.results, self.notes, self.total = results, notes, total
+            self.groups, self.total = groups, total
 
-    def __init__(self, workspace: Workspace, theme: str) -> None:
+    def __init__(self, workspace: Workspace, theme: str | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
         self.theme_name = theme
+        self.segments: list[Segment] = []
 
     def compose(self) -> ComposeResult:
-        yield Label(
-            Content.assemble("Coded segments: ", Content(self.theme_name).stylize("bold")),
-            classes="dialog-title",
-            id="retrieve-title",
-        )
+        title = Content("Coded segments")
+        if self.theme_name:
+            title = Content.assemble(title, ": ", Content(self.theme_name).stylize("bold"))
+        yield Label(title, classes="dialog-title", id="retrieve-title")
         yield Static(Content("Collecting passages…"), id="retrieve-status")
-        yield ResultList(id="retrieve-results")
+        yield OptionList(id="retrieve-results")
         yield Footer(show_command_palette=False)
 
     @property
-    def results(self) -> ResultList:
-        return self.query_one(ResultList)
+    def results(self) -> OptionList:
+        return self.query_one("#retrieve-results", OptionList)
 
     def on_mount(self) -> None:
         self.results.focus()
         # A snapshot taken on the UI thread: the worker never reads the live store.
         self._snapshot = list(self.workspace.annotations())
+        self._order = [t.name for t in self.store.codebook]
         self._collect()
 
     @work(thread=True, exclusive=True, group="retrieve", exit_on_error=False)
     def _collect(self) -> None:
-        segments, total = coded_segments(
-            self._snapshot, self.workspace.corpus, self.theme_name, limit=SHOWN
+        groups, total = segments_by_theme(
+            self._snapshot, self.workspace.corpus, self._order, self.theme_name
         )
-        results, notes = as_results(segments)
-        self.post_message(self.Loaded(results, notes, total))
+        self.post_message(self.Loaded(groups, total))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        store = self.store
-        self.results.show(
-            message.results,
-            store.codebook,
-            store.for_article,
-            show_score=False,
-            notes=message.notes,
-        )
-        n, total = len(message.results), message.total
+        codebook = self.store.codebook
+        options: list[Option] = []
+        self.segments = []
+        for theme, segs in message.groups.items():
+            if not segs:
+                continue
+            options.append(Option(heading_prompt(theme, len(segs), codebook), disabled=True))
+            for seg in segs:
+                options.append(Option(segment_prompt(seg), id=str(len(self.segments))))
+                self.segments.append(seg)
+        self.results.set_options(options)
+        n, total = len(self.segments), message.total
+        if self.segments:
+            self.results.highlighted = 1  # the first passage, under its theme's heading
         if not total:
-            text = f"No passages are coded {self.theme_name} yet"
+            which = f"coded {self.theme_name}" if self.theme_name else "coded"
+            text = f"No passages are {which} yet"
         elif n < total:
-            name = f'"{self.theme_name}"' if " " in self.theme_name else self.theme_name
-            text = f"{total:,} passages; showing the first {n:,} (/ theme:{name} words narrows)"
+            text = f"{total:,} coded passages; showing the first {n:,}"
         else:
-            text = f"{total:,} passage{'s' if total != 1 else ''}, in corpus order"
+            text = f"{total:,} coded passage{'s' if total != 1 else ''} by theme, in corpus order"
         self.query_one("#retrieve-status", Static).update(Content(text))
 
+    @property
+    def current(self) -> SearchResult | None:
+        option = self.results.highlighted_option
+        if option is None or option.id is None:
+            return None
+        seg = self.segments[int(option.id)]
+        ann = seg.annotation
+        return SearchResult(
+            article_id=seg.article_id,
+            article_title=seg.title,
+            start=ann.start,
+            end=ann.end,
+            text=ann.exact,
+            context=ann.exact,
+            score=100.0,
+            exact=True,
+            context_start=ann.start,
+            annotation_id=ann.id,
+        )
+
     def action_move(self, delta: int) -> None:
-        self.results.move(delta)
+        results = self.results
+        if delta > 0:
+            for _ in range(delta):
+                results.action_cursor_down()
+        else:
+            for _ in range(-delta):
+                results.action_cursor_up()
 
     def action_open(self) -> None:
-        result = self.results.current
+        result = self.current
         if result is None:
             self.app.bell()
             return
         self.dismiss(result)
 
-    @on(ResultList.OptionSelected, "#retrieve-results")
+    @on(OptionList.OptionSelected, "#retrieve-results")
     def _selected(self) -> None:
         self.action_open()

@@ -19,6 +19,8 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from annotations.corpus import Article
 from annotations.search.titles import TitleMatcher
 from annotations.themes import Codebook
+from tui import colour
+from tui.widgets.legend import ThemeLegend
 
 NO_MATCH = "no matching titles"
 
@@ -69,6 +71,15 @@ def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -
 class ArticleList(OptionList):
     """Articles by id; moving the highlight opens the article (the screen listens)."""
 
+    # The cursor in a colour no highlight is given (`tui.colour.RESERVED`), focused or not.
+    DEFAULT_CSS = f"""
+    ArticleList > .option-list--option-highlighted,
+    ArticleList:focus > .option-list--option-highlighted {{
+        background: {colour.LIST_CURSOR_BG};
+        color: {colour.LIST_CURSOR_FG};
+    }}
+    """
+
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
@@ -109,6 +120,8 @@ class ArticleList(OptionList):
             article_prompt(a, summary.get(a.id, empty), codebook) for a in self.articles
         ]
         self.filter("")
+        for legend in self.screen.query(ThemeLegend):  # the key to the badges, if shown
+            legend.show(codebook)
 
     def filter(self, query: str) -> None:
         """Titles matching `query` word by word, typos and an unfinished last word allowed

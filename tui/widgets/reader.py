@@ -8,28 +8,43 @@ applied in `get_line()`; TextArea paints the selection afterwards, so the
 selection always shows on top. Suggested passages (`g`) are painted first, as an
 underline in the theme colour with no background, so a real highlight painted
 over them stays a highlight and a suggestion never looks like saved coding.
+
+Three display-only aids, none of which changes an offset: highlight colours chosen
+per colour system so they stay distinct at 256 and 16 colours (`tui.colour`); a
+right-hand margin naming each passage's themes with a bracket per annotation
+(`tui.widgets.margin`); and a blank screen row after each paragraph (a display
+section with no characters of its own), so a paragraph break never looks like a
+wrapped line. Mouse and shift+arrow selections snap to whole words (`w` or
+`TAGLINE_WORD_SNAP=0` turns it off).
 """
 
 from __future__ import annotations
 
 import bisect
+import os
+import re
 from collections import defaultdict
 from itertools import pairwise
 from typing import NamedTuple, Protocol
 
+from rich.color import Color as RichColor
+from rich.segment import Segment as RichSegment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.color import Color
+from textual.document._document_navigator import DocumentNavigator
+from textual.document._wrapped_document import WrappedDocument
+from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
 from annotations.model import Annotation
 from annotations.themes import Codebook
+from tui import colour
+from tui.widgets import margin
 
-# How much of the theme colour goes into a highlight's background: enough to read
-# the colour, little enough that the theme's text colour keeps its contrast.
-TINT = 0.42
+_WORD = re.compile(r"[\w'’-]")
 
 # A highlight segment: (start column, end column, theme names active there)
 Segment = tuple[int, int, tuple[str, ...]]
@@ -97,15 +112,48 @@ def line_segments(
     return out
 
 
-def blend_colors(colors: list[Color]) -> Color:
-    r = sum(c.r for c in colors) // len(colors)
-    g = sum(c.g for c in colors) // len(colors)
-    b = sum(c.b for c in colors) // len(colors)
-    return Color(r, g, b)
+class GappedDocument(WrappedDocument):
+    """Wrapping with one empty display section after each paragraph (line) that is
+    followed by another non-empty one: a blank row between paragraphs on screen. The
+    section holds no characters (its only location is the line's end), so locations
+    and offsets are those of the plain document."""
+
+    def wrap(self, width: int, tab_width: int | None = None) -> None:
+        super().wrap(width, tab_width)
+        lines = self.document.lines
+        offset_to_line_info = []
+        line_index_to_offsets: list[list[int]] = []
+        y = 0
+        for i, offsets in enumerate(self._wrap_offsets):
+            n = len(lines[i])
+            if n and i + 1 < len(lines) and lines[i + 1] and (not offsets or offsets[-1] < n):
+                offsets.append(n)
+            line_index_to_offsets.append(list(range(y, y + len(offsets) + 1)))
+            offset_to_line_info.extend((i, k) for k in range(len(offsets) + 1))
+            y += len(offsets) + 1
+        self._offset_to_line_info = offset_to_line_info
+        self._line_index_to_offsets = line_index_to_offsets
+
+
+def word_snap_default() -> bool:
+    return os.environ.get("TAGLINE_WORD_SNAP", "1").strip().lower() not in ("0", "off", "no")
 
 
 class Reader(TextArea):
     """The open article; select passages and tag them (the keys live on the screen)."""
+
+    # Selection and caret in fixed colours the highlights are kept apart from
+    # (`tui.colour.RESERVED`): a selection must never look like coding.
+    DEFAULT_CSS = f"""
+    Reader > .text-area--selection {{
+        background: {colour.SELECTION_BG};
+        color: {colour.SELECTION_FG};
+    }}
+    Reader > .text-area--cursor, Reader.-read-only > .text-area--cursor {{
+        background: {colour.CARET_BG};
+        color: {colour.CARET_FG};
+    }}
+    """
 
     BINDINGS = [
         Binding("s", "screen.select_sentence", "Sentence", id="reader.sentence"),
@@ -115,6 +163,13 @@ class Reader(TextArea):
         # TextArea binds these to its own (text-edit) undo; ours is the store's.
         Binding("ctrl+z", "screen.undo", "Undo", show=False, id="reader.undo"),
         Binding("ctrl+y", "screen.redo", "Redo", show=False, id="reader.redo"),
+        Binding(
+            "w",
+            "toggle_word_snap",
+            "Snap selections to words: on / off",
+            show=False,
+            id="reader.snap",
+        ),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -135,6 +190,141 @@ class Reader(TextArea):
         self._style_key: tuple | None = None
         self._suggested: dict[int, list[Segment]] = {}
         self._suggest_styles: dict[tuple[str, ...], Style] = {}
+        self._margin: dict[int, margin.MarginRow] = {}
+        self._margin_key: tuple | None = None
+        self.word_snap = word_snap_default()
+
+    # -- paragraph gaps and the margin ---------------------------------------------------
+
+    def _set_document(self, text: str, language: str | None) -> None:
+        super()._set_document(text, language)
+        self.wrapped_document = GappedDocument(self.document, tab_width=self.indent_width)
+        self.navigator = DocumentNavigator(self.wrapped_document)
+
+    @property
+    def margin_width(self) -> int:
+        return margin.margin_width(self.scrollable_content_region.width)
+
+    @property
+    def wrap_width(self) -> int:
+        width = super().wrap_width
+        return max(0, width - self.margin_width) if width else width
+
+    def _margin_rows(self) -> dict[int, margin.MarginRow]:
+        key = (id(self._anns), self.wrap_width, self.wrapped_document.height)
+        if key != self._margin_key:
+            to_offset = self.wrapped_document.location_to_offset
+            self._margin = margin.layout(self._anns, lambda o: to_offset(self.location_of(o)).y)
+            self._margin_key = key
+        return self._margin
+
+    def _margin_strip(self, row: int, width: int, base: Style) -> Strip:
+        info = self._margin_rows().get(row)
+        segments = [RichSegment(" ", base)]
+        used = 1
+        if info is not None:
+            lanes = max(info.lanes) + 1 if info.lanes else 0
+            for lane in range(lanes):
+                glyph, theme = info.lanes.get(lane, (" ", ""))
+                segments.append(RichSegment(glyph, base + self._mark_style(theme)))
+            used += lanes
+            label_room = width - used - 1
+            if info.labels and label_room > 1:
+                segments.append(RichSegment(" ", base))
+                used += 1
+                for i, (label, theme) in enumerate(info.labels):
+                    piece = ("·" if i else "") + label
+                    if len(piece) > label_room:
+                        piece = piece[: max(0, label_room - 1)] + "…"
+                    if not piece:
+                        break
+                    segments.append(RichSegment(piece, base + self._mark_style(theme)))
+                    used += len(piece)
+                    label_room -= len(piece)
+                    if label_room <= 1:
+                        break
+        strip = Strip(segments, used)
+        return strip.extend_cell_length(width, base).crop(0, width)
+
+    def _mark_style(self, theme: str) -> Style:
+        codebook = self._codebook
+        color = codebook.color_of(theme) if codebook and theme else "#8A8A8A"
+        return Style(color=RichColor.parse(color))
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        width = self.margin_width
+        if not width:
+            return strip
+        total = strip.cell_length
+        theme = self._theme
+        base = theme.base_style if theme and theme.base_style else Style()
+        text_part = strip.crop(0, max(0, total - width))
+        row = self.scroll_offset.y + y
+        return Strip.join([text_part, self._margin_strip(row, width, base)])
+
+    # -- word snapping ------------------------------------------------------------------
+
+    def action_toggle_word_snap(self) -> None:
+        self.word_snap = not self.word_snap
+        self.notify(f"Word snapping {'on' if self.word_snap else 'off'}", timeout=2)
+
+    def _snap_offset(self, offset: int, forward: bool, inside_only: bool = False) -> int:
+        """`offset` moved to the end (forward) or start of the word it touches that way
+        (`inside_only`: only from strictly inside a word, as a mouse drag ends)."""
+        text = self.text
+        if inside_only and not (
+            0 < offset < len(text) and _WORD.match(text[offset - 1]) and _WORD.match(text[offset])
+        ):
+            return offset
+        if forward:
+            while offset < len(text) and _WORD.match(text[offset]):
+                offset += 1
+        else:
+            while offset > 0 and _WORD.match(text[offset - 1]):
+                offset -= 1
+        return offset
+
+    def snap_selection(self, caret_forward: bool | None = None) -> None:
+        """Widen the selection to whole words; the caret snaps the way it moved."""
+        if not self.word_snap:
+            return
+        start, end = self.selection
+        a, c = self.offset_of(start), self.offset_of(end)
+        if a == c:
+            return
+        forward = c > a
+        mouse = caret_forward is None
+        new_a = self._snap_offset(a, not forward, inside_only=True)
+        new_c = self._snap_offset(c, forward if mouse else caret_forward, inside_only=mouse)
+        if (new_a, new_c) != (a, c) and new_a != new_c:
+            self.selection = Selection(self.location_of(new_a), self.location_of(new_c))
+
+    def action_cursor_left(self, select: bool = False) -> None:
+        super().action_cursor_left(select)
+        if select:
+            self.snap_selection(False)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        super().action_cursor_right(select)
+        if select:
+            self.snap_selection(True)
+
+    def action_cursor_up(self, select: bool = False) -> None:
+        super().action_cursor_up(select)
+        if select:
+            self.snap_selection(False)
+
+    def action_cursor_down(self, select: bool = False) -> None:
+        super().action_cursor_down(select)
+        if select:
+            self.snap_selection(True)
+
+    async def _on_mouse_up(self, event) -> None:
+        selecting = self._selecting
+        await super()._on_mouse_up(event)
+        if selecting:
+            self.snap_selection()
 
     # -- content -----------------------------------------------------------------------
 
@@ -145,6 +335,7 @@ class Reader(TextArea):
         self._segments = {}
         self._suggested = {}
         self._anns = []
+        self._margin_key = None
         self.load_text(text)
         self.selection = Selection.cursor((0, 0))
         self.scroll_home(animate=False)
@@ -201,9 +392,30 @@ class Reader(TextArea):
             return Color.from_rich_color(theme.base_style.bgcolor)
         return self.background_colors[1]
 
+    @property
+    def colour_system(self) -> str:
+        """ "truecolor", "256" or "standard": the app's override (tests), else the console's."""
+        forced = getattr(self.app, "colour_system", None)
+        return colour.system_of(forced or self.app.console.color_system)
+
+    def _tints(self) -> dict[str, tuple[Color, Color]]:
+        """Theme name -> (background, text) of its highlight in this colour system."""
+        codebook = self._codebook
+        names = [t.name for t in codebook] if codebook else []
+        colors = tuple(t.color for t in codebook) if codebook else ()
+        base = self._theme.base_style if self._theme else None
+        fg = base.color if base and base.color else None
+        fg_hex = Color.from_rich_color(fg).hex6 if fg else "#e0e0e0"
+        pairs = colour.assign_tints(
+            (*colors, "#8A8A8A"), self._base_background().hex6, fg_hex, self.colour_system
+        )
+        out = {n: (Color(*b), Color(*f)) for n, (b, f) in zip(names, pairs, strict=False)}
+        out[""] = (Color(*pairs[-1][0]), Color(*pairs[-1][1]))  # themes not in the codebook
+        return out
+
     def _check_style_cache(self) -> None:
         """Forget cached styles when the app theme or the codebook (colours) changed."""
-        key = (self.app.theme, id(self._codebook))
+        key = (self.app.theme, id(self._codebook), self.colour_system)
         if key != self._style_key:
             self._styles = {}
             self._suggest_styles = {}
@@ -213,11 +425,12 @@ class Reader(TextArea):
         self._check_style_cache()
         style = self._styles.get(themes)
         if style is None:
-            codebook = self._codebook
-            colors = [Color.parse(codebook.color_of(t) if codebook else "#8A8A8A") for t in themes]
-            tint = self._base_background().blend(blend_colors(colors), TINT)
-            # More than one theme here (overlap or a multi-theme annotation): underline.
-            style = Style(bgcolor=tint.rich_color, underline=len(themes) > 1)
+            tints = self._tints()
+            # Overlaps and multi-theme passages take the innermost (last) theme's colour,
+            # underlined; blending two colours gives a third that names neither, and the
+            # margin names them all.
+            bg, fg = tints.get(themes[-1], tints[""])
+            style = Style(color=fg.rich_color, bgcolor=bg.rich_color, underline=len(themes) > 1)
             self._styles[themes] = style
         return style
 
