@@ -23,7 +23,7 @@ FULL = [
 QUICK = [
     ["benchmarks.store_bench", "--quick"],
     ["benchmarks.startup_bench", "--articles", "2000", "--annotations", "20000"],
-    ["benchmarks.search_bench", "--n", "1000"],
+    ["benchmarks.search_bench", "--quick"],
     ["benchmarks.anchoring_bench", "--rounds", "3"],
     ["benchmarks.suggest_bench", "--scale", "40"],
 ]

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import heapq
 import json
 import math
 import shutil
@@ -205,6 +206,7 @@ class SearchIndex:
         self._by_len: dict[int, list[str]] = {}
         self._expansions: dict[tuple[str, bool], _Word] = {}
         self._stems: dict[str, list[str]] | None = None
+        self._pools: dict[tuple[int, int, int], list[str]] = {}
         self._stems_by_len: dict[int, list[str]] = {}
         self.path: Path | None = None
         self.warning = ""
@@ -400,6 +402,7 @@ class SearchIndex:
             self._by_len = by_len
             self._expansions = {}
             self._stems = None
+            self._pools = {}
             self._vocab = vocab
         return vocab
 
@@ -414,7 +417,17 @@ class SearchIndex:
             for root in stems:
                 by_len.setdefault(len(root), []).append(root)
             self._stems, self._stems_by_len = stems, by_len
+            self._pools = {}
         return self._stems
+
+    def _pool(self, by_len: dict[int, list[str]], n: int, budget: int) -> list[str]:
+        """Words of length n ± budget (a typo changes the length by at most one per edit)."""
+        key = (id(by_len), n, budget)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = [t for k in range(n - budget, n + budget + 1) for t in by_len.get(k, ())]
+            self._pools[key] = pool
+        return pool
 
     def _completions(self, prefix: str) -> list[str]:
         i = bisect.bisect_left(self._sorted, prefix)
@@ -436,26 +449,30 @@ class SearchIndex:
             out.alts[word] = (0, "exact")
         budget = typo_budget(word)
         if budget:
-            n = len(word)
-            pool = [t for k in range(n - budget, n + budget + 1) for t in self._by_len.get(k, ())]
+            pool = self._pool(self._by_len, len(word), budget)
             for term, dist, _ in process.extract(
                 word, pool, scorer=OSA.distance, score_cutoff=budget, limit=30
             ):
                 if term not in out.alts and term[:1].isdigit() == word[:1].isdigit():
                     out.alts[term] = (int(dist), "typo")
-            # Other forms of the word, and of its typo'd forms: stems within the budget.
+            # Other forms of the word (same stem) and, for a word the corpus does not
+            # have, of its typo'd forms (stems within the budget).
             stems = self._stem_index()
             root = stem(word)
-            n = len(root)
-            pool = [
-                t for k in range(n - budget, n + budget + 1) for t in self._stems_by_len.get(k, ())
-            ]
-            for other, dist, _ in process.extract(
-                root, pool, scorer=OSA.distance, score_cutoff=budget, limit=30
-            ):
+            if word in vocab:
+                found = [(root, 0)] if root in stems else []
+            else:
+                pool = self._pool(self._stems_by_len, len(root), budget)
+                found = [
+                    (other, int(dist))
+                    for other, dist, _ in process.extract(
+                        root, pool, scorer=OSA.distance, score_cutoff=budget, limit=30
+                    )
+                ]
+            for other, dist in found:
                 for term in stems[other]:
                     if term not in out.alts or out.alts[term][0] > dist:
-                        out.alts[term] = (int(dist), "typo" if dist else "stem")
+                        out.alts[term] = (dist, "typo" if dist else "stem")
         if prefix and not has_cjk(word):
             found = [t for t in self._completions(word) if t != word]
             found.sort(key=lambda t: -vocab.get(t, 0))
@@ -530,7 +547,13 @@ class SearchIndex:
         firsts.sort(key=lambda f: f[0])
         themes = self._theme_spans(q, annotations, {f[1].id for f in firsts})
         windows: list[tuple[tuple, Article, _Window]] = []
-        for _key, article, start, end, bm25 in firsts[: max(2 * limit, 20)]:
+        for fkey, article, start, end, bm25 in firsts[: max(2 * limit, 20)]:
+            # A paragraph's words bound its passages' rank: once `limit` passages rank
+            # better than this bound, no later paragraph can make the cut.
+            if len(windows) >= limit:
+                kth = heapq.nsmallest(limit, (w[0][:2] for w in windows))[-1]
+                if fkey[:2] > kth:
+                    break
             spans = None if themes is None else themes.get(article.id, ([], []))
             for w in _windows(article.text, start, end, lookup, qwords, q, need, spans):
                 windows.append(((*w.key, -bm25, article.id, w.start), article, w))
