@@ -4,10 +4,10 @@
     python -m benchmarks.search_bench --n 10000 --n 100000
     python -m benchmarks.search_bench --quick         # small, for CI
 
-*Quality*: the judged query set `tests/data/search_queries.jsonl` (keywords in any
+*Quality*: the judged query set `benchmarks/data/search_queries.jsonl` (keywords in any
 order, typos, prefixes, phrases, exclusions, names and numbers, words across adjacent
 sentences, Russian, Chinese, and queries that must find nothing) over the seeds plus
-`tests/data/search_extra/`, and the planted typo'd phrases of the synthetic corpus
+`benchmarks/data/search_extra/`, and the planted typo'd phrases of the synthetic corpus
 (`benchmarks/corpus_gen.py`). A hit is the judged article with a passage overlapping
 the judged text. Reported: recall@1, recall@5, MRR@5, the share of nothing-queries
 answered with nothing, and median latency. The peers index sentences:
@@ -46,8 +46,8 @@ from annotations.text.segment import sentences
 from benchmarks.corpus_gen import generate_with_targets
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERIES = ROOT / "tests" / "data" / "search_queries.jsonl"
-EXTRA = ROOT / "tests" / "data" / "search_extra"
+QUERIES = ROOT / "benchmarks" / "data" / "search_queries.jsonl"
+EXTRA = ROOT / "benchmarks" / "data" / "search_extra"
 
 Hit = tuple[str, int, int]  # article id, passage start, passage end
 
@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     print_quality(
         f"Quality: {sum(j.article is not None for j in judged)} judged queries + "
         f"{sum(j.article is None for j in judged)} nothing-queries over the seeds "
-        f"and tests/data/search_extra ({len(corpus)} articles)",
+        f"and benchmarks/data/search_extra ({len(corpus)} articles)",
         rows,
     )
 

@@ -332,6 +332,7 @@ class PostgresStore:
         self._where: dict[str, str] = {}  # cached annotation id -> its article
         self._undo: list[Change] = []
         self._redo: list[Change] = []
+        self._listeners: list[Callable[[Change], None]] = []
         self._codebook, self._codebook_version = self._load_codebook()
 
     @property
@@ -729,6 +730,17 @@ class PostgresStore:
             "ON CONFLICT (key) DO UPDATE SET info = EXCLUDED.info",
             (key, json.dumps(record, ensure_ascii=False)),
         )
+        self._tell(Change("reject suggestion"))
+
+    # -- change notification (this client's own changes) -------------------------------
+
+    def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _tell(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
 
     # -- undo --------------------------------------------------------------------------
 
@@ -751,16 +763,16 @@ class PostgresStore:
         if not self._undo:
             return None
         change = self._undo[-1]
-        self._write(
-            Change(
-                f"undo {change.label}",
-                change.after,
-                change.before,
-                change.codebook_after,
-                change.codebook_before,
-            )
+        reverted = Change(
+            f"undo {change.label}",
+            change.after,
+            change.before,
+            change.codebook_after,
+            change.codebook_before,
         )
+        self._write(reverted)
         self._redo.append(self._undo.pop())
+        self._tell(reverted)
         return change.label
 
     def redo(self) -> str | None:
@@ -769,6 +781,7 @@ class PostgresStore:
         change = self._redo[-1]
         self._write(change)
         self._undo.append(self._redo.pop())
+        self._tell(change)
         return change.label
 
     # -- the one write path ------------------------------------------------------------
@@ -782,6 +795,7 @@ class PostgresStore:
         if undoable:
             self._undo.append(change)
             self._redo.clear()
+        self._tell(change)
 
     def _write(self, change: Change) -> None:
         """Replace `change.before` by `change.after` in one transaction, checking versions.

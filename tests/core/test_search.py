@@ -507,7 +507,7 @@ def test_russian_stems(tmp_path):
 
 
 def test_judged_query_set_quality():
-    """The benchmark's query set (tests/data): recall@5 ≥ 0.98, nothing-queries empty."""
+    """The benchmark's query set (benchmarks/data): recall@5 ≥ 0.98, nothing-queries empty."""
     from benchmarks.search_bench import Tagline, load_queries, quality, seed_corpus
 
     corpus = seed_corpus()
