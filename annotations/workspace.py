@@ -12,6 +12,7 @@ from platformdirs import user_cache_dir
 
 from annotations.anchoring import Report, reanchor_store
 from annotations.corpus import Corpus, load_corpus, read_article, seeds_path
+from annotations.private_dir import ensure as ensure_private
 from annotations.store.journal import StoreError, StoreLockedError
 from annotations.store.opening import open_store, resolve_location
 from annotations.store.postgres import PostgresStore
@@ -134,7 +135,10 @@ def open_workspace(
     location = resolve_location(db_path)
     if isinstance(location, str):
         return _open_team(location, paths, read_only, author, _warn, warnings, reanchor)
-    corpus = load_corpus(paths or None, warn=_warn, cache=cache_dir(paths) / "corpus.json")
+    folder = cache_dir(paths)
+    # A cache folder others could write is not read (the search index says why).
+    cache = None if ensure_private(folder) else folder / "corpus.json"
+    corpus = load_corpus(paths or None, warn=_warn, cache=cache)
     locked = False
     store: Store
     try:

@@ -24,7 +24,7 @@ FULL = [
 QUICK = [
     ["benchmarks.store_bench", "--quick"],
     ["benchmarks.startup_bench", "--articles", "300", "--annotations", "3000"],
-    ["benchmarks.search_bench", "--n", "300"],
+    ["benchmarks.search_bench", "--quick"],
     ["benchmarks.tui_bench", "--quick"],
     ["benchmarks.anchoring_bench", "--rounds", "1"],
     ["benchmarks.suggest_bench", "--scale", "4"],

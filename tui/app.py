@@ -87,6 +87,13 @@ class TaglineApp(ChangeApp):
             return
         self.post_message(self.IndexReady(index))
 
+    @work(thread=True, group="search-reindex", exit_on_error=False)
+    def reindex_article(self, article_id: str) -> None:
+        """Bring the index up to date with an article reloaded from disk (incrementally)."""
+        index, article = self.search_index, self.workspace.corpus.get(article_id)
+        if index is not None and article is not None:
+            index.update(article)
+
     def on_tagline_app_index_progress(self, message: IndexProgress) -> None:
         self.index_progress = (message.done, message.total)
 
@@ -94,6 +101,8 @@ class TaglineApp(ChangeApp):
         if message.error:
             self.index_error = message.error
             self.notify(message.error, severity="error", markup=False)
+        if message.index is not None and message.index.warning:
+            self.notify(message.index.warning, severity="warning", markup=False)
         self.search_index = message.index
 
     def action_help(self) -> None:

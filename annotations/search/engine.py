@@ -1,227 +1,98 @@
-"""Fuzzy, typo-tolerant search over the passages of the whole corpus.
+"""Search that answers analysts' queries: keywords in any order, typos, prefixes, phrases.
 
-Passages are *sentences* (from `segment.sentences`; a sentence longer than
-`MAX_PASSAGE` characters is cut into overlapping windows at spaces). A sentence is
-the unit an analyst codes and reads in a result list, it is short enough for
-rapidfuzz to rescore in microseconds, and it is the `context` shown with a hit.
-The matched span itself is narrower: the best alignment of the query inside the
-passage, widened to whole words, mapped back to article offsets.
+Candidates come from a real engine (tantivy, `backend.py`): one document per paragraph
+(long ones cut into overlapping windows), BM25 over folded words (`text.py`). What the
+engine does not know is done here, in the spirit of Meilisearch's ranking rules:
 
-Pipeline:
+1. *Expansion*: each query word becomes the vocabulary words within its typo budget
+   (rapidfuzz OSA distance: 0 edits up to 2 letters, 1 up to 7, 2 from 8), the words
+   sharing its Snowball stem, and, for the last word while it is being typed, the words
+   it starts. Chinese characters and numbers match exactly.
+2. *Retrieval*: the best `CANDIDATES` paragraphs holding any alternative of any word
+   (exact words boosted over stems, prefixes and typos), with every `"phrase"` present.
+3. *Ranking* of sentences, and of pairs of adjacent sentences when the words are
+   spread over two: more query words matched, then fewer typos, then the exact query
+   phrase, then one sentence before two, then words closer together, then BM25.
+   A passage must match every word of a one- or two-word query and all but a third
+   of a longer one, so a query that matches nothing returns nothing.
+4. *Highlights*: the result's `start`/`end` run from the first to the last matched word
+   of the tightest window holding them; `matches` are those words' own spans. The
+   `context` is the passage (sentence or two), what the analyst codes.
 
-1. *Folding* (`fold`): NFKD, combining marks dropped, casefolded, punctuation,
-   symbols and whitespace turned into single spaces. ``Ё`` → ``е``, ``é`` → ``e``,
-   ``ﬁ`` → ``fi``. Folding can change length, so `fold_with_map` keeps, for every
-   folded character, the article offset it came from.
-2. *Candidates*: an inverted index `token -> array('I') of passage ids`. Tokens are
-   folded words; Chinese/Japanese runs (no spaces) are indexed as characters and
-   character bigrams. Each query word is expanded to similar vocabulary words
-   (rapidfuzz `process.extract` over words of similar length), so typos still
-   reach their passages. Passages are ranked by the idf-weighted count of query
-   words they contain; very common words (``the``) are skipped when rarer ones exist.
-3. *Rescoring*: the top `CANDIDATES` passages are scored with `fuzz.partial_ratio`;
-   the best go through `fuzz.partial_ratio_alignment`, the span is widened to word
-   boundaries, and the final score is `fuzz.ratio(query, span)`. A folded exact
-   phrase match (at word boundaries) scores 100 and always sorts first; fuzzy
-   scores are capped below 100. Results under `min_score` are dropped, so a query
-   with no good match returns ``[]``.
-
-The index is updated incrementally (`update`, `remove`: old passage ids become
-tombstones, compacted when they outnumber live ones) and cached on disk, keyed by
-each article's sha256 (`save`, `load`, `cached`). This module never imports textual.
+The index lives in the engine's own format in the cache folder with a JSON manifest
+(format version and each article's sha256); it is rebuilt when either is unreadable or
+of another version and updated incrementally for changed articles. Nothing in the
+cache can run code. This module never imports textual.
 """
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import heapq
-import itertools
+import json
 import math
-import os
-import pickle
-import re
-import tempfile
-import unicodedata
-from array import array
+import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from annotations.corpus import Article
 from annotations.model import Annotation
-from annotations.text.segment import sentences
+from annotations.private_dir import private_dir
+from annotations.search.backend import Backend, article_key
+from annotations.search.query import Query, folded_text, parse_query
+from annotations.search.text import (
+    fold,
+    fold_with_map,
+    has_cjk,
+    index_words,
+    stem,
+    word_spans,
+)
+from annotations.text.segment import paragraphs, sentences, sentences_in
 
-FORMAT_VERSION = 1
-CACHE_NAME = "search-index.pickle"
-MAX_PASSAGE = 400
-"""A longer sentence is cut into windows of this many characters…"""
-WINDOW_OVERLAP = 80
-"""…overlapping by this many, so a phrase across a cut is still found whole."""
-CANDIDATES = 300
-"""Passages rescored with rapidfuzz per query."""
-MIN_SCORE = 75.0
-COMMON_FRACTION = 0.05
-"""A query word in more than this fraction of passages only breaks ties between candidates…"""
-STOP_FRACTION = 0.25
-"""…and one in more than this fraction is a stop word, used only when nothing else is left."""
+__all__ = [
+    "CACHE_NAME",
+    "FORMAT_VERSION",
+    "Query",
+    "SearchIndex",
+    "SearchResult",
+    "fold",
+    "fold_with_map",
+    "format_result_json",
+    "parse_query",
+]
+
+FORMAT_VERSION = 2
+CACHE_NAME = "search-index"
+"""The engine's index folder inside the cache folder…"""
+MANIFEST_NAME = "search-index.json"
+"""…and its manifest beside it."""
+MAX_PASSAGE = 1500
+"""A longer paragraph is indexed as windows of this many characters…"""
+WINDOW_OVERLAP = 300
+"""…overlapping by this many, so a sentence across a cut is still found whole."""
+CANDIDATES = 100
+"""Paragraphs fetched from the engine per query."""
+PREFIX_TERMS = 40
+"""At most this many completions of a prefix (the most frequent) join the query."""
+BOOST = {"exact": 1.0, "stem": 0.8, "prefix": 0.6, 1: 0.5, 2: 0.3}
 
 Progress = Callable[[int, int], None]
 AnnotationSource = Mapping[str, Sequence[Annotation]] | Callable[[str], Iterable[Annotation]]
 
-# --------------------------------------------------------------------------- folding
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RUN = re.compile(f"([{_CJK}]+)")
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-
-
-def _fold_char(char: str) -> str:
-    out = []
-    for c in unicodedata.normalize("NFKD", char):
-        if unicodedata.combining(c):
-            continue
-        for d in c.casefold():
-            cat = unicodedata.category(d)
-            if d.isspace() or cat[0] in "PSZC" or unicodedata.combining(d):
-                out.append(" ")
-            else:
-                out.append(d)
-    return "".join(out)
-
-
-class _FoldTable(dict):
-    """`str.translate` table that folds each character on first sight, then caches it."""
-
-    def __missing__(self, key: int) -> str:
-        value = _fold_char(chr(key))
-        self[key] = value
-        return value
-
-
-_TABLE = _FoldTable()
-for _i in range(128):
-    _TABLE[_i] = _fold_char(chr(_i))
-
-
-def fold(text: str) -> str:
-    """Folded text: accents and case gone, punctuation a single space, trimmed."""
-    return " ".join(text.translate(_TABLE).split())
-
-
-def fold_with_map(text: str, base: int = 0) -> tuple[str, list[int]]:
-    """`fold(text)` plus, for each folded character, the offset (`base` + index) it came from.
-
-    The list has one extra entry, the end of the text, so a folded span `[i, j)` maps to
-    original `[m[i], m[j - 1] + 1)`.
-    """
-    out: list[str] = []
-    origin: list[int] = []
-    space = True  # drop leading spaces
-    for i, char in enumerate(text):
-        for d in _TABLE[ord(char)]:
-            if d == " ":
-                if space:
-                    continue
-                space = True
-            else:
-                space = False
-            out.append(d)
-            origin.append(base + i)
-    if out and out[-1] == " ":
-        out.pop()
-        origin.pop()
-    origin.append(base + len(text))
-    return "".join(out), origin
-
-
-def _tokens(folded: str) -> set[str]:
-    """Index tokens of folded text: words; for CJK runs, characters and bigrams."""
-    words = folded.split()
-    if folded.isascii():
-        return set(words)
-    out: set[str] = set()
-    for word in words:
-        if not _CJK_CHAR.search(word):
-            out.add(word)
-            continue
-        for piece in _CJK_RUN.split(word):
-            if not piece:
-                continue
-            if _CJK_CHAR.match(piece):
-                out.update(piece)
-                out.update(piece[i : i + 2] for i in range(len(piece) - 1))
-            else:
-                out.add(piece)
-    return out
-
-
-def _query_words(folded: str) -> list[tuple[str, bool]]:
-    """(token, typo-expandable) for a folded query; CJK runs become bigrams (or one char)."""
-    out: list[tuple[str, bool]] = []
-    for word in folded.split():
-        for piece in _CJK_RUN.split(word) if _CJK_CHAR.search(word) else [word]:
-            if not piece:
-                continue
-            if _CJK_CHAR.match(piece):
-                grams = [piece[i : i + 2] for i in range(len(piece) - 1)] or [piece]
-                out.extend((g, False) for g in grams)
-            else:
-                out.append((piece, not piece.isdigit()))
-    return list(dict.fromkeys(out))
-
-
-def _is_word_char(c: str) -> bool:
-    return c.isalnum() and not _CJK_CHAR.match(c)
-
-
-# --------------------------------------------------------------------------- queries
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A query string split into its free text and its filters."""
-
-    text: str
-    themes: tuple[str, ...] = ()
-    not_themes: tuple[str, ...] = ()
-    articles: tuple[str, ...] = ()
-    notes: bool = False
-
-
-_FILTER = re.compile(r'(?:(?<=\s)|^)(-?)(theme|article|notes?):(?:"([^"]*)"?|(\S*))', re.IGNORECASE)
-
-
-def parse_query(query: str) -> Query:
-    """Pull `theme:x`, `-theme:x`, `theme:"two words"`, `article:x` and `note:` out of `query`.
-
-    `note:words` (or `notes:`) searches annotation notes for `words`.
-    """
-    themes: list[str] = []
-    not_themes: list[str] = []
-    articles: list[str] = []
-    notes = False
-
-    def take(m: re.Match[str]) -> str:
-        nonlocal notes
-        negate, key, quoted, bare = m.groups()
-        value = (quoted if quoted is not None else bare or "").strip()
-        key = key.lower()
-        if key.startswith("note"):
-            notes = True
-            return f" {value} "
-        if not value:
-            pass
-        elif key == "theme":
-            (not_themes if negate else themes).append(value)
-        elif not negate:
-            articles.append(value)
-        return " "
-
-    text = _FILTER.sub(take, query)
-    text = " ".join(text.split())
-    return Query(text, tuple(themes), tuple(not_themes), tuple(articles), notes)
+def typo_budget(word: str) -> int:
+    """Edits allowed in a query word: none for short words, 1 up to 7 letters, then 2."""
+    if word.isdigit() or has_cjk(word):
+        return 0
+    n = len(word)
+    return 0 if n <= 2 else 1 if n <= 7 else 2
 
 
 # --------------------------------------------------------------------------- results
@@ -241,6 +112,16 @@ class SearchResult:
     exact: bool = False
     context_start: int = 0
     annotation_id: str | None = None
+    matches: tuple[tuple[int, int], ...] = ()
+    """Each matched word's own `[start, end)` in the article text."""
+
+    @property
+    def context_end(self) -> int:
+        return self.context_start + len(self.context)
+
+    def whole_passage(self) -> SearchResult:
+        """The same hit with the whole passage (the sentence) as its span."""
+        return replace(self, start=self.context_start, end=self.context_end, text=self.context)
 
 
 def format_result_json(result: SearchResult) -> dict[str, Any]:
@@ -252,20 +133,22 @@ def format_result_json(result: SearchResult) -> dict[str, Any]:
         "end": result.end,
         "text": result.text,
         "context": result.context,
-        "score": round(result.score, 1),
+        "score": round(float(result.score), 1),
         "exact": result.exact,
+        "matches": [list(m) for m in result.matches],
     }
     if result.annotation_id is not None:
         out["annotation_id"] = result.annotation_id
     return out
 
 
-# --------------------------------------------------------------------------- the index
+# --------------------------------------------------------------------------- passages
 
 
-def _passages(text: str) -> list[tuple[int, int]]:
+def passages(text: str) -> list[tuple[int, int]]:
+    """The indexed passages of `text`: paragraphs, long ones as overlapping windows."""
     out: list[tuple[int, int]] = []
-    for start, end in sentences(text):
+    for start, end in paragraphs(text):
         while end - start > MAX_PASSAGE:
             cut = text.rfind(" ", start + MAX_PASSAGE // 2, start + MAX_PASSAGE)
             cut = cut if cut > start else start + MAX_PASSAGE
@@ -276,188 +159,193 @@ def _passages(text: str) -> list[tuple[int, int]]:
     return out
 
 
-@dataclass
-class _State:
-    """What is pickled: everything except the article texts."""
+def _documents(article: Article) -> list[tuple[int, int, str]]:
+    text = article.text
+    return [(s, e, index_words(text[s:e])) for s, e in passages(text)]
 
-    version: int = FORMAT_VERSION
-    postings: dict[str, array] = field(default_factory=dict)
-    p_article: array = field(default_factory=lambda: array("I"))  # passage -> article slot
-    p_start: array = field(default_factory=lambda: array("I"))
-    p_end: array = field(default_factory=lambda: array("I"))
-    slots: list[str | None] = field(default_factory=list)  # slot -> article id (None: removed)
-    ranges: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # id -> slot, first, end
-    sha: dict[str, str] = field(default_factory=dict)
-    dead: int = 0
+
+def _needed(n: int) -> int:
+    """Query words a passage must match: all of one or two, all but a third of more."""
+    return n if n <= 2 else n - n // 3
+
+
+@dataclass
+class _Word:
+    """A query word's alternatives: vocabulary word -> (typos, kind)."""
+
+    word: str
+    alts: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+@dataclass
+class _Window:
+    key: tuple
+    start: int
+    end: int
+    ctx_start: int
+    ctx_end: int
+    matches: tuple[tuple[int, int], ...]
+    count: int
+    typos: int
+    exact: bool
+
+
+# --------------------------------------------------------------------------- the index
 
 
 class SearchIndex:
-    """A passage index over articles; see the module docstring."""
+    """Passages of a corpus, searchable; see the module docstring."""
 
-    def __init__(self) -> None:
-        self._s = _State()
+    def __init__(self, backend: Backend, articles: Iterable[Article] = ()) -> None:
+        self._backend = backend
         self._articles: dict[str, Article] = {}
-        self._vocab_by_len: dict[int, list[str]] | None = None
-        self._expansions: dict[str, list[tuple[str, float]]] = {}
-        self._changed_on_load = False
+        self._by_key: dict[int, Article] = {}
+        self._sha: dict[str, str] = {}
+        self._vocab: dict[str, int] | None = None
+        self._sorted: list[str] = []
+        self._by_len: dict[int, list[str]] = {}
+        self._expansions: dict[tuple[str, bool], _Word] = {}
+        self._stems: dict[str, list[str]] | None = None
+        self._pools: dict[tuple[int, int, int], list[str]] = {}
+        self._stems_by_len: dict[int, list[str]] = {}
+        self.path: Path | None = None
+        self.warning = ""
+        """Why the cache could not be used where it should be (shown to the user)."""
+        for article in articles:
+            self._attach(article)
+
+    def _attach(self, article: Article) -> None:
+        self._articles[article.id] = article
+        self._by_key[article_key(article.id)] = article
+        self._sha[article.id] = article.sha256
+
+    def _detach(self, article_id: str) -> None:
+        self._articles.pop(article_id, None)
+        self._by_key.pop(article_key(article_id), None)
+        self._sha.pop(article_id, None)
 
     # ---- building and updating
 
     @classmethod
-    def build(cls, articles: Iterable[Article], progress: Progress | None = None) -> SearchIndex:
-        """Index `articles`; `progress(done, total)` is called as it goes (and at the end)."""
-        index = cls()
-        articles = list(articles)
+    def build(
+        cls,
+        articles: Iterable[Article],
+        progress: Progress | None = None,
+        *,
+        path: Path | None = None,
+    ) -> SearchIndex:
+        """Index `articles` (in memory, or in a fresh index at `path`), with progress."""
+        index = cls(Backend(path, create=path is not None))
+        index._add_all(list(articles), progress)
+        index.path = path
+        return index
+
+    def _add_all(self, articles: list[Article], progress: Progress | None) -> None:
         total = len(articles)
         step = max(1, total // 100)
+        backend = self._backend
         for done, article in enumerate(articles, 1):
-            index._add(article)
+            backend.add(article.id, _documents(article))
+            self._attach(article)
             if progress and (done % step == 0 or done == total):
                 progress(done, total)
         if progress and not total:
             progress(0, 0)
-        return index
-
-    def _add(self, article: Article) -> None:
-        s = self._s
-        slot = len(s.slots)
-        s.slots.append(article.id)
-        first = len(s.p_start)
-        postings = s.postings
-        text = article.text
-        pid = first
-        for start, end in _passages(text):
-            folded = text[start:end].translate(_TABLE)
-            for token in _tokens(folded):
-                arr = postings.get(token)
-                if arr is None:
-                    postings[token] = array("I", (pid,))
-                else:
-                    arr.append(pid)
-            s.p_start.append(start)
-            s.p_end.append(end)
-            pid += 1
-        s.p_article.extend([slot] * (pid - first))
-        s.ranges[article.id] = (slot, first, pid)
-        s.sha[article.id] = article.sha256
-        self._articles[article.id] = article
-        self._vocab_by_len = None
+        backend.commit()
+        self._vocab = None
 
     def update(self, article: Article) -> None:
         """Add `article`, or re-index it if its text changed (same id)."""
-        old = self._s.sha.get(article.id)
-        if old == article.sha256:
-            self._articles[article.id] = article  # title or path may have changed
+        if self._sha.get(article.id) == article.sha256:
+            self._attach(article)  # title or path may have changed
             return
-        if old is not None:
-            self.remove(article.id)
-        self._add(article)
+        self._backend.delete(article.id)
+        self._backend.add(article.id, _documents(article))
+        self._backend.commit()
+        self._attach(article)
+        self._vocab = None
+        self._save_manifest()
 
-    def remove(self, article_id: str, compact: bool = True) -> None:
-        """Forget an article; its passage ids become tombstones."""
-        s = self._s
-        entry = s.ranges.pop(article_id, None)
-        s.sha.pop(article_id, None)
-        self._articles.pop(article_id, None)
-        if entry is None:
+    def remove(self, article_id: str) -> None:
+        """Forget an article."""
+        if article_id not in self._sha:
             return
-        slot, first, end = entry
-        s.slots[slot] = None
-        s.dead += end - first
-        if compact:
-            self._maybe_compact()
+        self._backend.delete(article_id)
+        self._backend.commit()
+        self._detach(article_id)
+        self._save_manifest()
 
-    def _maybe_compact(self) -> None:
-        """Rebuild from the live articles once tombstones outnumber live passages."""
-        if self._s.dead > 1000 and self._s.dead > len(self._s.p_start) // 2:
-            self._compact()
-
-    def _compact(self) -> None:
-        articles = [
-            self._articles[a] for a in sorted(self._s.ranges, key=lambda a: self._s.ranges[a][1])
-        ]
-        fresh = SearchIndex.build(articles)
-        self._s, self._articles, self._vocab_by_len = fresh._s, fresh._articles, None
-
-    def sync(self, articles: Iterable[Article]) -> bool:
+    def sync(self, articles: Iterable[Article], progress: Progress | None = None) -> bool:
         """Make the index match `articles` exactly (by id and sha256); True if anything changed.
 
-        Unchanged articles are only re-attached (their texts are not pickled), never re-indexed.
+        Unchanged articles are only attached (their texts are not even read).
         """
-        st = self._s
         by_id = {a.id: a for a in articles}
-        stale = [a for a in by_id.values() if st.sha.get(a.id) != a.sha256]
-        gone = [i for i in st.ranges if i not in by_id]
-        for article_id in st.ranges:
-            article = by_id.get(article_id)
-            if article is not None and st.sha.get(article_id) == article.sha256:
-                self._articles[article_id] = article
-        for article_id in [*gone, *(a.id for a in stale if a.id in st.ranges)]:
-            self.remove(article_id, compact=False)
+        stale = [a for a in by_id.values() if self._sha.get(a.id) != a.sha256]
+        gone = [i for i in self._sha if i not in by_id]
+        for article in by_id.values():
+            if self._sha.get(article.id) == article.sha256:
+                self._attach(article)
+        if not stale and not gone:
+            return False
+        for article_id in gone:
+            self._backend.delete(article_id)
+            self._detach(article_id)
         for article in stale:
-            self._add(article)
-        self._maybe_compact()
-        self._changed_on_load = bool(stale or gone)
-        return self._changed_on_load
+            if article.id in self._sha:
+                self._backend.delete(article.id)
+        self._add_all(stale, progress)
+        return True
 
     def __len__(self) -> int:
-        return len(self._s.ranges)
+        return len(self._articles)
 
     @property
     def passage_count(self) -> int:
-        return len(self._s.p_start) - self._s.dead
+        return self._backend.num_docs
 
     def article_ids(self) -> list[str]:
-        return list(self._s.ranges)
+        return list(self._articles)
 
     # ---- the disk cache
 
-    def save(self, path: Path | str) -> None:
-        """Write the index (without article texts) atomically: temp file, fsync, replace."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".search-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self._s, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        try:
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-        except OSError:
+    def _save_manifest(self) -> None:
+        if self.path is None:
             return
-        try:
-            os.fsync(dir_fd)
-        except OSError:
-            pass
-        finally:
-            os.close(dir_fd)
+        from annotations.store.journal import atomic_write_bytes
+
+        data = {"format": FORMAT_VERSION, "articles": self._sha}
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(
+                self.path.parent / MANIFEST_NAME, json.dumps(data, ensure_ascii=False).encode()
+            )
 
     @classmethod
-    def load(cls, path: Path | str, articles: Iterable[Article]) -> SearchIndex:
-        """Read a saved index and bring it up to date with `articles` (by sha256).
+    def open(cls, cache_dir: Path | str) -> SearchIndex:
+        """Open the index saved in `cache_dir` (articles not attached yet).
 
-        Raises `ValueError` if the file is not a readable index of this format version.
+        Raises `ValueError` if it is missing, unreadable or of another format version.
         """
+        cache_dir = Path(cache_dir)
         try:
-            with open(path, "rb") as fh:
-                state = pickle.load(fh)
-        except FileNotFoundError:
-            raise
-        except Exception as exc:
-            raise ValueError(f"unreadable search index: {exc}") from None
-        if not isinstance(state, _State) or getattr(state, "version", None) != FORMAT_VERSION:
+            data = json.loads((cache_dir / MANIFEST_NAME).read_bytes())
+            shas = data["articles"]
+            ok = data.get("format") == FORMAT_VERSION and isinstance(shas, dict)
+            ok = ok and all(isinstance(k, str) and isinstance(v, str) for k, v in shas.items())
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise ValueError(f"no readable search index manifest: {exc}") from None
+        if not ok:
             raise ValueError("search index of another format version")
-        index = cls()
-        index._s = state
-        index.sync(articles)
+        try:
+            backend = Backend(cache_dir / CACHE_NAME)
+            backend.search([[("probe", 1.0)]], limit=1)  # reads the segments once
+        except BaseException as exc:  # tantivy reports damage as errors or Rust panics
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            raise ValueError(f"unreadable search index: {exc}") from None
+        index = cls(backend)
+        index._sha = dict(shas)
+        index.path = cache_dir / CACHE_NAME
         return index
 
     @classmethod
@@ -467,151 +355,136 @@ class SearchIndex:
         cache_dir: Path | str,
         progress: Progress | None = None,
     ) -> SearchIndex:
-        """Load the index from `cache_dir`, re-indexing only changed articles; rebuild if
-        the cache is missing, corrupt or of another version. Rewritten only when changed.
+        """Open the index in `cache_dir`, re-indexing only changed articles; rebuild it if
+        missing, unreadable or of another version. A cache folder that is not private
+        (see `private_dir`) is not used: the index is built in a private temporary one
+        and `warning` says why.
         """
         articles = list(articles)
-        path = Path(cache_dir) / CACHE_NAME
+        folder, warning = private_dir(Path(cache_dir))
         try:
-            index = cls.load(path, articles)
-        except (OSError, ValueError, EOFError, MemoryError):
+            index = cls.open(folder)
+        except ValueError:
             index = None
         if index is not None:
+            try:
+                if index.sync(articles, progress):
+                    index._save_manifest()
+            except ValueError:  # another process holds the writer: search what is there
+                pass
             if progress:
                 progress(len(articles), len(articles))
-            if index._changed_on_load:
-                try:
-                    index.save(path)
-                except OSError:
-                    pass
+            index.warning = warning
             return index
-        index = cls.build(articles, progress)
+        with contextlib.suppress(OSError):
+            (folder / MANIFEST_NAME).unlink()
         try:
-            index.save(path)
-        except OSError:
-            pass
+            index = cls.build(articles, progress, path=folder / CACHE_NAME)
+        except (OSError, ValueError):
+            # Cannot write there (read-only, locked by another writer): keep it in memory.
+            with contextlib.suppress(OSError):
+                shutil.rmtree(folder / CACHE_NAME)
+            index = cls.build(articles, progress)
+        index._save_manifest()
+        index.warning = warning
         return index
 
-    # ---- searching
+    # ---- vocabulary and expansion
 
-    def _vocab(self) -> dict[int, list[str]]:
-        if self._vocab_by_len is None:
+    def _load_vocab(self) -> dict[str, int]:
+        vocab = self._vocab
+        if vocab is None:
+            vocab = dict(self._backend.vocabulary())
+            self._sorted = sorted(vocab)
             by_len: dict[int, list[str]] = {}
-            for token in self._s.postings:
-                if not _CJK_CHAR.search(token):
-                    by_len.setdefault(len(token), []).append(token)
-            self._vocab_by_len = by_len
+            for term in self._sorted:
+                by_len.setdefault(len(term), []).append(term)
+            self._by_len = by_len
             self._expansions = {}
-        return self._vocab_by_len
+            self._stems = None
+            self._pools = {}
+            self._vocab = vocab
+        return vocab
 
-    def _expand(self, word: str) -> list[tuple[str, float]]:
-        """Vocabulary words close to `word` (itself included if indexed), with similarity."""
-        return _expand_cached(self, word)
+    def _stem_index(self) -> dict[str, list[str]]:
+        """Stem -> the vocabulary words with it (built on the first query that needs it)."""
+        if self._stems is None:
+            stems: dict[str, list[str]] = {}
+            for term in self._sorted:
+                if not (term.isdigit() or has_cjk(term)):
+                    stems.setdefault(stem(term), []).append(term)
+            by_len: dict[int, list[str]] = {}
+            for root in stems:
+                by_len.setdefault(len(root), []).append(root)
+            self._stems, self._stems_by_len = stems, by_len
+            self._pools = {}
+        return self._stems
 
-    def _candidates(self, words: list[tuple[str, bool]], allowed: set[int] | None) -> list[int]:
-        """Up to `CANDIDATES` passage ids, best first by idf-weighted query words present."""
-        postings = self._s.postings
-        live = max(1, self.passage_count)
-        found: list[tuple[int, list[array]]] = []  # (document frequency, posting arrays) per word
-        for word, expandable in words:
-            variants = self._expand(word) if expandable else [(word, 100.0)]
-            arrays = [postings[v] for v, _sim in variants if v in postings]
-            if arrays:
-                found.append((sum(map(len, arrays)), arrays))
-        if not found:
-            return []
-        found.sort(key=lambda f: f[0])
-        rare = [f for f in found if f[0] <= COMMON_FRACTION * live]
-        medium = [f for f in found if COMMON_FRACTION * live < f[0] <= STOP_FRACTION * live]
+    def _pool(self, by_len: dict[int, list[str]], n: int, budget: int) -> list[str]:
+        """Words of length n ± budget (a typo changes the length by at most one per edit)."""
+        key = (id(by_len), n, budget)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = [t for k in range(n - budget, n + budget + 1) for t in by_len.get(k, ())]
+            self._pools[key] = pool
+        return pool
 
-        def as_set(arrays: list[array]) -> set[int]:
-            out: set[int] = set()
-            for arr in arrays:
-                out.update(arr)
-            if allowed is not None:
-                out &= allowed
-            return out
-
-        if rare:
-            scores: dict[int, float] = {}
-            get = scores.get
-            for df, arrays in rare:
-                weight = math.log(1 + live / max(1, df))
-                for pid in as_set(arrays):
-                    scores[pid] = get(pid, 0.0) + weight
-            if len(scores) > CANDIDATES:
-                # Too many to rescore: let the commoner words break the ties.
-                for df, arrays in medium:
-                    weight = math.log(1 + live / max(1, df))
-                    present = as_set(arrays)
-                    for pid in scores:
-                        if pid in present:
-                            scores[pid] += weight
-                return heapq.nlargest(CANDIDATES, scores, key=scores.__getitem__)
-            return list(scores)
-        if medium:
-            # Only common words: passages holding as many of them as possible.
-            pool = as_set(medium[0][1])
-            for _df, arrays in medium[1:]:
-                narrower = pool & as_set(arrays)
-                if narrower:
-                    pool = narrower
-            return list(itertools.islice(pool, CANDIDATES))
-        # Only stop words ("the of and"): any passages holding the rarest; rapidfuzz sorts
-        # them out. Building sets of 10^5 ids is the cost to avoid here.
-        out: list[int] = []
-        for arr in found[0][1]:
-            for pid in arr:
-                if allowed is None or pid in allowed:
-                    out.append(pid)
-                    if len(out) >= CANDIDATES:
-                        return out
+    def _completions(self, prefix: str) -> list[str]:
+        i = bisect.bisect_left(self._sorted, prefix)
+        out: list[str] = []
+        for term in self._sorted[i:]:
+            if not term.startswith(prefix):
+                break
+            out.append(term)
         return out
 
-    def _allowed(
-        self, q: Query, annotations: AnnotationSource | None
-    ) -> tuple[set[int] | None, set[int]]:
-        """Passage ids the filters allow (None: all), and ids they forbid."""
-        s = self._s
-        allowed: set[int] | None = None
-        if q.articles:
-            needles = [n.casefold() for n in q.articles]
-            allowed = set()
-            for article_id, (_slot, first, end) in s.ranges.items():
-                article = self._articles.get(article_id)
-                title = article.title.casefold() if article else ""
-                if any(
-                    n == article_id.casefold() or n in article_id.casefold() or n in title
-                    for n in needles
-                ):
-                    allowed.update(range(first, end))
-        forbidden: set[int] = set()
-        if q.themes or q.not_themes:
-            want = [t.casefold() for t in q.themes]
-            avoid = {t.casefold() for t in q.not_themes}
-            tagged: set[int] | None = set() if want else None
-            for article_id, anns in _annotations_for(annotations, list(s.ranges)):
-                entry = s.ranges.get(article_id)
-                if entry is None:
-                    continue
-                _slot, first, end = entry
-                for ann in anns:
-                    themes = {t.casefold() for t in ann.themes}
-                    hit_want = want and all(t in themes for t in want)
-                    hit_avoid = bool(avoid & themes)
-                    if not (hit_want or hit_avoid):
-                        continue
-                    for pid in range(first, end):
-                        if s.p_start[pid] < ann.end and ann.start < s.p_end[pid]:
-                            if hit_want and tagged is not None:
-                                tagged.add(pid)
-                            if hit_avoid:
-                                forbidden.add(pid)
-            if tagged is not None:
-                allowed = tagged if allowed is None else allowed & tagged
-        if allowed is not None and forbidden:
-            allowed -= forbidden
-        return allowed, forbidden
+    def _expand(self, word: str, prefix: bool) -> _Word:
+        """The vocabulary words `word` stands for, each with its typos and kind."""
+        vocab = self._load_vocab()  # first: a changed vocabulary empties the cache
+        cached = self._expansions.get((word, prefix))
+        if cached is not None:
+            return cached
+        out = _Word(word)
+        if word in vocab:
+            out.alts[word] = (0, "exact")
+        budget = typo_budget(word)
+        if budget:
+            pool = self._pool(self._by_len, len(word), budget)
+            for term, dist, _ in process.extract(
+                word, pool, scorer=OSA.distance, score_cutoff=budget, limit=30
+            ):
+                if term not in out.alts and term[:1].isdigit() == word[:1].isdigit():
+                    out.alts[term] = (int(dist), "typo")
+            # Other forms of the word (same stem) and, for a word the corpus does not
+            # have, of its typo'd forms (stems within the budget).
+            stems = self._stem_index()
+            root = stem(word)
+            if word in vocab:
+                found = [(root, 0)] if root in stems else []
+            else:
+                pool = self._pool(self._stems_by_len, len(root), budget)
+                found = [
+                    (other, int(dist))
+                    for other, dist, _ in process.extract(
+                        root, pool, scorer=OSA.distance, score_cutoff=budget, limit=30
+                    )
+                ]
+            for other, dist in found:
+                for term in stems[other]:
+                    if term not in out.alts or out.alts[term][0] > dist:
+                        out.alts[term] = (dist, "typo" if dist else "stem")
+        if prefix and not has_cjk(word):
+            found = [t for t in self._completions(word) if t != word]
+            found.sort(key=lambda t: -vocab.get(t, 0))
+            for term in found[:PREFIX_TERMS]:
+                if out.alts.get(term, (1, ""))[0] > 0:
+                    out.alts[term] = (0, "prefix")
+        if len(self._expansions) > 4096:
+            self._expansions.clear()
+        self._expansions[(word, prefix)] = out
+        return out
+
+    # ---- searching
 
     def search(
         self,
@@ -619,65 +492,144 @@ class SearchIndex:
         limit: int = 20,
         annotations: AnnotationSource | None = None,
         notes: bool = False,
-        min_score: float = MIN_SCORE,
+        min_score: float | None = None,
     ) -> list[SearchResult]:
-        """Passages matching `query`, best first (exact phrases before fuzzy matches).
+        """Passages matching `query`, best first (see the module docstring and `query.py`).
 
-        `query` may carry filters (see `parse_query`). `annotations` maps an article id to
-        its annotations (a mapping or a callable); the theme filters and notes mode need it.
+        `annotations` maps an article id to its annotations (a mapping or a callable);
+        the theme filters and notes mode need it. `min_score` (0-100) drops weaker hits.
         """
         q = parse_query(query)
-        folded = fold(q.text)
-        if not folded or limit <= 0:
+        if limit <= 0:
             return []
         if notes or q.notes:
-            return self._search_notes(q, folded, limit, annotations, min_score)
-        allowed, forbidden = self._allowed(q, annotations)
+            folded = folded_text(q)
+            if not folded:
+                return []
+            return self._search_notes(q, folded, limit, annotations, min_score or 75.0)
+        if q.empty:
+            return []
+        qwords = list(q.words)
+        for phrase in q.phrases:
+            qwords.extend(w for w in phrase if w not in qwords)
+        last = len(q.words) - 1 if q.prefix else -1
+        expanded = [self._expand(w, i == last) for i, w in enumerate(qwords)]
+        lookup: dict[str, list[tuple[int, int]]] = {}
+        for qi, ex in enumerate(expanded):
+            for term, (typos, _kind) in ex.alts.items():
+                lookup.setdefault(term, []).append((qi, typos))
+        need = _needed(len(qwords))
+        if sum(1 for ex in expanded if ex.alts) < need:
+            return []
+        allowed = self._allowed_articles(q, annotations)
         if allowed is not None and not allowed:
             return []
-        s = self._s
-        if allowed is not None and len(allowed) <= CANDIDATES:
-            pids = [p for p in allowed if s.slots[s.p_article[p]] is not None]
-        else:
-            pids = [
-                p for p in self._candidates(_query_words(folded), allowed) if p not in forbidden
-            ]
-        choices: dict[int, str] = {}
-        for pid in pids:
-            article_id = s.slots[s.p_article[pid]]
-            if article_id is None:
+        terms = [
+            [(t, BOOST[typos if kind == "typo" else kind]) for t, (typos, kind) in ex.alts.items()]
+            for ex in expanded
+        ]
+        hits = self._backend.search(terms, q.phrases, allowed, limit=CANDIDATES)
+        # First pass: an upper bound of each paragraph's rank from its words alone.
+        firsts = []
+        terms_set = set(lookup)
+        for bm25, key, start, end in hits:
+            article = self._by_key.get(key)
+            if article is None or end > len(article.text):
                 continue
-            text = self._articles[article_id].text
-            choices[pid] = fold(text[s.p_start[pid] : s.p_end[pid]])
-        rough = process.extract(
-            folded,
-            choices,
-            scorer=fuzz.partial_ratio,
-            score_cutoff=min_score,
-            limit=max(limit * 3, 30),
-        )
+            best: dict[int, int] = {}
+            for w in terms_set.intersection(index_words(article.text[start:end]).split()):
+                for qi, typos in lookup[w]:
+                    if typos < best.get(qi, 99):
+                        best[qi] = typos
+            if len(best) < need:
+                continue
+            firsts.append(((-len(best), sum(best.values()), -bm25), article, start, end, bm25))
+        firsts.sort(key=lambda f: f[0])
+        themes = self._theme_spans(q, annotations, {f[1].id for f in firsts})
+        windows: list[tuple[tuple, Article, _Window]] = []
+        for fkey, article, start, end, bm25 in firsts[: max(2 * limit, 20)]:
+            # A paragraph's words bound its passages' rank: once `limit` passages rank
+            # better than this bound, no later paragraph can make the cut.
+            if len(windows) >= limit:
+                kth = heapq.nsmallest(limit, (w[0][:2] for w in windows))[-1]
+                if fkey[:2] > kth:
+                    break
+            spans = None if themes is None else themes.get(article.id, ([], []))
+            for w in _windows(article.text, start, end, lookup, qwords, q, need, spans):
+                windows.append(((*w.key, -bm25, article.id, w.start), article, w))
+        windows.sort(key=lambda x: x[0])
         results: list[SearchResult] = []
-        for _choice, _rough_score, pid in rough:
-            article = self._articles[s.slots[s.p_article[pid]]]  # type: ignore[index]
-            hit = _best_span(folded, article.text, s.p_start[pid], s.p_end[pid])
-            if hit is None or hit[2] < min_score:
+        n = len(qwords)
+        for _key, article, w in windows:
+            if any(
+                r.article_id == article.id
+                and r.context_start < w.ctx_end
+                and w.ctx_start < r.context_end
+                for r in results
+            ):
                 continue
-            start, end, score, exact = hit
-            ps, pe = s.p_start[pid], s.p_end[pid]
+            score = 100.0 if w.exact else 100.0 * w.count / n - 8 * w.typos - 4 * (w.key[3] - 1)
+            score = max(1.0, min(99.0, score))
+            if min_score is not None and score < min_score:
+                continue
+            text = article.text
             results.append(
                 SearchResult(
                     article_id=article.id,
                     article_title=article.title,
-                    start=start,
-                    end=end,
-                    text=article.text[start:end],
-                    context=article.text[ps:pe],
+                    start=w.start,
+                    end=w.end,
+                    text=text[w.start : w.end],
+                    context=text[w.ctx_start : w.ctx_end],
                     score=score,
-                    exact=exact,
-                    context_start=ps,
+                    exact=w.exact,
+                    context_start=w.ctx_start,
+                    matches=w.matches,
                 )
             )
-        return _rank(results, limit)
+            if len(results) >= limit:
+                break
+        return results
+
+    def _allowed_articles(self, q: Query, annotations: AnnotationSource | None) -> set[str] | None:
+        """Article ids the `article:` and `theme:` filters allow (None: all)."""
+        allowed: set[str] | None = None
+        if q.articles:
+            needles = [n.casefold() for n in q.articles]
+            allowed = {
+                a.id
+                for a in list(self._articles.values())
+                if any(n in a.id.casefold() or n in a.title.casefold() for n in needles)
+            }
+        if q.themes:
+            want = [t.casefold() for t in q.themes]
+            tagged = set()
+            for article_id, anns in _annotations_for(annotations, list(self._articles)):
+                if any(all(t in {x.casefold() for x in a.themes} for t in want) for a in anns):
+                    tagged.add(article_id)
+            allowed = tagged if allowed is None else allowed & tagged
+        return allowed
+
+    def _theme_spans(
+        self, q: Query, annotations: AnnotationSource | None, article_ids: set[str]
+    ) -> dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] | None:
+        """Per article: spans coded with the wanted themes, spans coded with excluded ones."""
+        if not (q.themes or q.not_themes):
+            return None
+        want = [t.casefold() for t in q.themes]
+        avoid = {t.casefold() for t in q.not_themes}
+        out: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+        for article_id, anns in _annotations_for(annotations, article_ids):
+            yes: list[tuple[int, int]] = []
+            no: list[tuple[int, int]] = []
+            for ann in anns:
+                themes = {t.casefold() for t in ann.themes}
+                if want and all(t in themes for t in want):
+                    yes.append((ann.start, ann.end))
+                if avoid & themes:
+                    no.append((ann.start, ann.end))
+            out[article_id] = (yes, no)
+        return out
 
     def _search_notes(
         self,
@@ -687,13 +639,15 @@ class SearchIndex:
         annotations: AnnotationSource | None,
         min_score: float,
     ) -> list[SearchResult]:
+        from rapidfuzz import fuzz
+
         if annotations is None:
             return []
         want = [t.casefold() for t in q.themes]
         avoid = {t.casefold() for t in q.not_themes}
         needles = [n.casefold() for n in q.articles]
         results: list[SearchResult] = []
-        for article_id, anns in _annotations_for(annotations, list(self._s.ranges)):
+        for article_id, anns in _annotations_for(annotations, list(self._articles)):
             article = self._articles.get(article_id)
             if article is None:
                 continue
@@ -708,7 +662,7 @@ class SearchIndex:
                 if not 0 <= ann.start < ann.end <= len(article.text):
                     continue
                 note = fold(ann.note)
-                exact = _exact_at(folded, note) >= 0
+                exact = f" {folded} " in f" {note} "
                 score = 100.0 if exact else min(99.0, float(fuzz.partial_ratio(folded, note)))
                 if score < min_score:
                     continue
@@ -731,29 +685,186 @@ class SearchIndex:
         return results[:limit]
 
 
-def _expand_cached(index: SearchIndex, word: str) -> list[tuple[str, float]]:
-    vocab = index._vocab()
-    cache = index._expansions
-    hit = cache.get(word)
-    if hit is not None:
-        return hit
-    n = len(word)
-    if n <= 2:
-        out = [(word, 100.0)]
-    else:
-        cutoff = 80.0 if n <= 4 else 72.0
-        spread = 1 if n <= 4 else 2
-        pool: list[str] = []
-        for length in range(max(1, n - spread), n + spread + 1):
-            pool.extend(vocab.get(length, ()))
-        found = process.extract(word, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=12)
-        out = [(w, float(sim)) for w, sim, _ in found]
-        if word in index._s.postings and all(w != word for w, _ in out):
-            out.append((word, 100.0))
-    if len(cache) > 4096:
-        cache.clear()
-    cache[word] = out
+# --------------------------------------------------------------------------- ranking
+
+
+def _windows(
+    text: str,
+    start: int,
+    end: int,
+    lookup: dict[str, list[tuple[int, int]]],
+    qwords: list[str],
+    q: Query,
+    need: int,
+    themes: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None,
+) -> list[_Window]:
+    """Candidate passages (one sentence, or two adjacent) in `text[start:end]`, ranked."""
+    sents = sentences_in(text, start, end) or [(start, end)]
+    inner = range(len(sents))
+    # The neighbouring paragraphs' nearest sentences: words may be spread across them.
+    before = _neighbour(text, start, -1)
+    after = _neighbour(text, end, 1)
+    if before is not None:
+        sents.insert(0, before)
+        inner = range(1, len(sents))
+    if after is not None:
+        sents.append(after)
+    spans = word_spans(text[sents[0][0] : sents[-1][1]], sents[0][0])
+    # sentence index of each word
+    bounds = [s for s, _ in sents]
+    words_by_sent: list[list[int]] = [[] for _ in sents]
+    for i, (_w, s, _e) in enumerate(spans):
+        words_by_sent[max(0, bisect.bisect_right(bounds, s) - 1)].append(i)
+    n = len(qwords)
+    out: list[_Window] = []
+    # Query words present per sentence, to skip windows that cannot reach `need` cheaply.
+    present = [{qi for i in ids for qi, _t in lookup.get(spans[i][0], ())} for ids in words_by_sent]
+    for si in range(len(sents)):
+        for width in (1, 2):
+            if si + width > len(sents):
+                break
+            if si not in inner and si + width - 1 not in inner:
+                continue  # a neighbour alone belongs to another passage
+            if len(present[si] | present[si + width - 1]) < need:
+                continue
+            idx = [i for k in range(si, si + width) for i in words_by_sent[k]]
+            win = _rank_window(spans, idx, lookup, qwords, q, n)
+            if win is None or win[0] < need:
+                continue
+            count, typos, level, proximity, first, lastw, matches = win
+            if width == 2:
+                # Only when both sentences hold words the other lacks.
+                alone = [
+                    _rank_window(spans, words_by_sent[k], lookup, qwords, q, n)
+                    for k in (si, si + 1)
+                ]
+                if any(a is not None and a[0] >= count for a in alone):
+                    continue
+            ctx = (sents[si][0], sents[si + width - 1][1])
+            if themes is not None and not _theme_ok(themes, q, ctx):
+                continue
+            if q.excluded and any(spans[i][0] in q.excluded for i in idx):
+                continue
+            out.append(
+                _Window(
+                    key=(-count, typos, level, width, proximity),
+                    start=spans[first][1],
+                    end=spans[lastw][2],
+                    ctx_start=ctx[0],
+                    ctx_end=ctx[1],
+                    matches=matches,
+                    count=count,
+                    typos=typos,
+                    exact=level == 0,
+                )
+            )
     return out
+
+
+def _neighbour(text: str, at: int, direction: int) -> tuple[int, int] | None:
+    """The sentence nearest `at` in the paragraph before (-1) or after (1) the one at `at`."""
+    if direction < 0:
+        k = len(text[:at].rstrip()) if at else 0
+        if k <= 0 or k == at:
+            return None
+        s = text.rfind("\n", 0, k) + 1
+        found = sentences_in(text, s, k)
+        return found[-1] if found else None
+    rest = text[at:]
+    k = at + len(rest) - len(rest.lstrip())
+    if k >= len(text) or k == at:
+        return None
+    e = text.find("\n", k)
+    found = sentences_in(text, k, e if e >= 0 else len(text))
+    return found[0] if found else None
+
+
+def _theme_ok(
+    themes: tuple[list[tuple[int, int]], list[tuple[int, int]]], q: Query, ctx: tuple[int, int]
+) -> bool:
+    """The passage overlaps a span coded with the wanted themes and none with excluded ones."""
+    yes, no = themes
+    s, e = ctx
+    if q.themes and not any(a < e and s < b for a, b in yes):
+        return False
+    return not any(a < e and s < b for a, b in no)
+
+
+def _rank_window(
+    spans: list[tuple[str, int, int]],
+    idx: list[int],
+    lookup: dict[str, list[tuple[int, int]]],
+    qwords: list[str],
+    q: Query,
+    n: int,
+) -> tuple[int, int, int, int, int, int, tuple[tuple[int, int], ...]] | None:
+    """(words matched, typos, exact phrase, proximity, first word, last word, match spans)
+    of the tightest stretch of `idx` holding each matched query word once, or None."""
+    hits: list[tuple[int, int, int]] = []  # (position in spans, query word, typos)
+    best: dict[int, int] = {}
+    for i in idx:
+        for qi, typos in lookup.get(spans[i][0], ()):
+            hits.append((i, qi, typos))
+            if typos < best.get(qi, 99):
+                best[qi] = typos
+    if not best:
+        return None
+    toks = [spans[i][0] for i in idx]
+    for phrase in q.phrases:
+        if not _contains(toks, phrase):
+            return None
+    # Tightest window over `hits` (in text order) holding every matched word at its
+    # best typo count: the classic minimum covering window.
+    good = [h for h in hits if h[2] == best[h[1]]]
+    need = len(best)
+    have: dict[int, int] = {}
+    lo = 0
+    win = (0, len(good) - 1)
+    width = math.inf
+    for hi, (pos, qi, _t) in enumerate(good):
+        have[qi] = have.get(qi, 0) + 1
+        while len(have) == need:
+            span = pos - good[lo][0]
+            if span < width:
+                width, win = span, (lo, hi)
+            lqi = good[lo][1]
+            have[lqi] -= 1
+            if not have[lqi]:
+                del have[lqi]
+            lo += 1
+    first, lastw = good[win[0]][0], good[win[1]][0]
+    chosen = {h[0] for h in hits if first <= h[0] <= lastw}
+    matches = tuple((spans[i][1], spans[i][2]) for i in sorted(chosen))
+    count = len(best)
+    typos = sum(best.values())
+    proximity = int(width) - (count - 1)
+    # Exactness: the query's words in order as typed (0), the last one completed (1).
+    level = 2
+    if count == n and typos == 0:
+        if _contains(toks, tuple(qwords)):
+            level = 0
+        elif q.prefix and _contains(toks, tuple(qwords), prefix=True):
+            level = 1
+    return count, typos, level, proximity, first, lastw, matches
+
+
+def _contains(toks: list[str], phrase: Sequence[str], prefix: bool = False) -> bool:
+    """True if `phrase` occurs as consecutive words in `toks` (its last word as a prefix)."""
+    m = len(phrase)
+    if not m:
+        return False
+    head = phrase[0]
+    for i in range(len(toks) - m + 1):
+        if toks[i] == head and tuple(toks[i : i + m]) == tuple(phrase):
+            return True
+    if prefix:
+        # The last query word may still be a prefix: "power of sib" is exact too.
+        *rest, tail = phrase
+        k = len(rest)
+        for i in range(len(toks) - k):
+            if tuple(toks[i : i + k]) == tuple(rest) and toks[i + k].startswith(tail):
+                return True
+    return False
 
 
 def _annotations_for(
@@ -769,72 +880,6 @@ def _annotations_for(
         return
     for article_id in article_ids:
         yield article_id, source(article_id) or ()
-
-
-def _exact_at(needle: str, hay: str) -> int:
-    """Index of `needle` in `hay` at word boundaries (CJK needs none), else -1."""
-    start = 0
-    while True:
-        i = hay.find(needle, start)
-        if i < 0:
-            return -1
-        j = i + len(needle)
-        left_ok = i == 0 or not (_is_word_char(hay[i - 1]) and _is_word_char(needle[0]))
-        right_ok = j == len(hay) or not (_is_word_char(hay[j]) and _is_word_char(needle[-1]))
-        if left_ok and right_ok:
-            return i
-        start = i + 1
-
-
-def _best_span(query: str, text: str, ps: int, pe: int) -> tuple[int, int, float, bool] | None:
-    """(start, end, score, exact) of the best match of folded `query` in `text[ps:pe]`."""
-    folded, origin = fold_with_map(text[ps:pe], ps)
-    if not folded:
-        return None
-    i = _exact_at(query, folded)
-    if i >= 0:
-        j = i + len(query)
-        exact = True
-        score = 100.0
-    else:
-        exact = False
-        al = fuzz.partial_ratio_alignment(query, folded)
-        i, j = al.dest_start, al.dest_end
-        # Widen to whole words (not across CJK characters, which have no word boundaries).
-        limit = 24
-        while i > 0 and limit and _is_word_char(folded[i - 1]) and _is_word_char(folded[i]):
-            i -= 1
-            limit -= 1
-        limit = 24
-        while (
-            j < len(folded)
-            and limit
-            and j > 0
-            and _is_word_char(folded[j])
-            and _is_word_char(folded[j - 1])
-        ):
-            j += 1
-            limit -= 1
-        while i < j and folded[i] == " ":
-            i += 1
-        while j > i and folded[j - 1] == " ":
-            j -= 1
-        if i >= j:
-            return None
-        score = min(99.0, float(fuzz.ratio(query, folded[i:j])))
-    return origin[i], origin[j - 1] + 1, score, exact
-
-
-def _rank(results: list[SearchResult], limit: int) -> list[SearchResult]:
-    results.sort(key=lambda r: (not r.exact, -r.score, r.article_id, r.start))
-    kept: list[SearchResult] = []
-    for r in results:
-        if any(k.article_id == r.article_id and k.start < r.end and r.start < k.end for k in kept):
-            continue
-        kept.append(r)
-        if len(kept) >= limit:
-            break
-    return kept
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:

@@ -259,6 +259,15 @@ def sentences(text: str) -> list[Span]:
     return list(_sentence_index(text)[0])
 
 
+def sentences_in(text: str, start: int, end: int) -> list[Span]:
+    """Sentence spans of `text[start:end]`, a paragraph (or a stretch of one), unlike
+    `sentences` without segmenting (and caching) the whole text."""
+    out: list[Span] = []
+    for m in _PARAGRAPH.finditer(text, start, end):
+        _split_paragraph(text, m.start(), m.end(), out)
+    return out
+
+
 def _at(index: _Index, offset: int) -> Span | None:
     """The span containing `offset`; between spans the next one; past the end the last one."""
     spans, starts = index

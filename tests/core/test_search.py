@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from annotations.corpus import article_from_text, load_corpus
 from annotations.model import Annotation
 from annotations.search.engine import (
     CACHE_NAME,
+    FORMAT_VERSION,
+    MANIFEST_NAME,
     SearchIndex,
     SearchResult,
     fold,
@@ -319,7 +323,7 @@ def test_incremental_update_and_remove(corpus):
     assert top(index, "silk road on ice").article_id == a0.id
 
 
-def test_many_removals_compact():
+def test_many_removals():
     from benchmarks.corpus_gen import articles as synthetic
 
     docs = synthetic(40, seed=3, targets=4)
@@ -328,7 +332,6 @@ def test_many_removals_compact():
     assert top(index, probe).article_id == docs[-1].id
     for doc in docs[:35]:
         index.remove(doc.id)
-    assert index._s.dead < 1000  # compacted
     assert len(index) == 5
     assert top(index, probe).article_id == docs[-1].id
     assert all(
@@ -345,19 +348,19 @@ def test_progress_callback(corpus):
 
 def test_cache_round_trip(tmp_path, corpus, monkeypatch):
     built = SearchIndex.cached(corpus, tmp_path)
-    assert (tmp_path / CACHE_NAME).is_file()
+    assert (tmp_path / CACHE_NAME).is_dir() and (tmp_path / MANIFEST_NAME).is_file()
 
     def boom(*a, **k):
         raise AssertionError("rebuilt an unchanged corpus")
 
     monkeypatch.setattr(SearchIndex, "build", classmethod(boom))
-    monkeypatch.setattr(SearchIndex, "_add", boom)
+    monkeypatch.setattr(SearchIndex, "_add_all", boom)
     loaded = SearchIndex.cached(corpus, tmp_path)
     assert len(loaded) == len(corpus)
-    monkeypatch.undo()
-    monkeypatch.setattr(SearchIndex, "build", classmethod(boom))
     for q in ["silk rode on ise", "digtal economy", "Far East"]:
         assert loaded.search(q) == built.search(q)
+    monkeypatch.undo()
+    monkeypatch.setattr(SearchIndex, "build", classmethod(boom))
     # one changed article is re-indexed incrementally, not the whole corpus
     a0 = corpus[SEED_000]
     changed = article_from_text(a0.id, a0.path, a0.text + "\nA walrus summit opened.\n")
@@ -367,26 +370,64 @@ def test_cache_round_trip(tmp_path, corpus, monkeypatch):
     assert top(SearchIndex.cached(articles, tmp_path), "walrus summit").article_id == a0.id
 
 
+def _plant(folder: Path, payload: bytes) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            path.write_bytes(payload)
+
+
+MARKER = Path("/tmp") / "tagline-planted-pickle-ran"
+
+
+class _Evil:
+    def __reduce__(self):
+        return (os.system, (f"touch {MARKER}",))
+
+
 @pytest.mark.parametrize(
     "payload",
-    [b"", b"not a pickle at all", pickle.dumps({"version": 0}), b"\x80\x05\x95garbage"],
+    [b"", b"not an index at all", pickle.dumps(_Evil()), b'{"format": 2, "articles": 5}'],
 )
-def test_corrupt_cache_rebuilds(tmp_path, corpus, payload):
-    (tmp_path / CACHE_NAME).write_bytes(payload)
+def test_corrupt_cache_rebuilds_and_runs_nothing(tmp_path, corpus, payload):
+    MARKER.unlink(missing_ok=True)
+    SearchIndex.cached(corpus, tmp_path)
+    _plant(tmp_path, payload)  # every file: manifest, tantivy meta, segments, locks
     index = SearchIndex.cached(corpus, tmp_path)
     assert top(index, "silk rode on ise").article_id == SEED_000
+    assert not index.warning
     # and the rebuilt index was written back
-    assert SearchIndex.load(tmp_path / CACHE_NAME, corpus).search("digtal economy")
+    assert SearchIndex.open(tmp_path).passage_count == index.passage_count
+    assert not MARKER.exists()
 
 
-def test_load_rejects_other_versions(tmp_path, corpus):
-    index = SearchIndex.build(corpus)
-    path = tmp_path / "ix.pickle"
-    index.save(path)
-    index._s.version = 999
-    index.save(path)
+def test_open_rejects_other_versions(tmp_path, corpus):
+    SearchIndex.cached(corpus, tmp_path)
+    manifest = tmp_path / MANIFEST_NAME
+    data = json.loads(manifest.read_text())
+    data["format"] = 999
+    manifest.write_text(json.dumps(data))
     with pytest.raises(ValueError):
-        SearchIndex.load(path, corpus)
+        SearchIndex.open(tmp_path)
+    assert SearchIndex.cached(corpus, tmp_path).search("digtal economy")
+    assert json.loads(manifest.read_text())["format"] == FORMAT_VERSION
+
+
+def test_planted_cache_in_open_folders_is_not_used(tmp_path, corpus):
+    """Issue 14: another user replaces every cache file and opens the folders to all."""
+    MARKER.unlink(missing_ok=True)
+    cache = tmp_path / "cache" / "corpus-x"
+    SearchIndex.cached(corpus, cache)
+    assert (cache.stat().st_mode & 0o777) == 0o700
+    _plant(cache, pickle.dumps(_Evil()))
+    (cache / "search-index.pickle").write_bytes(pickle.dumps(_Evil()))  # the old name
+    for folder in [cache, *[p for p in cache.rglob("*") if p.is_dir()]]:
+        folder.chmod(0o777)
+    index = SearchIndex.cached(corpus, cache)
+    assert "writable by other users" in index.warning
+    assert top(index, "silk rode on ise").article_id == SEED_000
+    assert index.path is not None and cache not in index.path.parents
+    assert (index.path.parent.stat().st_mode & 0o777) == 0o700
+    assert not MARKER.exists()
 
 
 def test_format_result_json(index):
@@ -394,3 +435,85 @@ def test_format_result_json(index):
     data = format_result_json(hit)
     assert set(data) >= {"article_id", "article_title", "start", "end", "text", "context", "score"}
     assert data["text"] == hit.text and isinstance(data["score"], float)
+
+
+# ---------------------------------------------------------------- issue 11: analysts' queries
+
+
+@pytest.mark.parametrize(
+    ("query", "article", "passage"),
+    [
+        ("siberia pipeline", SEED_004, "oil and gas pipelines, such as Power of Siberia"),
+        ("arctic route", SEED_000, "Arctic shipping route"),
+        ("li qiang putin", "002_3115d2f89e0a05f8.txt", "Premier Li Qiang"),
+        ("beidou glonass", "001_5421c8af9c0b1953.txt", "BeiDou and Russia's GLONASS"),
+        ("medvedev communique", "001_5421c8af9c0b1953.txt", "communique signed by Li and Medvedev"),
+        ("vladiv", SEED_004, "Vladivostok"),
+    ],
+)
+def test_issue_examples_find_their_passages(index, query, article, passage):
+    results = index.search(query, limit=5)
+    ranks = [
+        i for i, r in enumerate(results, 1) if r.article_id == article and passage in r.context
+    ]
+    assert ranks and ranks[0] == 1, [(r.article_id, r.context[:60]) for r in results]
+
+
+def test_keywords_select_the_matched_words_not_a_fragment(index, corpus):
+    hit = top(index, "power of siberia pipline")
+    assert hit.article_id == SEED_004
+    assert hit.text == "pipelines, such as Power of Siberia"
+    text = corpus[SEED_004].text
+    assert [text[s:e] for s, e in hit.matches] == ["pipelines", "Power", "of", "Siberia"]
+    assert hit.context.startswith("The former Governor") and hit.context.endswith("China.")
+    assert text[hit.context_start : hit.context_start + len(hit.context)] == hit.context
+    whole = hit.whole_passage()
+    assert (whole.start, whole.end, whole.text) == (hit.context_start, hit.context_end, hit.context)
+    data = format_result_json(hit)
+    assert data["matches"] == [list(m) for m in hit.matches]
+
+
+def test_last_word_is_a_prefix(index):
+    assert top(index, "vladiv").text == "Vladivostok"
+    assert top(index, "digi").text.lower() == "digital"
+    assert top(index, "arctic shipp").text == "Arctic shipping"
+    assert index.search("vladiv ") == []  # a finished word is not a prefix
+
+
+def test_words_across_adjacent_sentences(index, corpus):
+    hit = top(index, "2013 maritime silk road")
+    assert hit.article_id == SEED_000
+    assert "proposed by China in 2013" in hit.context and "Maritime Silk Road" in hit.context
+    hit = top(index, "li qiang putin")  # the next paragraph's first sentence
+    assert "Li Qiang" in hit.context and "Putin" in hit.context
+
+
+def test_quoted_phrase_and_excluded_word(index):
+    hits = index.search('"power of siberia"')
+    assert hits and all("Power of Siberia" in h.context for h in hits)
+    assert index.search('"siberia of power"') == []
+    assert index.search('"power of siberia" -gas') == []  # its only sentence mentions gas
+    with_internet = index.search("digital economy", limit=20)
+    without = index.search("digital economy -internet", limit=20)
+    assert any("Internet" in h.context for h in with_internet)
+    assert without and all("internet" not in h.context.lower() for h in without)
+
+
+def test_russian_stems(tmp_path):
+    ru = article_from_text("ru.txt", Path("ru.txt"), RUSSIAN)
+    index = SearchIndex.build([ru, *load_corpus()])
+    hit = top(index, "поставках декабрь")
+    assert hit.article_id == "ru.txt" and "поставки начнутся в декабре" in hit.context
+
+
+def test_judged_query_set_quality():
+    """The benchmark's query set (benchmarks/data): recall@5 ≥ 0.98, nothing-queries empty."""
+    from benchmarks.search_bench import Tagline, load_queries, quality, seed_corpus
+
+    corpus = seed_corpus()
+    judged = load_queries(corpus)
+    assert len(judged) >= 80
+    metrics, details = quality(Tagline(corpus), judged)
+    misses = [(j.query, r) for j, r, n in details if r == 0 or (r == -1 and n)]
+    assert metrics["r5"] >= 0.98 and metrics["mrr"] >= 0.95, misses
+    assert metrics["empty"] == 1.0, misses

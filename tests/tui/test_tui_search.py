@@ -20,6 +20,7 @@ from tui.widgets.results import ResultList
 
 SIZE = (120, 40)
 TARGET = "000_eead7ac999ac4f1f.txt"
+SEED_004 = "004_e59db8fb69f41bb6.txt"
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ async def search_for(pilot, query: str) -> SearchScreen:
 
 
 @sync
-async def test_search_enter_selects_span_and_1_tags_it(db, seeds):
+async def test_search_shift_enter_selects_span_and_1_tags_it(db, seeds):
     text = seeds.get(TARGET).text
     app = make_app(db, seeds)
     async with app.run_test(size=SIZE) as pilot:
@@ -63,7 +64,7 @@ async def test_search_enter_selects_span_and_1_tags_it(db, seeds):
         assert results(app).option_count >= 1
         top = results(app).current
         assert (top.article_id, top.text) == (TARGET, "silk road on ice")
-        await pilot.press("enter")
+        await pilot.press("shift+enter")
         main = app.screen
         assert isinstance(main, MainScreen)
         reader = main.query_one(Reader)
@@ -78,6 +79,43 @@ async def test_search_enter_selects_span_and_1_tags_it(db, seeds):
         # The index was cached where the workspace keeps derived data (TAGLINE_CACHE).
         assert (app.workspace.cache_dir / search_core.CACHE_NAME).exists()
         assert screen.generation >= 1
+
+
+@sync
+async def test_search_enter_selects_the_sentence_and_1_codes_it(db, seeds):
+    """Keywords in any order: `enter` selects the whole passage the analyst codes."""
+    text = seeds.get(SEED_004).text
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        await search_for(pilot, "siberia pipeline")
+        top = results(app).current
+        assert top.article_id == SEED_004 and top.text == "pipelines, such as Power of Siberia"
+        assert [text[s:e] for s, e in top.matches] == ["pipelines", "Siberia"]
+        await pilot.press("enter")
+        main = app.screen
+        reader = main.query_one(Reader)
+        start, end = reader.selected_span
+        sentence = text[start:end]
+        assert sentence == top.context and sentence.endswith(".")
+        assert "oil and gas pipelines, such as Power of Siberia" in sentence
+        await pilot.press("1")
+        anns = [a for a in main.store.all() if a.article_id == SEED_004]
+        assert [(a.start, a.end) for a in anns] == [(start, end)]
+
+
+@sync
+async def test_question_mark_shows_the_query_syntax(db, seeds):
+    from tui.screens.help import HelpScreen
+
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen), app.screen.query_one("#search-input").value
+        notes = str(app.screen.query_one("#help-notes").render())
+        assert '"power of siberia"' in notes and "-gas" in notes and "shift+enter" in notes
+        await pilot.press("escape")
+        assert isinstance(app.screen, SearchScreen)
 
 
 @sync
@@ -142,7 +180,7 @@ async def test_no_match_query_says_so(db, seeds):
     async with app.run_test(size=SIZE) as pilot:
         await search_for(pilot, "zqxv blorfing wumpet")
         assert results(app).option_count == 0
-        assert status(app) == "No matches"
+        assert status(app) == "No matches for “zqxv blorfing wumpet”"
         await pilot.press("enter")  # nothing to open: stays
         assert isinstance(app.screen, SearchScreen)
 
@@ -165,7 +203,7 @@ async def test_ctrl_n_ctrl_p_move_and_ctrl_p_is_not_the_palette(db, seeds):
         await pilot.press("enter")
         reader = app.screen.query_one(Reader)
         assert app.screen.article.id == chosen.article_id
-        assert reader.selected_span == (chosen.start, chosen.end)
+        assert reader.selected_span == (chosen.context_start, chosen.context_end)
 
 
 @sync

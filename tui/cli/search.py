@@ -8,7 +8,7 @@ import sys
 
 from annotations.search.engine import SearchIndex, format_result_json
 from annotations.text.sanitize import printable
-from tui.cli.common import CommandError, open_from_args
+from tui.cli.common import CommandError, open_from_args, warn
 
 
 def register(sub, common) -> None:
@@ -17,8 +17,9 @@ def register(sub, common) -> None:
         parents=[common()],
         help="fuzzy search across all articles",
         description=(
-            "Typo-tolerant search. Filters inside the query: theme:NAME, -theme:NAME, "
-            'theme:"two words", article:ID-or-title, note: (search annotation notes).'
+            "Keywords in any order, typos allowed, the last word may be unfinished; "
+            '"an exact phrase"; -word leaves passages with the word out. Filters: theme:NAME, '
+            '-theme:NAME, theme:"two words", article:ID-or-title, note: (search annotation notes).'
         ),
     )
     p.add_argument("query", nargs="+", help="what to look for")
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
         query = " ".join(args.query)
         query += "".join(f' theme:"{t}"' for t in args.theme)
         index = SearchIndex.cached(ws.corpus, ws.cache_dir)
+        if index.warning:
+            warn(index.warning)
         results = index.search(query, limit=args.limit, annotations=ws.store.for_article)
         out = sys.stdout
         for r in results:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, Static
 
 from tui.dialogs.base import Dialog
 from tui.keymap import keymap
@@ -24,11 +24,17 @@ class HelpScreen(Dialog[None]):
 
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss(None)", "Close", id="help.close")]
 
+    def __init__(self, notes: str = "") -> None:
+        super().__init__()
+        self.notes = notes  # extra lines from the screen that asked (e.g. query syntax)
+
     def compose(self) -> ComposeResult:
         with self.frame():
             yield Label(
                 "Tagline keys  (escape closes; ctrl+p finds any command)", classes="dialog-title"
             )
+            if self.notes:
+                yield Static(Content(self.notes), id="help-notes")
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:

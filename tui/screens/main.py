@@ -146,6 +146,7 @@ class MainScreen(Screen):
             self.notify(message, title="Changed on disk", severity="warning", markup=False)
         if reloaded and self.session.reopen() is not None:
             self._show_article()
+            getattr(self.app, "reindex_article", lambda _id: None)(self.session.article.id)
 
     # -- repainting --------------------------------------------------------------------
 

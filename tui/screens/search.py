@@ -27,15 +27,32 @@ from tui.widgets.results import ResultList
 DEBOUNCE = 0.15  # seconds of quiet typing before a query runs
 LIMIT = 50
 SYNTAX = (
-    "Filters: theme:energy (tagged) · -theme:energy (untagged) · "
-    "article:word (title/id) · note:words (in notes)"
+    'words in any order · "exact phrase" · -word (leave out) · theme:x · -theme:x · '
+    "article:x · note:words · ? help"
 )
+HELP = """Search: keywords in any order; typos are fine; the last word may be unfinished.
+  arctic route         passages with these words (more words, fewer typos, closer first)
+  "power of siberia"   an exact phrase        -gas       leave out passages with the word
+  theme:energy         coded with a theme     -theme:x   not coded with it (theme:"two words")
+  article:word         articles whose title or id has the word
+  note:words           search annotation notes instead of the text
+enter opens the article with the passage (sentence) selected; shift+enter selects only
+the matched words' span. Then 1-9 codes it."""
+
+
+class QueryInput(Input):
+    """The query box; `?` is left to the screen (help), it means nothing in a query."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character != "?" and super().check_consume_key(key, character)
 
 
 class SearchScreen(Screen[SearchResult | None]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="search.close"),
-        Binding("enter", "open", "Open", priority=True, id="search.open"),
+        Binding("enter", "open", "Open passage", priority=True, id="search.open"),
+        Binding("shift+enter", "open(True)", "Open span", priority=True, id="search.open_span"),
+        Binding("question_mark", "help", "Help", priority=True, id="search.help"),
         Binding("down,ctrl+n", "move(1)", "Next result", show=False, id="search.next"),
         # ctrl+p is the app's command palette elsewhere; here it moves up (priority beats
         # the app binding), and the palette moves to f2 (in the footer).
@@ -67,11 +84,11 @@ class SearchScreen(Screen[SearchResult | None]):
         self.generation = 0  # of the latest query sent to a worker
         self.shown_query: str | None = None  # the query whose results are on screen
         self._debounce: Timer | None = None
-        self._open_when_ready = False
+        self._open_when_ready: bool | None = None  # None, or the pending open's `span`
 
     def compose(self) -> ComposeResult:
         yield Label("Search passages", classes="dialog-title", id="search-title")
-        yield Input(
+        yield QueryInput(
             self.initial_query,
             placeholder="Words you remember (typos are fine)…",
             id="search-input",
@@ -176,13 +193,13 @@ class SearchScreen(Screen[SearchResult | None]):
         if message.error:
             self._say(message.error)
         elif n == 0:
-            self._say("No matches")
+            self._say(f"No matches for “{' '.join(message.query.split())}”")
         else:
             more = "+" if n >= LIMIT else ""
             self._say(f"{n}{more} passage{'s' if n != 1 else ''}, best first")
-        if self._open_when_ready:
-            self._open_when_ready = False
-            self.action_open()
+        if self._open_when_ready is not None:
+            span, self._open_when_ready = self._open_when_ready, None
+            self.action_open(span)
 
     @property
     def pending(self) -> bool:
@@ -194,9 +211,15 @@ class SearchScreen(Screen[SearchResult | None]):
     def action_move(self, delta: int) -> None:
         self.results.move(delta)
 
-    def action_open(self) -> None:
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(HELP))
+
+    def action_open(self, span: bool = False) -> None:
+        """Open the current hit: its whole passage selected, or (`span`) the matched span."""
         if self.pending:  # typed, then enter at once: open when its results arrive
-            self._open_when_ready = True
+            self._open_when_ready = span
             if self._debounce is not None:
                 self._debounce.stop()
                 self._run_query()
@@ -205,7 +228,7 @@ class SearchScreen(Screen[SearchResult | None]):
         if result is None:
             self.app.bell()
             return
-        self.dismiss(result)
+        self.dismiss(result if span else result.whole_passage())
 
     @on(ResultList.OptionSelected, "#search-results")
     def _clicked(self, event: ResultList.OptionSelected) -> None:

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process, utils
 from textual.binding import Binding
 from textual.content import Content, Span
 from textual.geometry import Size
@@ -21,13 +20,12 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from annotations.corpus import Article
+from annotations.search.titles import TitleMatcher
 from annotations.themes import Codebook
 from tui import colour
 from tui.widgets.legend import ThemeLegend
 
-# Titles scoring below this (rapidfuzz WRatio, 0-100) are filtered out.
-FILTER_CUTOFF = 60
-FILTER_LIMIT = 2000
+NO_MATCH = "no matching titles"
 
 
 _DIM = Style.parse("dim")
@@ -118,7 +116,8 @@ class ArticleList(OptionList):
     def __init__(self, articles: list[Article], **kwargs) -> None:
         super().__init__(**kwargs)
         self.articles = articles
-        self._titles = [utils.default_process(a.title) for a in articles]
+        self._matcher: TitleMatcher | None = None  # built on the first filter
+        self._last_id: str | None = None
         self._index = {a.id: i for i, a in enumerate(articles)}
         self._prompts: list[Content | None] = []  # None: not built yet
         self._counts: Callable[[str], Counter[str]] = lambda _id: Counter()
@@ -184,25 +183,23 @@ class ArticleList(OptionList):
                 self.highlighted = min(keep, len(self.shown) - 1)
 
     def filter(self, query: str) -> None:
-        """Fuzzy-match titles; an empty query shows everything in id order."""
-        query = utils.default_process(query)
-        if not query:
+        """Titles matching `query` word by word, typos and an unfinished last word allowed
+        (see `TitleMatcher`); an empty query shows everything in id order and keeps the
+        highlight on the article it was on (so the open article and its caret stay)."""
+        current = self.highlighted_id or self._last_id
+        self._last_id = current  # the open article, even while no title matches
+        if not query.strip():
             self.shown = list(range(len(self.articles)))
         else:
-            hits = process.extract(
-                query,
-                self._titles,
-                scorer=fuzz.WRatio,
-                processor=None,
-                score_cutoff=FILTER_CUTOFF,
-                limit=FILTER_LIMIT,
-            )
-            # Best first; ties keep corpus order.
-            hits.sort(key=lambda h: (-h[1], h[2]))
-            self.shown = [h[2] for h in hits]
+            if self._matcher is None:
+                self._matcher = TitleMatcher([a.title for a in self.articles])
+            self.shown = self._matcher.match(query)
+        if not self.shown:
+            self.set_options([Option(Content(NO_MATCH).stylize("dim italic"), disabled=True)])
+            return
         self.set_options(_Row(self, i) for i in self.shown)
-        if self.shown:
-            self.highlighted = 0
+        keep = self._index.get(current) if current and not query.strip() else None
+        self.highlighted = keep if keep is not None else 0
 
     def update_article(self, article_id: str, counts: Counter[str], codebook: Codebook) -> None:
         """Refresh one row's marks after its annotations changed."""

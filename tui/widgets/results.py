@@ -52,7 +52,15 @@ def snippet(result: SearchResult, before: int = BEFORE) -> Content:
     head = "…" if cut else ""
     line = Content(head + _one_line(context[cut:]))
     offset = len(head) - cut
-    return line.stylize(SPAN_STYLE, s + offset, e + offset)
+    if not result.matches:
+        return line.stylize(SPAN_STYLE, s + offset, e + offset)
+    # Every matched word, not the words between them.
+    base = result.context_start
+    for ms, me in result.matches:
+        a, b = ms - base + offset, me - base + offset
+        if len(head) <= a < b <= len(line):
+            line = line.stylize(SPAN_STYLE, a, b)
+    return line
 
 
 def result_prompt(
