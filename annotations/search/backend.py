@@ -148,7 +148,7 @@ class Backend:
         starts = searcher.fast_field_values("start", addrs)
         ends = searcher.fast_field_values("end", addrs)
         return [
-            (score, k, s, e)
+            (score, int(k), int(s), int(e))
             for (score, _), k, s, e in zip(hits, keys, starts, ends, strict=True)
             if k is not None and s is not None and e is not None
         ]

@@ -474,9 +474,9 @@ class SearchIndex:
                     if term not in out.alts or out.alts[term][0] > dist:
                         out.alts[term] = (dist, "typo" if dist else "stem")
         if prefix and not has_cjk(word):
-            found = [t for t in self._completions(word) if t != word]
-            found.sort(key=lambda t: -vocab.get(t, 0))
-            for term in found[:PREFIX_TERMS]:
+            completions = [t for t in self._completions(word) if t != word]
+            completions.sort(key=lambda t: -vocab.get(t, 0))
+            for term in completions[:PREFIX_TERMS]:
                 if out.alts.get(term, (1, ""))[0] > 0:
                     out.alts[term] = (0, "prefix")
         if len(self._expansions) > 4096:
@@ -555,20 +555,22 @@ class SearchIndex:
                 if fkey[:2] > kth:
                     break
             spans = None if themes is None else themes.get(article.id, ([], []))
-            for w in _windows(article.text, start, end, lookup, qwords, q, need, spans):
-                windows.append(((*w.key, -bm25, article.id, w.start), article, w))
+            for win in _windows(article.text, start, end, lookup, qwords, q, need, spans):
+                windows.append(((*win.key, -bm25, article.id, win.start), article, win))
         windows.sort(key=lambda x: x[0])
         results: list[SearchResult] = []
         n = len(qwords)
-        for _key, article, w in windows:
+        for _key, article, win in windows:
             if any(
                 r.article_id == article.id
-                and r.context_start < w.ctx_end
-                and w.ctx_start < r.context_end
+                and r.context_start < win.ctx_end
+                and win.ctx_start < r.context_end
                 for r in results
             ):
                 continue
-            score = 100.0 if w.exact else 100.0 * w.count / n - 8 * w.typos - 4 * (w.key[3] - 1)
+            score = (
+                100.0 if win.exact else 100.0 * win.count / n - 8 * win.typos - 4 * (win.key[3] - 1)
+            )
             score = max(1.0, min(99.0, score))
             if min_score is not None and score < min_score:
                 continue
@@ -577,14 +579,14 @@ class SearchIndex:
                 SearchResult(
                     article_id=article.id,
                     article_title=article.title,
-                    start=w.start,
-                    end=w.end,
-                    text=text[w.start : w.end],
-                    context=text[w.ctx_start : w.ctx_end],
+                    start=win.start,
+                    end=win.end,
+                    text=text[win.start : win.end],
+                    context=text[win.ctx_start : win.ctx_end],
                     score=score,
-                    exact=w.exact,
-                    context_start=w.ctx_start,
-                    matches=w.matches,
+                    exact=win.exact,
+                    context_start=win.ctx_start,
+                    matches=win.matches,
                 )
             )
             if len(results) >= limit:
