@@ -510,3 +510,25 @@ async def test_article_edited_on_disk_is_reloaded_and_reanchored(tmp_path):
         assert "was deleted; its annotations are kept" in status_text(app)
         assert store.get(ann.id) is not None and "A new first line." in reader.text
     ws.close()
+
+
+@sync
+async def test_every_article_wraps_to_the_reader_width(db, seeds):
+    """Each article opened, not only the first, wraps its long lines to the reader's width."""
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        _, reader, _, _ = parts(app)
+        for index in range(len(seeds.articles)):
+            if index:
+                await pilot.press("down")
+            await pilot.pause()
+            width = reader.wrap_width
+            longest = max(len(line) for line in reader.document.lines)
+            assert longest > width > 0, "the seeds have paragraphs longer than one row"
+            rows = [
+                reader.wrapped_document.get_offsets(i) for i in range(reader.document.line_count)
+            ]
+            assert any(rows), f"article {index} was shown without wrapping"
+            for i, line in enumerate(reader.document.lines):
+                if len(line) > width:
+                    assert rows[i], f"article {index}, line {i} is wider than the reader"

@@ -208,6 +208,9 @@ class Reader(TextArea):
         super()._set_document(text, language)
         self.wrapped_document = GappedDocument(self.document, tab_width=self.indent_width)
         self.navigator = DocumentNavigator(self.wrapped_document)
+        # The replacement must be wrapped too: only the first article used to wrap,
+        # because a resize happened to re-wrap it; later ones showed unwrapped lines.
+        self._rewrap_and_refresh_virtual_size()
 
     @property
     def margin_width(self) -> int:
