@@ -31,6 +31,9 @@ class TaglineApp(App):
     # Absolute, so subclasses defined elsewhere (tests) find it too.
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     COMMANDS = App.COMMANDS | {TaglineCommands}
+    # Screen classes for layouts by width (app.tcss): 80 columns is the smallest supported.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (160, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette"),

@@ -37,7 +37,7 @@ def _colour(color: str) -> Style:
 
 
 def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -> Content:
-    """Theme marks with counts, the title, then source/date, dimmed.
+    """The date (dimmed), theme marks with counts, the title, then the source, dimmed.
 
     Built as one string with spans (not `Content.assemble`): 10,000 of these are
     made at start-up, and assembling parses styles for every part.
@@ -53,6 +53,8 @@ def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -
             spans.append(Span(at, at + len(piece), style))
         at += len(piece)
 
+    if article.date:  # first, so it shows however narrow the list is
+        add(article.date + " ", _DIM)
     if counts:
         for theme in codebook:
             n = counts.get(theme.name, 0)
@@ -64,9 +66,8 @@ def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -
             if n and name not in known:
                 add(f"■{n} ", _colour(_GREY))
     add(article.title)
-    meta = " · ".join(v for v in (article.source, article.date) if v)
-    if meta:
-        add("  " + meta, _DIM)
+    if article.source:
+        add("  " + article.source, _DIM)
     return Content("".join(text), spans)
 
 
