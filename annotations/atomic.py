@@ -98,5 +98,11 @@ def atomic_write(
     return result
 
 
-def atomic_write_bytes(path: Path | str, data: bytes, *, mode: int | None = None) -> None:
+def atomic_write_bytes(path: Path | str, data: bytes, mode: int | None = None) -> None:
     atomic_write(path, lambda fh: fh.write(data), binary=True, mode=mode)
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create `path` (and parents) with mode 0700 if missing; coding can be confidential."""
+    if not path.exists():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from annotations.atomic import atomic_write_bytes, ensure_private_dir
 from annotations.text.decode import BinaryFileError, decode, normalise
 from annotations.text.metadata import extract_metadata
 
@@ -215,12 +216,10 @@ def _read_cache(path: Path | None) -> dict[str, list]:
 
 
 def _write_cache(path: Path, files: dict[str, list]) -> None:
-    from annotations.store.journal import atomic_write_bytes, ensure_private_dir
-
     try:
         ensure_private_dir(path.parent)
         payload = json.dumps({"format": CACHE_FORMAT, "files": files}, ensure_ascii=False)
-        atomic_write_bytes(path, payload.encode("utf-8"))
+        atomic_write_bytes(path, payload.encode("utf-8"), mode=0o600)
     except OSError:
         pass  # a cache that cannot be written just costs time next start
 

@@ -115,11 +115,13 @@ def open_workspace(
     author: str | None = None,
     warn: Callable[[str], None] | None = None,
     reanchor: bool = True,
+    salvage: bool = False,
 ) -> Workspace:
     """Load the corpus and open the store.
 
     With `fallback_read_only`, a store locked by another process is opened
-    read-only instead of failing (the TUI's behaviour).
+    read-only instead of failing (the TUI's behaviour). `salvage` opens a damaged
+    store for `tagline doctor` (see `AnnotationStore`).
     """
     warnings: list[str] = []
 
@@ -136,13 +138,18 @@ def open_workspace(
     locked = False
     store: Store
     try:
-        store = open_store(location, read_only=read_only, wait=wait, author=author)
+        if salvage:  # `tagline doctor` on Tagline's own files
+            store = AnnotationStore(location, read_only=read_only, wait=wait, salvage=True)
+        else:
+            store = open_store(location, read_only=read_only, wait=wait, author=author)
     except StoreLockedError as exc:
         if not fallback_read_only:
             raise
         _warn(f"{exc}; opened read-only")
         store = open_store(location, read_only=True, author=author)
         locked = True
+    for notice in getattr(store, "notices", ()):
+        _warn(notice)
     # Articles edited or re-fetched since last time: put their annotations back on
     # the text. Only a writer saves; a read-only open keeps the result in memory.
     anchoring = reanchor_store(store, corpus) if reanchor else Report()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +30,7 @@ from rapidfuzz import fuzz, process
 
 from annotations.corpus import Article
 from annotations.model import Annotation
+from annotations.text.fold import fold_letters as fold
 from annotations.text.segment import Span, sentences
 from annotations.themes import Codebook
 
@@ -75,11 +75,6 @@ def stem(token: str) -> str:
         if token.endswith("s") and not token.endswith(("ss", "us", "is")):
             return token[:-1]
     return token
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def tokens(text: str) -> list[str]:

@@ -19,7 +19,16 @@ older generation is already folded in and is ignored. A torn last journal line
 (a kill mid-append) is ignored and cut off before the next append; any other
 damage is reported as corruption and the files are never written.
 
-A lock file (`<file>.lock`, `flock`) lets one writer at a time open the store.
+Each snapshot has an id and names its predecessor's; the journal header names the
+snapshot it extends. A journal that belongs to neither (a backup copied over the
+snapshot, a deleted snapshot, a damaged or foreign header) is set aside under a new
+name and reported: never replayed onto the wrong base, never truncated. Every journal
+record and every snapshot table carries a CRC-32, so a flipped bit is reported (and
+`tagline doctor --repair` salvages every readable record) instead of accepted.
+
+One writer at a time: an exclusive `flock` on the snapshot file itself (handed over
+to the new file at each compaction, so deleting a file cannot let a second writer in),
+plus `<file>.lock` holding the owner's pid for the message.
 """
 
 from __future__ import annotations
@@ -30,14 +39,18 @@ import fcntl
 import gc
 import json
 import os
+import re
 import tempfile
 import time
+import uuid
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
 
+from annotations.atomic import atomic_write_bytes, ensure_private_dir, fsync_dir
 from annotations.store.errors import ReadOnlyError, StoreError
 
 FORMAT = 1
@@ -54,38 +67,6 @@ class StoreLockedError(StoreError):
 
 class StoreWriteError(StoreError):
     """A save failed (disk full, permissions…); the change was rolled back."""
-
-
-def fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def ensure_private_dir(path: Path) -> None:
-    """Create `path` (and parents) with mode 0700 if missing; coding can be confidential."""
-    if not path.exists():
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-
-
-def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write `data` to `path` atomically: temp file in the same folder, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
 
 
 @contextlib.contextmanager
@@ -109,35 +90,75 @@ def _describe(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def _lock_fd(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES):
+            raise
+        return False
+
+
 class StoreLock:
-    """An exclusive `flock` on `<store>.lock`, holding the owner's pid for messages."""
+    """An exclusive `flock` on the database file itself, plus `<store>.lock` with the pid.
+
+    The lock on the data file cannot be cleared by deleting a file: a second writer
+    opens whatever file is at the path and finds it locked. `adopt()` moves the lock
+    to the new file a compaction renames into place (locked before the rename).
+    """
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = path  # the `.lock` file
+        self.data_path = path.with_name(path.name.removesuffix(".lock"))
         self._fd: int | None = None
+        self._data_fd: int | None = None
 
     def acquire(self, wait: float = 0.0) -> None:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + wait
+        data_fd: int | None = None
         while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    os.close(fd)
-                    raise
-                if time.monotonic() >= deadline:
-                    owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-                    os.close(fd)
-                    who = f" (pid {owner})" if owner.isdigit() else ""
-                    raise StoreLockedError(
-                        f"{self.path.with_suffix('')}: in use by another Tagline{who}"
-                    ) from None
-                time.sleep(0.05)
+            if _lock_fd(fd):
+                data_fd = self._lock_data()
+                if data_fd is not None:
+                    break
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            if time.monotonic() >= deadline:
+                owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                os.close(fd)
+                who = f" (pid {owner})" if owner.isdigit() else ""
+                raise StoreLockedError(
+                    f"{self.data_path}: in use by another Tagline{who}"
+                ) from None
+            time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._fd = fd
+        self._data_fd = data_fd
+
+    def _lock_data(self) -> int | None:
+        """Lock the file now at the data path (creating an empty one); None if held."""
+        for _attempt in range(20):
+            fd = os.open(self.data_path, os.O_RDONLY | os.O_CREAT, 0o600)
+            try:
+                if not _lock_fd(fd):
+                    os.close(fd)
+                    return None
+                st, now = os.fstat(fd), os.stat(self.data_path)
+            except BaseException:
+                os.close(fd)
+                raise
+            if (st.st_dev, st.st_ino) == (now.st_dev, now.st_ino):
+                return fd
+            os.close(fd)  # renamed over while we locked it: lock the new one
+        return None
+
+    def adopt(self, fd: int) -> None:
+        """Hold `fd` (already locked, about to be renamed into place) instead of the old file."""
+        old, self._data_fd = self._data_fd, fd
+        if old is not None:
+            os.close(old)
 
     def release(self) -> None:
         if self._fd is not None:
@@ -145,6 +166,9 @@ class StoreLock:
                 os.ftruncate(self._fd, 0)
             os.close(self._fd)
             self._fd = None
+        if self._data_fd is not None:
+            os.close(self._data_fd)
+            self._data_fd = None
 
 
 class _Tables(dict):
@@ -173,8 +197,159 @@ class _Tables(dict):
         return super().pop(key, *default)
 
 
+REPAIR = "run `tagline doctor --repair` to keep every readable record (after a backup)"
+_READ_ONLY_DISK = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT}
+
+
+def _crc(data: bytes) -> str:
+    return f"{zlib.crc32(data):08x}"
+
+
+def _encode(obj: Any) -> bytes:
+    try:
+        return _dumps(obj).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate got in: keep it, escaped, so the file stays valid UTF-8.
+        return json.dumps(obj, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def _loads(raw: bytes | str) -> Any:
+    """`json.loads` whose every failure (including nesting too deep) is a `ValueError`."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 ({exc.reason})") from None
+
+
+_RECORD_HEAD = b'{"c":"'
+_RECORD_MID = b'","r":'
+
+
+def record_line(record: dict[str, Any]) -> bytes:
+    """One journal line: `{"c": CRC-32 of the record's bytes, "r": record}`."""
+    body = _encode(record)
+    return _RECORD_HEAD + _crc(body).encode() + _RECORD_MID + body + b"}\n"
+
+
+def parse_record(line: bytes) -> tuple[dict[str, Any], list[str]]:
+    """(tables set, tables dropped) of one journal line; `ValueError` says what is wrong."""
+    if line.startswith(_RECORD_HEAD) and line[14:20] == _RECORD_MID and line.endswith(b"}"):
+        body = line[20:-1]
+        if _crc(body).encode() != line[6:14]:
+            raise ValueError("checksum mismatch")
+        record = _loads(body)
+    else:
+        record = _loads(line)  # a record written before checksums
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    sets, drops = record.get("set", {}), record.get("drop", [])
+    if not isinstance(sets, dict) or not all(isinstance(t, dict) for t in sets.values()):
+        raise ValueError("its tables are not JSON objects")
+    if not isinstance(drops, list) or not all(isinstance(n, str) for n in drops):
+        raise ValueError("its dropped tables are not a list of names")
+    return sets, drops
+
+
+def snapshot_bytes(tables: dict[str, Any], meta: dict[str, Any]) -> bytes:
+    """The snapshot: `_meta` first (with a CRC-32 per table and of itself), then the tables."""
+    parts, sums = [], []
+    for name, table in tables.items():
+        if name == META or not table:
+            continue
+        part = _encode(name) + b":" + _encode(table)
+        parts.append(part)
+        sums.append([name, len(part), _crc(part)])
+    meta = {**meta, "sums": sums}
+    meta["check"] = _crc(_encode(meta))
+    head = b'{"' + META.encode() + b'":{"store":' + _encode(meta) + b"}"
+    return b",".join([head, *parts]) + b"}"
+
+
+def verify_snapshot(raw: bytes, data: dict[str, Any], meta: dict[str, Any]) -> list[str]:
+    """Tables whose checksum fails (`_meta` if the checksums themselves are damaged)."""
+    if "sums" not in meta and "check" not in meta:
+        return []  # written before checksums (or by stock TinyDB)
+    bare = {k: v for k, v in meta.items() if k != "check"}
+    sums = meta.get("sums")
+    if meta.get("check") != _crc(_encode(bare)) or not isinstance(sums, list):
+        return [META]
+    pos = len(b'{"' + META.encode() + b'":{"store":' + _encode(meta) + b"}")
+    bad: list[str] = []
+    names = {META}
+    for entry in sums:
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[1], int)):
+            return [META]
+        name, length, crc = entry
+        names.add(str(name))
+        part = raw[pos + 1 : pos + 1 + length]
+        if raw[pos : pos + 1] != b"," or _crc(part) != crc:
+            bad.append(str(name))
+        pos += 1 + length
+    bad.extend(n for n in data if n not in names)
+    return bad
+
+
+def _salvage_snapshot(raw: bytes) -> tuple[dict[str, Any], list[str]]:
+    """Every record still readable in a snapshot that is not valid JSON.
+
+    Annotation records start with their `id` and carry their `article_id`, so each is
+    found and parsed on its own; the codebook and rejections are parsed as whole tables.
+    """
+    text = raw.decode("utf-8", errors="replace")
+    decoder = json.JSONDecoder()
+    data: dict[str, Any] = {}
+    damage: list[str] = []
+    dropped = 0
+    for match in re.finditer(r'"((?:[^"\\]|\\.)*)":(?=\{"id":)', text):
+        try:
+            doc, _ = decoder.raw_decode(text, match.end())
+            key = json.loads(f'"{match.group(1)}"')
+        except (ValueError, RecursionError):
+            dropped += 1
+            continue
+        if (
+            isinstance(doc, dict)
+            and isinstance(doc.get("article_id"), str)
+            and doc.get("id") == key
+        ):
+            data.setdefault("a:" + doc["article_id"], {})[key] = doc
+        else:
+            dropped += 1
+    for name in ("_codebook", "_rejections"):
+        at = text.find(f'"{name}":')
+        if at < 0:
+            continue
+        try:
+            table, _ = decoder.raw_decode(text, at + len(name) + 3)
+        except (ValueError, RecursionError):
+            damage.append(f"table {name}: unreadable, dropped")
+            continue
+        if isinstance(table, dict):
+            data[name] = table
+    damage.append(
+        f"snapshot: not valid JSON; kept {sum(len(t) for n, t in data.items() if n.startswith('a:'))}"
+        f" readable annotation record(s), dropped {dropped} damaged one(s)"
+    )
+    return data, damage
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 class JournalStorage(Storage):
-    """TinyDB storage: JSON snapshot + fsynced append-only journal (see module doc)."""
+    """TinyDB storage: JSON snapshot + fsynced append-only journal (see module doc).
+
+    `notices` lists what was done on opening that the user should hear about (a
+    journal set aside, a fall-back to read-only). With `salvage` (`tagline doctor`),
+    damage is listed in `damage` instead of raised, and every readable record is kept.
+    """
 
     def __init__(
         self,
@@ -183,128 +358,206 @@ class JournalStorage(Storage):
         read_only: bool = False,
         wait: float = 0.0,
         compact_on_open: bool = True,
+        salvage: bool = False,
     ) -> None:
-        self.path = Path(path)
+        # One real path for data, journal and lock: a symlinked --db stays a link.
+        self.path = Path(os.path.realpath(path))
         self.journal_path = self.path.with_name(self.path.name + ".journal")
         self.read_only = read_only
+        self.read_only_reason = ""
+        self.salvage = salvage
+        self.notices: list[str] = []
+        self.damage: list[str] = []
         self._lock: StoreLock | None = None
         self._journal: Any = None  # open binary file handle for appends
         self._journal_len = 0  # bytes of valid journal
         self._journal_records = 0
+        self._journal_state = "absent"  # absent | ours | folded | foreign
+        self._journal_identity: tuple[int, int] | None = None
+        self._foreign = ""  # why the journal does not belong to the snapshot
         self._batch_depth = 0
         self.gen = 0
+        self.snap_id: str | None = None
         if not read_only:
-            ensure_private_dir(self.path.parent)
-            self._lock = StoreLock(self.path.with_name(self.path.name + ".lock"))
-            self._lock.acquire(wait)
+            try:
+                ensure_private_dir(self.path.parent)
+                self._lock = StoreLock(self.path.with_name(self.path.name + ".lock"))
+                self._lock.acquire(wait)
+            except StoreLockedError:
+                raise
+            except OSError as exc:
+                if exc.errno not in _READ_ONLY_DISK:
+                    raise
+                self._lock = None
+                self._fall_back(f"cannot write beside it: {_describe(exc)}")
         try:
             data, journal_ok = self._load()
             self._data = _Tables(data)
+            if self._journal_state == "foreign":
+                self._set_aside()
         except BaseException:
             self.close()
             raise
         self._committed: dict[str, Any] = dict(self._data)
         self._identity = self._snapshot_identity()
-        if not read_only and compact_on_open and (self._journal_records or not journal_ok):
-            self.compact()
+        needs = self._journal_records or not journal_ok or self.damage
+        if not self.read_only and compact_on_open and needs and not salvage:
+            try:
+                self.compact()
+            except StoreWriteError as exc:
+                self._fall_back(f"could not fold the journal into it: {exc}")
+
+    def _fall_back(self, reason: str) -> None:
+        """Open read-only after all (a full or read-only disk): say why, once, up front."""
+        self.read_only = True
+        self.read_only_reason = reason
+        self.notices.append(f"{self.path}: opened read-only ({reason})")
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def read_only_message(self) -> str:
+        why = f" ({self.read_only_reason})" if self.read_only_reason else ""
+        return f"{self.path}: opened read-only{why}, the change was not saved"
 
     # -- loading -----------------------------------------------------------------------
 
     def _load(self) -> tuple[dict[str, Any], bool]:
         """Snapshot + journal. Returns (tables, journal usable as is)."""
         for _attempt in range(3):
-            data = self._load_snapshot()
-            meta = data.get(META, {}).get("store", {})
-            self.gen = int(meta.get("gen", 0))
-            journal_gen, ok = self._replay_journal(data)
+            self.damage.clear()
+            data, prev = self._load_snapshot()
+            ok = self._replay_journal(data, prev)
             # A reader racing a compaction can see an old snapshot with a new journal.
-            if self.read_only and journal_gen is not None and journal_gen > self.gen:
+            if self.read_only and self._foreign.startswith("its generation"):
+                time.sleep(0.05)
                 continue
             return data, ok
         return data, ok
 
-    def _load_snapshot(self) -> dict[str, Any]:
+    def _load_snapshot(self) -> tuple[dict[str, Any], str | None]:
+        """The tables; sets `gen` and `snap_id`; returns the previous snapshot's id."""
+        self.gen, self.snap_id = 0, None
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return {}
+            return {}, None
         except OSError as exc:
             raise CorruptStoreError(
                 f"{self.path}: cannot read the database: {_describe(exc)}"
             ) from None
         if not raw.strip():
-            # An empty file is what a fresh TinyDB leaves: new, unless a journal says
-            # this store already had snapshots (then data went missing: do not guess).
-            if self._journal_generation() not in (None, 0):
-                raise CorruptStoreError(
-                    f"{self.path}: the database file is empty but its journal is not; "
-                    "it was left untouched — restore a backup or run `tagline doctor`"
-                )
-            return {}
+            return {}, None  # what a fresh TinyDB (or our lock) leaves: a new store
         try:
             with _gc_paused():
-                data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise CorruptStoreError(
-                f"{self.path}: the database is corrupt (not valid JSON: {exc}); "
-                "it was left untouched — run `tagline doctor` or restore a backup"
-            ) from None
+                data = _loads(raw)
+        except ValueError as exc:
+            if not self.salvage:
+                raise CorruptStoreError(
+                    f"{self.path}: the database is corrupt (not valid JSON: {exc}); "
+                    f"it was left untouched — {REPAIR}, or restore a backup"
+                ) from None
+            data, damage = _salvage_snapshot(raw)
+            self.damage.extend(damage)
+            return data, None
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-            raise CorruptStoreError(
-                f"{self.path}: not a Tagline database (expected a JSON object of tables); "
-                "it was left untouched"
-            )
-        fmt = data.get(META, {}).get("store", {}).get("format", FORMAT)
-        if fmt != FORMAT:
-            raise CorruptStoreError(f"{self.path}: database format {fmt} is not supported")
-        return data
+            if not self.salvage or not isinstance(data, dict):
+                raise CorruptStoreError(
+                    f"{self.path}: not a Tagline database (expected a JSON object of tables); "
+                    "it was left untouched"
+                )
+            for name in [n for n, t in data.items() if not isinstance(t, dict)]:
+                self.damage.append(f"table {name}: not a JSON object, dropped")
+                del data[name]
+        meta = data.get(META, {}).get("store", {})
+        fmt = meta.get("format", FORMAT) if isinstance(meta, dict) else FORMAT
+        if fmt != FORMAT and fmt != float(FORMAT):
+            raise CorruptStoreError(f"{self.path}: database format {fmt!r} is not supported")
+        gen = meta.get("gen", 0) if isinstance(meta, dict) else None
+        snap, prev = (meta.get("id"), meta.get("prev")) if isinstance(meta, dict) else (None, None)
+        if (
+            isinstance(gen, bool)
+            or not isinstance(gen, int)
+            or gen < 0
+            or not isinstance(snap, str | None)
+            or not isinstance(prev, str | None)
+        ):
+            problem = f"{self.path}: its `_meta` record is damaged"
+            if not self.salvage:
+                raise CorruptStoreError(f"{problem}; it was left untouched — {REPAIR}")
+            self.damage.append("`_meta`: damaged; generation reset")
+            data.pop(META, None)
+            return data, None
+        self.gen, self.snap_id = gen, snap
+        bad = verify_snapshot(raw, data, meta)
+        if bad:
+            which = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            if not self.salvage:
+                raise CorruptStoreError(
+                    f"{self.path}: checksum mismatch in {which}; "
+                    f"it was left untouched — {REPAIR}, or restore a backup"
+                )
+            self.damage.extend(f"table {n}: checksum mismatch (kept as read)" for n in bad)
+        return data, prev
 
-    def _journal_generation(self) -> int | None:
-        try:
-            with open(self.journal_path, "rb") as fh:
-                return int(json.loads(fh.readline())["gen"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def _replay_journal(self, data: dict[str, Any]) -> tuple[int | None, bool]:
+    def _replay_journal(self, data: dict[str, Any], prev: str | None) -> bool:
+        """Apply the journal if it extends this snapshot; returns whether it is usable as is."""
+        self._foreign = ""
+        self._journal_state, self._journal_len, self._journal_records = "absent", 0, 0
         try:
             raw = self.journal_path.read_bytes()
         except FileNotFoundError:
-            return None, True
+            return True
         except OSError as exc:
             raise CorruptStoreError(f"{self.journal_path}: cannot read: {_describe(exc)}") from None
+        self._journal_identity = _identity(self.journal_path)
         lines = raw.split(b"\n")
         try:
-            header = json.loads(lines[0])
-            journal_gen = int(header["gen"])
-        except (ValueError, KeyError, TypeError):
-            if len(lines) == 1:
-                return None, False  # a torn header: the journal never held a record
-            raise CorruptStoreError(
-                f"{self.journal_path}:1: the journal header is damaged; it was left untouched"
-            ) from None
-        if journal_gen != self.gen:
-            return journal_gen, False  # already folded into the snapshot (or a stale file)
+            header = _loads(lines[0])
+            journal_gen, snap = header["gen"], header.get("snap")
+            if isinstance(journal_gen, bool) or not isinstance(journal_gen, int):
+                raise ValueError
+        except (ValueError, KeyError, TypeError, AttributeError):
+            journal_gen, snap = None, None
+        # Our journal header is written whole (atomically) and ends with a newline.
+        if not raw.strip(b"\0"):
+            self._foreign = "it is empty or all NUL bytes"
+        elif len(lines) == 1:
+            self._foreign = "it has no complete line"
+        elif journal_gen is None:
+            self._foreign = "its header is damaged"
+        elif journal_gen > self.gen:
+            self._foreign = (
+                f"its generation {journal_gen} is newer than the database file's {self.gen} "
+                "(was the database file restored, replaced or deleted?)"
+            )
+        elif journal_gen < self.gen and snap == prev:
+            self._journal_state = "folded"  # already in the snapshot
+            return False
+        elif journal_gen != self.gen or snap != self.snap_id:
+            self._foreign = "it belongs to another copy of the database file"
+        if self._foreign:
+            self._journal_state = "foreign"
+            return True
+        self._journal_state = "ours"
         offset = len(lines[0]) + 1
         records = 0
         for number, line in enumerate(lines[1:], start=2):
-            is_last = number == len(lines)
-            if not line:
-                if not is_last:
-                    raise CorruptStoreError(f"{self.journal_path}:{number}: empty record")
-                break
+            if number == len(lines):
+                break  # no newline after it (or nothing): the append was cut short
             try:
-                record = json.loads(line)
-                sets = record.get("set", {})
-                drops = record.get("drop", [])
-            except (ValueError, AttributeError):
-                if is_last:
-                    break  # torn final append: that write never completed
-                raise CorruptStoreError(
-                    f"{self.journal_path}:{number}: damaged journal record; it was left untouched"
-                ) from None
-            if is_last:
-                break  # no newline after it: the append was cut short
+                if not line:
+                    raise ValueError("empty record")
+                sets, drops = parse_record(line)
+            except ValueError as exc:
+                if not self.salvage:
+                    raise CorruptStoreError(
+                        f"{self.journal_path}:{number}: damaged journal record ({exc}); "
+                        f"it was left untouched — {REPAIR}"
+                    ) from None
+                self.damage.append(f"journal line {number}: {exc}, dropped")
+                offset += len(line) + 1
+                continue
             for name in drops:
                 data.pop(name, None)
             for name, table in sets.items():
@@ -313,7 +566,31 @@ class JournalStorage(Storage):
             records += 1
         self._journal_len = offset
         self._journal_records = records
-        return journal_gen, offset == len(raw)
+        return offset == len(raw)
+
+    def _set_aside(self) -> None:
+        """Move a journal that does not belong to the snapshot out of the way, and say so."""
+        if self.read_only:
+            self.notices.append(
+                f"{self.journal_path}: not used, {self._foreign}; the next writer will set it aside"
+            )
+            return
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = self.journal_path.with_name(f"{self.journal_path.name}.set-aside-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = target.with_name(f"{self.journal_path.name}.set-aside-{stamp}-{n}")
+        try:
+            os.rename(self.journal_path, target)
+        except OSError as exc:
+            self._fall_back(f"could not set aside {self.journal_path.name}: {_describe(exc)}")
+            return
+        fsync_dir(self.path.parent)
+        self.notices.append(
+            f"{self.journal_path}: {self._foreign}; set aside as {target.name}, nothing replayed"
+        )
+        self._journal_state = "absent"
 
     # -- TinyDB interface --------------------------------------------------------------
 
@@ -370,11 +647,7 @@ class JournalStorage(Storage):
         return bool(self._data.dirty)
 
     def _snapshot_identity(self) -> tuple[int, int] | None:
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return None
-        return (st.st_dev, st.st_ino)
+        return _identity(self.path)
 
     def replaced(self) -> bool:
         """Another program put a different file where the snapshot was."""
@@ -401,7 +674,7 @@ class JournalStorage(Storage):
             return
         if self.read_only:
             self.rollback()
-            raise ReadOnlyError(f"{self.path}: opened read-only, the change was not saved")
+            raise ReadOnlyError(self.read_only_message())
         change = self.external_change()
         if self.replaced():
             # Someone put another database in its place: never write over it.
@@ -411,7 +684,7 @@ class JournalStorage(Storage):
         if dropped:
             record["drop"] = dropped
         try:
-            self._append((_dumps(record) + "\n").encode("utf-8"))
+            self._append(record_line(record))
         except OSError as exc:
             self.rollback()
             raise StoreWriteError(
@@ -431,6 +704,9 @@ class JournalStorage(Storage):
         if self._journal is None:
             self._open_journal()
         fh = self._journal
+        st = os.fstat(fh.fileno())
+        if st.st_nlink and st.st_size != self._journal_len:
+            raise OSError(errno.EBUSY, "another program wrote to the journal")
         try:
             fh.seek(self._journal_len)
             fh.write(line)
@@ -445,19 +721,23 @@ class JournalStorage(Storage):
         self._journal_len += len(line)
 
     def _open_journal(self) -> None:
-        """Open the journal for appends, starting a fresh one for this generation if needed."""
-        valid = False
-        if self.journal_path.exists():
-            try:
-                with open(self.journal_path, "rb") as fh:
-                    valid = json.loads(fh.readline()).get("gen") == self.gen
-            except (OSError, ValueError, AttributeError):
-                valid = False
-        if not valid:
-            header = (_dumps({"gen": self.gen, "format": FORMAT}) + "\n").encode()
-            atomic_write_bytes(self.journal_path, header)
+        """Open the journal for appends, starting a fresh one for this generation if needed.
+
+        An existing file is appended to only if it is the very journal replayed on
+        opening (same file, a header and whole records up to `_journal_len`).
+        """
+        reuse = (
+            self._journal_state == "ours"
+            and self._journal_len > 0
+            and _identity(self.journal_path) == self._journal_identity
+        )
+        if not reuse:
+            header = _encode({"gen": self.gen, "format": FORMAT, "snap": self.snap_id}) + b"\n"
+            atomic_write_bytes(self.journal_path, header, mode=0o600)
             self._journal_len = len(header)
             self._journal_records = 0
+            self._journal_state = "ours"
+            self._journal_identity = _identity(self.journal_path)
         fh = open(self.journal_path, "r+b")  # noqa: SIM115 - held open for the session
         fh.truncate(self._journal_len)  # drop a torn tail before appending
         self._journal = fh
@@ -475,25 +755,52 @@ class JournalStorage(Storage):
                 f"{self.path} was replaced by another program; not overwriting it"
             )
         gen = self.gen + 1
-        snapshot = {n: t for n, t in self._data.items() if t or n == META}
-        snapshot[META] = {"store": {"format": FORMAT, "gen": gen}}
+        meta = {"format": FORMAT, "gen": gen, "id": uuid.uuid4().hex[:16], "prev": self.snap_id}
+        tables = {n: t for n, t in self._data.items() if isinstance(t, dict)}
         try:
-            atomic_write_bytes(self.path, _dumps(snapshot).encode("utf-8"))
+            self._write_snapshot(snapshot_bytes(tables, meta))
         except OSError as exc:
             raise StoreWriteError(f"{self.path}: could not save ({_describe(exc)})") from None
-        dict.__setitem__(self._data, META, snapshot[META])
+        dict.__setitem__(self._data, META, {"store": meta})
         self._committed = dict(self._data)
         self._identity = self._snapshot_identity()
-        self.gen = gen
+        self.gen, self.snap_id = gen, meta["id"]
+        self.damage.clear()
         if self._journal is not None:
             with contextlib.suppress(OSError):
                 self._journal.close()
             self._journal = None
         self._journal_records = 0
-        # The old journal names the old generation, so it is ignored from here on;
-        # the next append replaces it with a fresh one.
+        self._journal_state = "folded"
+        # The old journal names the old snapshot, so it is ignored from here on;
+        # a fresh one replaces it now (or at the next append if this fails).
         with contextlib.suppress(OSError):
             self._open_journal()
+
+    def _write_snapshot(self, payload: bytes) -> None:
+        """Temp file, fsync, lock it (the writer's lock moves with the file), rename."""
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        try:
+            os.fchmod(fd, 0o600)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+            if self._lock is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.replace(tmp, self.path)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        if self._lock is not None:
+            self._lock.adopt(fd)
+        else:
+            os.close(fd)
+        fsync_dir(self.path.parent)
 
     @property
     def journal_records(self) -> int:

@@ -25,6 +25,7 @@ from annotations.model import Annotation, default_author, now_iso
 from annotations.store.errors import ReadOnlyError, StoreError
 from annotations.store.journal import JournalStorage
 from annotations.store.protocol import Change
+from annotations.text.sanitize import clean_line
 from annotations.themes import Codebook, Theme, ThemeError
 
 ARTICLE_PREFIX = "a:"
@@ -60,23 +61,46 @@ class AnnotationStore:
         read_only: bool = False,
         wait: float = 0.0,
         author: str | None = None,
+        salvage: bool = False,
     ) -> None:
+        """`salvage` (for `tagline doctor`): damage is listed in `storage.damage` and
+        malformed records are kept for `doctor` to examine instead of refused."""
         self.path = Path(path) if path is not None else default_db_path()
-        self.read_only = read_only
-        self.author = author or default_author()
+        self.author = clean_line(author or default_author()) or "analyst"
+        self.salvage = salvage
         self.storage: JournalStorage
-        self.db = _TinyDB(self.path, storage=JournalStorage, read_only=read_only, wait=wait)
+        self.db = _TinyDB(
+            self.path, storage=JournalStorage, read_only=read_only, wait=wait, salvage=salvage
+        )
         self.storage = self.db.storage  # type: ignore[assignment]
+        # A full or read-only disk makes a writer read-only (the storage says why).
+        self.read_only = self.storage.read_only
         self._cache: dict[str, list[Annotation]] = {}
         self._index: dict[str, str] = {}  # annotation id -> article id
-        for name, table in self.storage.read().items():
-            if name.startswith(ARTICLE_PREFIX):
-                article_id = name[len(ARTICLE_PREFIX) :]
-                for doc_id in table:
-                    self._index[doc_id] = article_id
-        self._undo: list[Change] = []
-        self._redo: list[Change] = []
-        self._codebook = self._load_codebook()
+        try:
+            for name, table in self.storage.read().items():
+                if name.startswith(ARTICLE_PREFIX):
+                    article_id = name[len(ARTICLE_PREFIX) :]
+                    for doc_id, doc in table.items():
+                        if not salvage and not (
+                            isinstance(doc, dict) and isinstance(doc.get("themes"), list)
+                        ):
+                            raise StoreError(
+                                f"{self.path}: malformed annotation {doc_id!r} of {article_id!r} "
+                                "(not an object with a list of themes); run `tagline doctor --repair`"
+                            )
+                        self._index[doc_id] = article_id
+            self._undo: list[Change] = []
+            self._redo: list[Change] = []
+            self._codebook = self._load_codebook()
+        except BaseException:
+            self.db.close()
+            raise
+
+    @property
+    def notices(self) -> list[str]:
+        """What opening did that the user should hear about (journal set aside, read-only)."""
+        return self.storage.notices
 
     @property
     def location(self) -> str:
@@ -210,8 +234,22 @@ class AnnotationStore:
             return Codebook()
         try:
             return Codebook.from_list(doc["themes"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StoreError(f"{self.path}: the codebook is malformed ({exc})") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            if not self.salvage:
+                raise StoreError(
+                    f"{self.path}: the codebook is malformed ({exc}); run `tagline doctor --repair`"
+                ) from None
+        # Salvage: keep every theme that reads on its own.
+        codebook = Codebook([])
+        themes = doc.get("themes") if isinstance(doc, dict) else None
+        for entry in themes if isinstance(themes, list) else []:
+            try:
+                theme = Theme.from_dict(entry)
+                if codebook.get(theme.name) is None:
+                    codebook = Codebook([*codebook.themes, theme])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                self.storage.damage.append(f"codebook: unreadable theme entry {entry!r}, dropped")
+        return codebook
 
     @property
     def codebook(self) -> Codebook:
@@ -435,7 +473,7 @@ class AnnotationStore:
         hides a suggestion, it never changes the analyst's coding.
         """
         if self.read_only:
-            raise ReadOnlyError(f"{self.path}: opened read-only, the change was not saved")
+            raise ReadOnlyError(self.storage.read_only_message())
         record = {**info, "author": self.author, "at": now_iso()}
         with self.storage.batch():
             self.db.table(REJECTIONS).upsert(Document(record, doc_id=key))
@@ -493,7 +531,7 @@ class AnnotationStore:
     def _write(self, change: Change) -> None:
         """Replace `change.before` by `change.after` in one durable journal record."""
         if self.read_only:
-            raise ReadOnlyError(f"{self.path}: opened read-only, the change was not saved")
+            raise ReadOnlyError(self.storage.read_only_message())
         after_ids = {a.id for a in change.after}
         touched = {a.article_id for a in change.before} | {a.article_id for a in change.after}
         # An annotation may move between articles (an import matched by text).
@@ -530,3 +568,52 @@ class AnnotationStore:
 
     def compact(self) -> None:
         self.storage.compact()
+
+    # -- for repair tools (`tagline doctor`): raw records, through the store ---------------
+
+    @property
+    def damage(self) -> list[str]:
+        """What a salvaging open found damaged and dropped or kept (see `JournalStorage`)."""
+        return self.storage.damage
+
+    def raw_records(self) -> Iterator[tuple[str, str, Any]]:
+        """(article id, record key, record as stored) for every annotation record."""
+        for name, table in list(self.storage.read().items()):
+            if name.startswith(ARTICLE_PREFIX):
+                for doc_id, doc in table.items():
+                    yield name[len(ARTICLE_PREFIX) :], doc_id, doc
+
+    def raw_codebook(self) -> Codebook:
+        return self._codebook
+
+    def repair_records(
+        self,
+        remove: Iterable[tuple[str, str]] = (),
+        put: Iterable[tuple[str, str, dict[str, Any]]] = (),
+        codebook: Codebook | None = None,
+    ) -> None:
+        """Remove and replace raw records (article id, key[, record]) in one durable write.
+
+        Not undoable and unchecked: the repair tool has examined the records itself.
+        """
+        if self.read_only:
+            raise ReadOnlyError(self.storage.read_only_message())
+        remove, put = list(remove), list(put)
+        with self.storage.batch():
+            for article_id, doc_id in remove:
+                table = self._table(article_id)
+                if doc_id in self._raw(article_id):
+                    table.remove(doc_ids=[doc_id])
+            for article_id, doc_id, doc in put:
+                table = self._table(article_id)
+                if doc_id in self._raw(article_id):
+                    table.remove(doc_ids=[doc_id])
+                table.insert(Document(doc, doc_id=doc_id))
+            if codebook is not None:
+                self.db.table(CODEBOOK).upsert(
+                    Document({"themes": codebook.to_list()}, doc_id="codebook")
+                )
+        self._cache.clear()
+        self._index = {doc_id: article_id for article_id, doc_id, _ in self.raw_records()}
+        if codebook is not None:
+            self._codebook = codebook

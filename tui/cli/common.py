@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from annotations.store.postgres import is_team_url
+from annotations.text.sanitize import printable
 from annotations.workspace import Workspace, open_workspace
 
 EXIT_ERROR = 1
@@ -18,7 +19,7 @@ class CommandError(Exception):
 
 
 def warn(message: str) -> None:
-    print(f"tagline: warning: {message}", file=sys.stderr)
+    print(f"tagline: warning: {printable(message)}", file=sys.stderr)
 
 
 def db_location(value: str) -> Path | str:
@@ -59,6 +60,7 @@ def open_from_args(
     write: bool = False,
     fallback_read_only: bool = False,
     reanchor: bool = True,
+    salvage: bool = False,
 ) -> Workspace:
     """The corpus and store named by `--corpus`/`--db`; writers wait briefly for a lock."""
     workspace = open_workspace(
@@ -70,6 +72,7 @@ def open_from_args(
         author=args.author,
         warn=warn,
         reanchor=reanchor,
+        salvage=salvage,
     )
     if workspace.anchoring:
         print(f"tagline: {workspace.anchoring.message()}", file=sys.stderr)

@@ -7,6 +7,7 @@ import sys
 
 from annotations.doctor import check, repair
 from annotations.store.tinydb_store import AnnotationStore
+from annotations.text.sanitize import printable
 from tui.cli.common import CommandError, open_from_args
 
 
@@ -19,7 +20,7 @@ def register(sub, common) -> None:
 def run(args: argparse.Namespace) -> int:
 
     # Examine the records as they are: re-anchoring would need them well-formed.
-    ws = open_from_args(args, write=args.repair, reanchor=False)
+    ws = open_from_args(args, write=args.repair, reanchor=False, salvage=True)
     if not isinstance(ws.store, AnnotationStore):
         ws.close()
         raise CommandError(
@@ -28,13 +29,16 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         problems = check(ws.store, ws.corpus)
-        total = sum(1 for _ in ws.store.storage.read())
+        total = len({article_id for article_id, _, _ in ws.store.raw_records()})
         for p in problems:
             print(p.line())
         if not problems:
             print(f"{ws.store.path}: OK ({len(ws.store)} annotations, {len(ws.corpus)} articles)")
             return 0
-        print(f"{len(problems)} problem(s) in {ws.store.path} ({total} tables)", file=sys.stderr)
+        print(
+            f"{len(problems)} problem(s) in {ws.store.path} ({total} annotated articles)",
+            file=sys.stderr,
+        )
         if not args.repair:
             if any(p.repair for p in problems):
                 print(
@@ -44,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         saved = repair(ws.store, ws.corpus, problems)
         if saved:
-            print(f"Backup written to {saved}", file=sys.stderr)
+            print(f"Backup written to {printable(str(saved))}", file=sys.stderr)
     finally:
         ws.close()
     with AnnotationStore(ws.store.path, read_only=True) as again:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from annotations.formats import FormatError
 from annotations.store.journal import StoreError
+from annotations.text.sanitize import printable
 from annotations.themes import ThemeError
 from tui.cli.commands import COMMANDS
 from tui.cli.common import EXIT_ERROR, CommandError, add_common, open_from_args
@@ -71,7 +72,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args) or 0
     except (CommandError, StoreError, FormatError, ThemeError) as exc:
-        print(f"tagline: error: {exc}", file=sys.stderr)
+        print(f"tagline: error: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
+    except UnicodeEncodeError:
+        print(
+            "tagline: error: the database holds text that is not valid Unicode "
+            "(a lone surrogate); run `tagline doctor --repair`",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     except BrokenPipeError:
         # `tagline export | head`: the reader left; not an error worth a traceback.
@@ -81,13 +89,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except FileNotFoundError as exc:
         print(
-            f"tagline: error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}",
+            printable(
+                f"tagline: error: {exc.filename or ''}{': ' if exc.filename else ''}"
+                f"{exc.strerror or exc}"
+            ),
             file=sys.stderr,
         )
         return EXIT_ERROR
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"tagline: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(printable(f"tagline: error: {where}{exc.strerror or exc}"), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
