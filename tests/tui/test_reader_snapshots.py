@@ -38,6 +38,10 @@ def keys(*pressed: str):
         for key in pressed:
             await pilot.press(key)
             await steady(pilot)
+        for box in pilot.app.screen.query("#path"):  # the export path: not the tmp folder
+            box.value = "tagline-export.jsonl"
+            box.cursor_blink = False
+        await pilot.pause()
 
     return run_before
 
