@@ -6,12 +6,14 @@ import bisect
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from annotations.atomic import atomic_write_bytes, ensure_private_dir
 from annotations.text.decode import BinaryFileError, decode, normalise
 from annotations.text.metadata import extract_metadata
+from annotations.text.sanitize import printable
 
 EXTENSIONS = (".txt", ".md")
 
@@ -169,35 +171,56 @@ class Corpus:
         self._by_sha = None
 
 
-def _walk(root: str) -> Iterator[tuple[str, str]]:
+def _walk(root: str, warn: Warn) -> Iterator[tuple[str, str]]:
     """(relative POSIX path, full path) of article files under `root`, sorted, no dotfiles.
 
     Plain strings, not `Path`s: on 10,000 files pathlib's parsing costs more than the walk.
+    An explicit stack, not recursion (`os.walk` recurses: a folder nested 1,200 deep
+    raised `RecursionError`); symlinked folders are not followed, like `os.walk`.
     """
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = os.path.relpath(dirpath, root)
-        prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-        for name in sorted(filenames):
-            if name.lower().endswith(EXTENSIONS) and not name.startswith("."):
-                yield prefix + name, os.path.join(dirpath, name)
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            warn(f"{printable(folder)}: skipped, {exc.strerror or exc}")
+            continue
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append((entry.path, prefix + name + "/"))
+                elif name.lower().endswith(EXTENSIONS):
+                    yield prefix + name, entry.path
+            except OSError as exc:
+                warn(f"{printable(entry.path)}: skipped, {exc.strerror or exc}")
+        stack.extend(reversed(subfolders))
 
 
-def discover(paths: Iterable[Path]) -> Iterator[tuple[str, Path, str]]:
+def discover(paths: Iterable[Path], warn: Warn | None = None) -> Iterator[tuple[str, Path, str]]:
     """(article id, file path, cache key) for every article under `paths`.
 
     The id is the path relative to the corpus root, POSIX style; a file given
     directly is its own root, so its id is its name. The cache key is the
-    file's absolute path (the root resolved once, not every file).
+    file's absolute path (the root resolved once, not every file). File names
+    may hold any bytes: the id shows undecodable bytes and control characters
+    escaped (`\\xff`), so it is always printable, valid Unicode.
     """
+    warn = warn or (lambda message: None)
     for root in paths:
         root = Path(root)
         if root.is_dir():
-            base = str(root.resolve())
-            for article_id, full in _walk(str(root)):
+            base = printable(str(root.resolve()))
+            for rel, full in _walk(str(root), warn):
+                article_id = printable(rel)
                 yield article_id, Path(full), f"{base}/{article_id}"
         else:
-            yield root.name, root, str(root.resolve())
+            yield printable(root.name), root, printable(str(root.resolve()))
 
 
 CACHE_FORMAT = 2  # 2: Markdown titles (plain text, `# heading` wins)
@@ -246,14 +269,19 @@ def load_corpus(
     fresh: dict[str, list] = {}
     articles: list[Article] = []
     seen: set[str] = set()
-    for article_id, path, key in discover(paths):
+    for article_id, path, key in discover(paths, warn):
+        shown = printable(str(path))
         if article_id in seen:
-            warn(f"{path}: skipped, another file already has the id {article_id!r}")
+            warn(f"{shown}: skipped, another file already has the id {article_id!r}")
             continue
         try:
             st = os.stat(path)
         except OSError as exc:
-            warn(f"{path}: skipped, {exc.strerror or exc}")
+            warn(f"{shown}: skipped, {exc.strerror or exc}")
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO would block the read forever; a device could be endless.
+            warn(f"{shown}: skipped, not a regular file")
             continue
         entry = cached.get(key)
         if (
@@ -269,13 +297,13 @@ def load_corpus(
             try:
                 article = read_article(path, article_id)
             except BinaryFileError:
-                warn(f"{path}: skipped, binary file")
+                warn(f"{shown}: skipped, binary file")
                 continue
             except OSError as exc:
-                warn(f"{path}: skipped, {exc.strerror or exc}")
+                warn(f"{shown}: skipped, {exc.strerror or exc}")
                 continue
             if not article.text.strip():
-                warn(f"{path}: skipped, empty file")
+                warn(f"{shown}: skipped, empty file")
                 continue
             article.stamp = (st.st_size, st.st_mtime_ns)
         fresh[key] = [

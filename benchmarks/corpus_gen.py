@@ -26,431 +26,21 @@ from pathlib import Path
 WORDS_PER_ARTICLE = 600
 TARGETS = 100
 
-_NOUNS = [
-    "economy",
-    "government",
-    "minister",
-    "trade",
-    "agreement",
-    "cooperation",
-    "investment",
-    "energy",
-    "gas",
-    "oil",
-    "pipeline",
-    "market",
-    "bank",
-    "policy",
-    "security",
-    "talks",
-    "summit",
-    "meeting",
-    "project",
-    "region",
-    "border",
-    "port",
-    "railway",
-    "corridor",
-    "infrastructure",
-    "industry",
-    "company",
-    "growth",
-    "inflation",
-    "budget",
-    "tax",
-    "election",
-    "parliament",
-    "president",
-    "premier",
-    "delegation",
-    "ministry",
-    "official",
-    "agency",
-    "report",
-    "data",
-    "analysis",
-    "technology",
-    "network",
-    "satellite",
-    "research",
-    "university",
-    "student",
-    "hospital",
-    "health",
-    "vaccine",
-    "climate",
-    "emission",
-    "carbon",
-    "power",
-    "grid",
-    "electricity",
-    "nuclear",
-    "reactor",
-    "wind",
-    "solar",
-    "farm",
-    "harvest",
-    "grain",
-    "wheat",
-    "export",
-    "import",
-    "tariff",
-    "currency",
-    "exchange",
-    "reserve",
-    "loan",
-    "debt",
-    "bond",
-    "stock",
-    "shares",
-    "investor",
-    "fund",
-    "crisis",
-    "conflict",
-    "ceasefire",
-    "treaty",
-    "alliance",
-    "partnership",
-    "dialogue",
-    "forum",
-    "conference",
-    "exhibition",
-    "festival",
-    "culture",
-    "tourism",
-    "visitor",
-    "airline",
-    "flight",
-    "airport",
-    "highway",
-    "bridge",
-    "tunnel",
-    "shipping",
-    "route",
-    "vessel",
-    "cargo",
-    "container",
-    "logistics",
-    "supply",
-    "chain",
-    "manufacturing",
-    "factory",
-    "worker",
-    "union",
-    "wage",
-    "pension",
-    "reform",
-    "court",
-    "judge",
-    "law",
-    "regulation",
-    "committee",
-    "council",
-    "mayor",
-    "city",
-    "province",
-    "village",
-    "district",
-    "coast",
-    "river",
-    "lake",
-    "mountain",
-    "forest",
-    "island",
-    "desert",
-    "arctic",
-    "ocean",
-    "fleet",
-    "navy",
-    "army",
-    "troops",
-    "drill",
-    "exercise",
-    "defence",
-    "weapon",
-    "missile",
-    "drone",
-    "cyber",
-    "platform",
-    "software",
-    "chip",
-    "semiconductor",
-    "robot",
-    "automation",
-    "startup",
-    "innovation",
-    "patent",
-    "science",
-    "space",
-    "rocket",
-    "launch",
-    "station",
-    "mission",
-    "orbit",
-    "telescope",
-    "museum",
-    "library",
-    "archive",
-    "heritage",
-    "ceremony",
-    "anniversary",
-]
-_ADJ = [
-    "bilateral",
-    "regional",
-    "national",
-    "international",
-    "economic",
-    "political",
-    "strategic",
-    "digital",
-    "financial",
-    "industrial",
-    "agricultural",
-    "maritime",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
-    "central",
-    "local",
-    "federal",
-    "joint",
-    "new",
-    "major",
-    "key",
-    "historic",
-    "record",
-    "strong",
-    "weak",
-    "rising",
-    "falling",
-    "stable",
-    "rapid",
-    "gradual",
-    "fresh",
-    "broad",
-    "comprehensive",
-    "practical",
-    "mutual",
-    "sustainable",
-    "green",
-    "clean",
-    "renewable",
-    "traditional",
-    "emerging",
-    "advanced",
-    "modern",
-    "remote",
-    "rural",
-    "urban",
-    "coastal",
-    "frozen",
-    "cross-border",
-    "long-term",
-    "annual",
-    "quarterly",
-    "official",
-    "preliminary",
-    "final",
-    "senior",
-    "junior",
-    "former",
-    "deputy",
-    "chief",
-    "leading",
-]
-_VERBS = [
-    "said",
-    "announced",
-    "signed",
-    "agreed",
-    "pledged",
-    "discussed",
-    "reviewed",
-    "launched",
-    "opened",
-    "completed",
-    "expanded",
-    "reduced",
-    "increased",
-    "approved",
-    "rejected",
-    "criticised",
-    "welcomed",
-    "praised",
-    "warned",
-    "urged",
-    "called",
-    "confirmed",
-    "denied",
-    "reported",
-    "estimated",
-    "expected",
-    "planned",
-    "proposed",
-    "introduced",
-    "suspended",
-    "resumed",
-    "strengthened",
-    "deepened",
-    "promoted",
-    "supported",
-]
-_PREPS = [
-    "in",
-    "on",
-    "at",
-    "for",
-    "with",
-    "across",
-    "between",
-    "from",
-    "into",
-    "over",
-    "under",
-    "near",
-    "toward",
-]
-_FILLER = [
-    "the",
-    "the",
-    "the",
-    "the",
-    "a",
-    "a",
-    "of",
-    "of",
-    "of",
-    "to",
-    "to",
-    "and",
-    "and",
-    "and",
-    "in",
-    "in",
-    "that",
-    "is",
-    "was",
-    "for",
-    "on",
-    "with",
-    "as",
-    "by",
-    "it",
-    "its",
-    "at",
-    "from",
-    "this",
-    "be",
-    "are",
-    "have",
-    "has",
-    "will",
-    "would",
-    "also",
-    "which",
-    "their",
-    "more",
-    "than",
-    "after",
-    "about",
-    "over",
-    "two",
-    "new",
-    "but",
-    "not",
-    "been",
-    "were",
-    "they",
-    "all",
-    "year",
-    "years",
-    "first",
-    "other",
-    "last",
-    "some",
-    "up",
-    "out",
-    "one",
-    "into",
-]
-_ROLES = [
-    "minister",
-    "spokesperson",
-    "director",
-    "chairman",
-    "governor",
-    "ambassador",
-    "analyst",
-    "economist",
-    "envoy",
-    "adviser",
-]
-_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_MONTHS = [
-    "Jan.",
-    "Feb.",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "Aug.",
-    "Sept.",
-    "Oct.",
-    "Nov.",
-    "Dec.",
-]
-_UNITS = [
-    "tonnes",
-    "barrels",
-    "kilometres",
-    "megawatts",
-    "containers",
-    "passengers",
-    "jobs",
-    "projects",
-]
-
-_SYL = [
-    "ka",
-    "lo",
-    "mi",
-    "ra",
-    "sen",
-    "tor",
-    "vel",
-    "dan",
-    "bri",
-    "gor",
-    "lin",
-    "mar",
-    "nov",
-    "pet",
-    "ros",
-    "sha",
-    "tin",
-    "ul",
-    "vor",
-    "zel",
-    "an",
-    "el",
-    "is",
-    "ok",
-    "um",
-]
-
-_TEMPLATES = (
-    "{Name}, the {role} of {Org}, said on {day} that {place} would {verb_base} {adj} {noun} {prep} {place2}.",
-    "{PLACE}, {month} {dom} ({Agency}) -- {Org} {verb} a {adj} {noun} {noun2} worth {num} million dollars.",
-    "The {adj} {noun} between {place} and {place2} {verb} {num} {unit} in {year}, up {pct} percent.",
-    "{Name} {verb} that the {noun} and {noun2} sectors {filler} {adj} {noun3}.",
-    "According to {Org}, {filler} {noun} {prep} {place} {verb} {filler2} {noun2}.",
-    "Officials in {place} {verb} the {adj} {noun} {filler} {adj2} {noun2} {prep} the {noun3}.",
-    '"We will {verb_base} the {noun} {prep} {place}," {Name} told reporters.',
-    "{filler} {adj} {noun} {verb} {filler2} {noun2} {prep} {place} {filler3} {noun3}.",
+# The word lists live in a data file so the generator reads as code.
+_VOCAB = json.loads(
+    (Path(__file__).parent / "data" / "vocabulary.json").read_text(encoding="utf-8")
 )
+_NOUNS = _VOCAB["nouns"]
+_ADJ = _VOCAB["adj"]
+_VERBS = _VOCAB["verbs"]
+_PREPS = _VOCAB["preps"]
+_FILLER = _VOCAB["filler"]
+_ROLES = _VOCAB["roles"]
+_DAYS = _VOCAB["days"]
+_MONTHS = _VOCAB["months"]
+_UNITS = _VOCAB["units"]
+_SYL = _VOCAB["syl"]
+_TEMPLATES = tuple(_VOCAB["templates"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -637,6 +227,65 @@ def articles(n: int, seed: int = 0, targets: int = TARGETS):
     from annotations.corpus import article_from_text
 
     return [article_from_text(i, Path("synthetic") / i, t) for i, t in generate(n, seed, targets)]
+
+
+THEMES = ("energy", "digital economy", "Arctic route")
+
+
+def synthetic_annotations(arts, n: int, seed: int = 3, author: str = "bench") -> list:
+    """`n` annotations of 20–200 characters spread round-robin over `arts`, one theme each."""
+    from annotations.model import Annotation
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        art = arts[i % len(arts)]
+        start = rng.randrange(0, max(1, len(art.text) - 200))
+        end = min(len(art.text), start + rng.randrange(20, 200))
+        out.append(
+            Annotation.create(
+                article_id=art.id,
+                text=art.text,
+                sha256=art.sha256,
+                start=start,
+                end=end,
+                themes=[rng.choice(THEMES)],
+                note="a short analyst note" if i % 4 == 0 else "",
+                author=author,
+            )
+        )
+    return out
+
+
+def long_text(chars: int, seed: int = 0) -> str:
+    """One article of at least `chars` characters: generated articles run together."""
+    parts, total, n = [], 0, 0
+    while total < chars:
+        n += 50
+        for _, text in generate(n, seed=seed + n, targets=0)[n - 50 :]:
+            parts.append(text)
+            total += len(text) + 1
+            if total >= chars:
+                break
+    return "\n".join(parts)
+
+
+def write_workspace(folder: Path, n_articles: int, n_annotations: int) -> tuple[Path, Path]:
+    """A corpus folder of `n_articles` files and a store with `n_annotations` on them."""
+    from annotations.corpus import load_corpus
+    from annotations.store.tinydb_store import AnnotationStore
+
+    corpus_dir = folder / "corpus"
+    corpus_dir.mkdir(parents=True)
+    for article_id, text in generate(n_articles, seed=0):
+        path = corpus_dir / article_id
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    corpus = load_corpus([corpus_dir])
+    db = folder / "db.json"
+    with AnnotationStore(db, author="bench") as store:
+        store.put_many(synthetic_annotations(corpus.articles, n_annotations), undoable=False)
+    return corpus_dir, db
 
 
 def write(outdir: Path, n: int, seed: int = 0, targets: int = TARGETS) -> list[Planted]:

@@ -22,81 +22,24 @@ from pathlib import Path
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
-from annotations.corpus import Article, Corpus, sha256_of
+from annotations.corpus import Corpus
 from annotations.formats import ExportContext, get_format
 from annotations.model import Annotation
+from annotations.session import AnnotatingSession
 from annotations.store.tinydb_store import AnnotationStore
-
-WORDS = [
-    "the",
-    "energy",
-    "cooperation",
-    "pipeline",
-    "arctic",
-    "route",
-    "digital",
-    "economy",
-    "trade",
-    "investment",
-    "china",
-    "russia",
-    "minister",
-    "said",
-    "on",
-    "tuesday",
-    "that",
-    "both",
-    "sides",
-    "will",
-    "expand",
-    "projects",
-    "in",
-    "oil",
-    "gas",
-    "and",
-    "technology",
-]
+from benchmarks import corpus_gen
+from benchmarks.harness import percentile, print_header
 
 
 def make_corpus(n_articles: int, seed: int = 0) -> Corpus:
-    rng = random.Random(seed)
-    arts = []
-    for i in range(n_articles):
-        text = " ".join(rng.choices(WORDS, k=500))
-        arts.append(
-            Article(
-                f"news/{i:05d}.txt", Path(f"{i:05d}.txt"), text, sha256_of(text), f"Article {i}"
-            )
-        )
-    return Corpus(arts)
+    return Corpus(corpus_gen.articles(n_articles, seed=seed, targets=0))
 
 
 def make_annotations(corpus: Corpus, n: int, seed: int = 1) -> list[Annotation]:
-    rng = random.Random(seed)
-    themes = ["energy", "digital economy", "Arctic route"]
-    out = []
-    arts = corpus.articles
-    for i in range(n):
-        art = arts[i % len(arts)]
-        start = rng.randrange(0, len(art.text) - 200)
-        out.append(
-            Annotation.create(
-                article_id=art.id,
-                text=art.text,
-                sha256=art.sha256,
-                start=start,
-                end=start + rng.randrange(20, 200),
-                themes=[rng.choice(themes)],
-                note="a short analyst note" if i % 4 == 0 else "",
-                author="bench",
-            )
-        )
-    return out
+    return corpus_gen.synthetic_annotations(corpus.articles, n, seed=seed)
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+pct = percentile
 
 
 def bench_tagline(
@@ -110,11 +53,13 @@ def bench_tagline(
     load = time.perf_counter() - t0
     rng = random.Random(5)
     times = []
+    session = AnnotatingSession(store, corpus)
     for _ in range(ops):
         art = rng.choice(corpus.articles)
         start = rng.randrange(0, len(art.text) - 50)
+        session.article = art
         t = time.perf_counter()
-        store.toggle_theme(art, start, start + 30, "energy")
+        session.toggle((start, start + 30), start + 30, "energy")
         times.append(time.perf_counter() - t)
     # Switching articles: the per-article view the reader asks for.
     switch = []
@@ -197,7 +142,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="stop at 10,000 annotations")
     args = ap.parse_args()
-    sizes = [(1_000, 100), (10_000 if args.quick else 100_000, 10_000)]
+    print_header("benchmarks.store_bench")
+    sizes = [(1_000, 100), (10_000, 1_000) if args.quick else (100_000, 10_000)]
     results = {}
     for n_anns, n_articles in sizes:
         t = time.perf_counter()

@@ -2,7 +2,7 @@
 
     python benchmarks/suggest_bench.py [--cues-from-store DB] [--scale N]
 
-Quality: every sentence of `tests/data/labelled_sentences.jsonl` (labelled by
+Quality: every sentence of `benchmarks/data/labelled_sentences.jsonl` (labelled by
 reading, before the cues were tuned) is matched against the default cue phrases;
 a theme is predicted when any of its cues matches. Precision, recall and F1 per
 theme and micro-averaged. The labelled spans are the unit, so the figures do not
@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from annotations.analysis.suggest import CueMatcher, suggest_corpus
+from annotations.corpus import Corpus, article_from_text, load_corpus
+from annotations.themes import Codebook, Theme
+from benchmarks.harness import print_header
 
-from annotations.analysis.suggest import CueMatcher, suggest_corpus  # noqa: E402
-from annotations.corpus import Corpus, load_corpus  # noqa: E402
-from annotations.themes import Codebook, Theme  # noqa: E402
-
-LABELLED = ROOT / "tests" / "data" / "labelled_sentences.jsonl"
+LABELLED = Path(__file__).resolve().parent / "data" / "labelled_sentences.jsonl"
 
 # The cue phrases as they were before tuning (the baseline the figures compare to).
 BASELINE_CUES = {
@@ -88,9 +85,7 @@ def speed(codebook: Codebook, scale: int) -> tuple[int, int, float]:
     articles = []
     for i in range(scale):
         for a in seeds:
-            copy = type(a)(**{s: getattr(a, s) for s in a.__slots__})
-            copy.id = f"{i:05d}/{a.id}"
-            articles.append(copy)
+            articles.append(article_from_text(f"{i:05d}/{a.id}", a.path, a.text))
     corpus = Corpus(articles)
     t0 = time.perf_counter()
     found = suggest_corpus(corpus, codebook, lambda _id: ())
@@ -118,6 +113,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=400, help="copies of the 5 seeds")
     parser.add_argument("--errors", action="store_true", help="list false positives/negatives")
     args = parser.parse_args()
+    print_header("benchmarks.suggest_bench")
     base = report("Baseline cues (before tuning)", baseline_codebook(), args.errors)
     codebook = Codebook()
     tuned = report("Default cues (tuned)", codebook, args.errors)

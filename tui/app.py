@@ -11,14 +11,16 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import var
 from textual.worker import get_current_worker
 
 from annotations.search.engine import SearchIndex
 from annotations.workspace import Workspace
+from tui.actions import APP
+from tui.changes import ChangeApp
 from tui.palette import TaglineCommands
+from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 
 
@@ -26,7 +28,7 @@ class _Cancelled(Exception):
     """Raised from the progress callback to stop a build nobody waits for (app closing)."""
 
 
-class TaglineApp(App):
+class TaglineApp(ChangeApp):
     TITLE = "Tagline"
     # Absolute, so subclasses defined elsewhere (tests) find it too.
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
@@ -34,11 +36,7 @@ class TaglineApp(App):
     # Screen classes for layouts by width (app.tcss): 80 columns is the smallest supported.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (160, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
-    BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", id="help"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette"),
-        Binding("q", "quit", "Quit", id="quit"),
-    ]
+    BINDINGS = APP.bindings()
 
     search_index: var[SearchIndex | None] = var(None, init=False)
     """The corpus's search index, once built or loaded."""
@@ -63,6 +61,7 @@ class TaglineApp(App):
             self.theme = theme
 
     def on_mount(self) -> None:
+        self.attach_store(self.workspace.store)
         self.push_screen(MainScreen(self.workspace))
         for warning in self.workspace.warnings:
             self.notify(warning, severity="warning", markup=False)
@@ -101,7 +100,5 @@ class TaglineApp(App):
         self.search_index = message.index
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

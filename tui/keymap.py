@@ -1,4 +1,4 @@
-"""The keymap, read from the bindings themselves: the help screen and palette use it."""
+"""The keymap for help and the palette: the registry's sections and the widgets' own bindings."""
 
 from __future__ import annotations
 
@@ -8,68 +8,92 @@ from textual.binding import Binding
 from textual.keys import format_key
 from textual.widgets import TextArea
 
+from tui.actions import ANNOTATING, APP, INSIGHT, PALETTE_ONLY, Section
+from tui.screens.retrieve import RetrieveScreen
+from tui.screens.search import SearchScreen
+from tui.widgets.annotation_panel import AnnotationPanel
+from tui.widgets.article_list import ArticleList
+from tui.widgets.reader import Reader
+
 
 @dataclass(frozen=True, slots=True)
 class KeyEntry:
     section: str
     keys: str  # as shown: "u / ctrl+z"
     description: str
-    action: str
+    action: str  # as the palette runs it: "screen.undo", "app.help"; bare for widget keys
     binding_id: str | None
 
 
-def _keys(binding: Binding) -> str:
-    return " / ".join(format_key(k.strip()) for k in binding.key.split(","))
+def _keys(keys: str) -> str:
+    return " / ".join(format_key(k.strip()) for k in keys.split(",")) if keys else ""
 
 
-def _sections() -> list[tuple[str, list[Binding]]]:
-    from tui.app import TaglineApp
-    from tui.screens.insight import InsightActions
-    from tui.screens.main import MainScreen
-    from tui.screens.retrieve import RetrieveScreen
-    from tui.screens.search import SearchScreen
-    from tui.widgets.annotation_panel import AnnotationPanel
-    from tui.widgets.article_list import ArticleList
-    from tui.widgets.reader import Reader
+def _own(bindings) -> list[Binding]:
+    return [b for b in bindings if isinstance(b, Binding)]
 
-    def own(bindings) -> list[Binding]:
-        return [b for b in bindings if isinstance(b, Binding)]
 
+def _qualified(action: str, owner: str) -> str:
+    return action if action.startswith(("app.", "screen.")) or not owner else f"{owner}.{action}"
+
+
+def _from_section(section: Section) -> list[KeyEntry]:
+    return [
+        KeyEntry(
+            section.name,
+            _keys(a.keys) or a.hint,
+            a.description,
+            _qualified(a.action, section.owner),
+            a.id,
+        )
+        for a in section.actions
+    ]
+
+
+def _from_bindings(name: str, bindings: list[Binding]) -> list[KeyEntry]:
+    return [KeyEntry(name, _keys(b.key), b.description, b.action, b.id) for b in bindings]
+
+
+def _sections() -> list[list[KeyEntry]]:
     # The reader's movement keys are TextArea's own bindings: list those that move the caret.
     moves = [
         b
-        for b in own(TextArea.BINDINGS)
+        for b in _own(TextArea.BINDINGS)
         if b.action.startswith("cursor_") and "word" not in b.action
     ]
     return [
-        ("Article list", own(ArticleList.BINDINGS)),
-        ("Reader: selecting", own(Reader.BINDINGS) + moves),
-        ("Annotating", own(MainScreen.BINDINGS)),
-        ("Insight", own(InsightActions.BINDINGS)),
-        ("Annotations panel", own(AnnotationPanel.BINDINGS)),
-        ("Search", own(SearchScreen.BINDINGS)),
-        ("Coded segments", own(RetrieveScreen.BINDINGS)),
-        ("App", own(TaglineApp.BINDINGS)),
+        _from_bindings("Article list", _own(ArticleList.BINDINGS)),
+        _from_bindings("Reader: selecting", _own(Reader.BINDINGS) + moves),
+        _from_section(ANNOTATING),
+        _from_section(INSIGHT),
+        _from_bindings("Annotations panel", _own(AnnotationPanel.BINDINGS)),
+        _from_bindings("Search", _own(SearchScreen.BINDINGS)),
+        _from_bindings("Coded segments", _own(RetrieveScreen.BINDINGS)),
+        _from_section(APP),
     ]
 
 
-def keymap() -> list[KeyEntry]:
-    """Every binding, one entry per action, keys merged."""
+def _merged(entries: list[KeyEntry]) -> list[KeyEntry]:
+    """One entry per action: keys of bindings for the same action are joined."""
     out: list[KeyEntry] = []
-    for section, bindings in _sections():
-        seen: dict[tuple[str, str], int] = {}
-        for b in bindings:
-            key = (b.action, b.description)
-            if key in seen:  # e.g. the theme keys 1..9 stay separate (different actions)
-                prev = out[seen[key]]
-                out[seen[key]] = KeyEntry(
-                    section,
-                    f"{prev.keys} / {_keys(b)}",
-                    prev.description,
-                    prev.action,
-                    prev.binding_id,
-                )
-                continue
-            seen[key] = len(out)
-            out.append(KeyEntry(section, _keys(b), b.description, b.action, b.id))
+    seen: dict[tuple[str, str], int] = {}
+    for e in entries:
+        key = (e.action, e.description)
+        if key in seen:  # e.g. the theme keys 1..9 stay separate (different actions)
+            prev = out[seen[key]]
+            out[seen[key]] = KeyEntry(
+                e.section, f"{prev.keys} / {e.keys}", prev.description, prev.action, prev.binding_id
+            )
+            continue
+        seen[key] = len(out)
+        out.append(e)
     return out
+
+
+def keymap() -> list[KeyEntry]:
+    """Every key the help screen lists, section by section."""
+    return [e for section in _sections() for e in _merged(section)]
+
+
+def palette_only() -> list[KeyEntry]:
+    return _from_section(PALETTE_ONLY)

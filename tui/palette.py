@@ -1,4 +1,4 @@
-"""Command palette: every action of the main screen and app, taken from the bindings."""
+"""Command palette: every main-screen and app action, from the action registry and keymap."""
 
 from __future__ import annotations
 
@@ -7,40 +7,28 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from tui.keymap import keymap
+from tui.keymap import keymap, palette_only
+from tui.screens.main import MainScreen
 
-# Actions reachable only from the palette (no key of their own).
-EXTRA = [
-    ("Codebook: add, rename, recolour, remove themes", "screen.codebook", ""),
-    # `x` is the reader's delete key; on a shown suggestion it rejects instead.
-    ("Reject suggestion at the caret", "screen.reject_suggestion", "x"),
-]
-SCREEN_SECTIONS = {"Annotating", "Insight"}  # actions of the main screen
-SECTIONS = {"Reader: selecting", "App"} | SCREEN_SECTIONS
+# The sections whose actions the palette can run from the main screen.
+SECTIONS = {"Reader: selecting", "Annotating", "Insight", "App"}
 
 
 def palette_commands() -> list[tuple[str, str, str]]:
     """(title, action, keys) for every command, in keymap order."""
     out: list[tuple[str, str, str]] = []
-    for entry in keymap():
-        if entry.section not in SECTIONS or entry.action.startswith("cursor_"):
+    for entry in [*keymap(), *palette_only()]:
+        if entry.section not in SECTIONS | {"More"} or entry.action.startswith("cursor_"):
             continue
-        action = entry.action
-        if entry.section in SCREEN_SECTIONS and not action.startswith(("app.", "screen.")):
-            action = f"screen.{action}"
-        elif entry.section == "App" and not action.startswith(("app.", "screen.")):
-            action = f"app.{action}"
-        if action == "app.command_palette":
+        if entry.action == "app.command_palette":
             continue
-        out.append((entry.description, action, entry.keys))
-    return out + EXTRA
+        out.append((entry.description, entry.action, entry.keys))
+    return out
 
 
 class TaglineCommands(Provider):
     async def _run(self, action: str) -> None:
-        from tui.screens.main import MainScreen
-
-        # Screen actions belong to the main screen; the palette may sit above it.
+        # Screen actions belong to the main screen; the palette may sit above another.
         if action.startswith("screen.") and not isinstance(self.app.screen, MainScreen):
             return
         await self.app.run_action(action)

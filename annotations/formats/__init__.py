@@ -52,6 +52,8 @@ class ImportContext:
     corpus: Corpus
     author: str
     name: str  # the file name used in error messages
+    warn: Callable[[str], None] | None = None  # corrections made (see formats.checks)
+    seen_ids: dict[str, str] = field(default_factory=dict)  # id -> FILE:LINE, for duplicates
 
 
 Writer = Callable[[Iterable[Annotation], IO[Any], ExportContext], int]

@@ -14,6 +14,7 @@ from annotations.formats import (
     register,
     write_per_annotation,
 )
+from annotations.formats.checks import vet
 from annotations.model import FIELDS, Annotation, context_of, new_id, now_iso
 
 REQUIRED = ("article_id", "start", "end", "exact", "themes")
@@ -72,8 +73,8 @@ def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
         "status": "anchored",
     }
     merged = {**filled, **{k: v for k, v in data.items() if k in FIELDS and v not in (None, "")}}
+    merged.update(vet(data, article, ctx, where))  # types refused, text cleaned
     merged.setdefault("updated", merged["created"])
-    merged["themes"] = [" ".join(t.split()) for t in themes]
     if not isinstance(merged["id"], str):
         raise FormatError(f"{where}: id must be a string")
     try:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SCHEMA = "tagline"
 INSTALL_HINT = "team mode needs the PostgreSQL driver: pip install 'tagline[team]'"
-_SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,49}$")  # + "_reviewer" within 63
 _NOTIFY_LIMIT = 7000  # PostgreSQL refuses payloads of 8,000 bytes or more
 
 COLUMNS = (
@@ -166,6 +166,47 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
 ]
+MIGRATIONS.append(
+    (
+        2,
+        "roles and row-level security",
+        # Group roles per schema (roles are server-wide): grant them to login roles.
+        # analyst: read everything, change own annotations; reviewer: anyone's;
+        # admin: also the codebook, the articles and the author mapping.
+        """
+        DO $$ BEGIN
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '@schema@_analyst') THEN
+                CREATE ROLE @schema@_analyst NOLOGIN;
+            END IF;
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '@schema@_reviewer') THEN
+                CREATE ROLE @schema@_reviewer NOLOGIN IN ROLE @schema@_analyst;
+            END IF;
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '@schema@_admin') THEN
+                CREATE ROLE @schema@_admin NOLOGIN IN ROLE @schema@_reviewer;
+            END IF;
+        END $$;
+        GRANT USAGE ON SCHEMA @schema@ TO @schema@_analyst;
+        GRANT SELECT ON ALL TABLES IN SCHEMA @schema@ TO @schema@_analyst;
+        GRANT INSERT, UPDATE, DELETE ON annotations TO @schema@_analyst;
+        GRANT INSERT, UPDATE ON rejections TO @schema@_analyst;
+        GRANT UPDATE ON codebook TO @schema@_admin;
+        GRANT INSERT, UPDATE, DELETE ON articles, authors TO @schema@_admin;
+
+        CREATE FUNCTION may_review() RETURNS boolean
+            LANGUAGE sql STABLE SET search_path FROM CURRENT
+            AS $$ SELECT pg_has_role('@schema@_reviewer', 'MEMBER') $$;
+        ALTER TABLE annotations ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY everyone_reads ON annotations FOR SELECT USING (true);
+        CREATE POLICY own_or_reviewer_adds ON annotations FOR INSERT
+            WITH CHECK (author = current_author() OR may_review());
+        CREATE POLICY own_or_reviewer_changes ON annotations FOR UPDATE
+            USING (author = current_author() OR may_review())
+            WITH CHECK (author = current_author() OR may_review());
+        CREATE POLICY own_or_reviewer_deletes ON annotations FOR DELETE
+            USING (author = current_author() OR may_review());
+        """,
+    )
+)
 LATEST = MIGRATIONS[-1][0]
 
 
@@ -198,7 +239,7 @@ def init_schema(url: str) -> tuple[int, int]:
                 before = schema_version(conn, team.schema)
                 for version, name, script in MIGRATIONS:
                     if version > before:
-                        conn.execute(script)
+                        conn.execute(script.replace("@schema@", team.schema))
                         conn.execute(
                             "INSERT INTO schema_version (version, name) VALUES (%s, %s)",
                             (version, name),
@@ -322,6 +363,15 @@ class PostgresStore:
                     f"({LATEST}); upgrade Tagline"
                 )
             row = self.conn.execute("SELECT current_author(), current_user").fetchone()
+        except self._psycopg.errors.InsufficientPrivilege:
+            self.conn.close()
+            raise NotAllowedError(
+                f"{self.url.display}: this database user has no Tagline role in schema "
+                f"{self.url.schema!r}; an admin grants {self.url.schema}_analyst (see README)"
+            ) from None
+        except self._psycopg.Error as exc:
+            self.conn.close()
+            raise StoreError(f"{self.url.display}: {_first_line(exc)}") from None
         except BaseException:
             self.conn.close()
             raise
@@ -332,6 +382,7 @@ class PostgresStore:
         self._where: dict[str, str] = {}  # cached annotation id -> its article
         self._undo: list[Change] = []
         self._redo: list[Change] = []
+        self._listeners: list[Callable[[Change], None]] = []
         self._codebook, self._codebook_version = self._load_codebook()
 
     @property
@@ -632,26 +683,6 @@ class PostgresStore:
         self._apply(Change(f"tag {', '.join(names)}", [], [ann]))
         return ann
 
-    def toggle_theme(
-        self, article: Article, start: int, end: int, theme: str
-    ) -> tuple[str, Annotation | None]:
-        name = self._theme_name(theme)
-        twin = self.exact(article.id, start, end)
-        if twin is None:
-            return f"Tagged {name}", self.tag(article, start, end, [name])
-        return self.toggle_on(twin.id, name)
-
-    def toggle_on(self, annotation_id: str, theme: str) -> tuple[str, Annotation | None]:
-        name = self._theme_name(theme)
-        ann = self._require(annotation_id)
-        if name not in ann.themes:
-            return f"Added {name}", self.set_themes(ann.id, [*ann.themes, name], f"add {name}")
-        remaining = [t for t in ann.themes if t != name]
-        if not remaining:
-            self.delete(ann.id, label=f"untag {name}")
-            return f"Removed {name}; annotation deleted", None
-        return f"Removed {name}", self.set_themes(ann.id, remaining, f"remove {name}")
-
     def set_themes(
         self, annotation_id: str, themes: Iterable[str], label: str = "retag"
     ) -> Annotation | None:
@@ -729,6 +760,17 @@ class PostgresStore:
             "ON CONFLICT (key) DO UPDATE SET info = EXCLUDED.info",
             (key, json.dumps(record, ensure_ascii=False)),
         )
+        self._tell(Change("reject suggestion"))
+
+    # -- change notification (this client's own changes) -------------------------------
+
+    def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _tell(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
 
     # -- undo --------------------------------------------------------------------------
 
@@ -751,16 +793,16 @@ class PostgresStore:
         if not self._undo:
             return None
         change = self._undo[-1]
-        self._write(
-            Change(
-                f"undo {change.label}",
-                change.after,
-                change.before,
-                change.codebook_after,
-                change.codebook_before,
-            )
+        reverted = Change(
+            f"undo {change.label}",
+            change.after,
+            change.before,
+            change.codebook_after,
+            change.codebook_before,
         )
+        self._write(reverted)
         self._redo.append(self._undo.pop())
+        self._tell(reverted)
         return change.label
 
     def redo(self) -> str | None:
@@ -769,6 +811,7 @@ class PostgresStore:
         change = self._redo[-1]
         self._write(change)
         self._undo.append(self._redo.pop())
+        self._tell(change)
         return change.label
 
     # -- the one write path ------------------------------------------------------------
@@ -782,12 +825,14 @@ class PostgresStore:
         if undoable:
             self._undo.append(change)
             self._redo.clear()
+        self._tell(change)
 
     def _write(self, change: Change) -> None:
         """Replace `change.before` by `change.after` in one transaction, checking versions.
 
         A row already in its `after` state counts as written (a retry); a row someone
-        else changed is refused with `StaleEditError` and nothing is written.
+        else changed is refused with `StaleEditError`, one the user's role may not
+        change with `NotAllowedError`; either way nothing is written.
         """
         self._check_writable()
         touched = {a.article_id for a in change.before} | {a.article_id for a in change.after}
@@ -799,15 +844,19 @@ class PostgresStore:
                 if change.codebook_after is not None:
                     self._write_codebook(change.codebook_after)
                 self._notify(change, touched)
+        except _Refused as refused:
+            self._diagnose(refused.expected)
         except StaleEditError:
-            self.forget(touched)
             self.reload_codebook()
             raise
         except psycopg.errors.InsufficientPrivilege as exc:
-            self.forget(touched)
-            raise NotAllowedError(f"{self.location}: not allowed ({_first_line(exc)})") from None
+            what = (
+                "only an admin may change the codebook"
+                if "codebook" in str(exc)
+                else "you may change only your own annotations (a reviewer may change anyone's)"
+            )
+            raise NotAllowedError(f"{what}; nothing was saved") from None
         except psycopg.Error as exc:
-            self.forget(touched)
             raise StoreError(f"{self.location}: {_first_line(exc)}; nothing was saved") from None
         finally:
             # The server holds the truth; re-read these articles when next asked.
@@ -820,75 +869,98 @@ class PostgresStore:
             self._codebook = change.codebook_after
             self._codebook_version += 1
 
-    def _write_rows(self, change: Change, touched: set[str]) -> dict[str, int]:
-        conn = self.conn
-        after_ids = {a.id for a in change.after}
-        before_by_id = {a.id: a for a in change.before}
-        ids = list(before_by_id.keys() | after_ids)
+    def _rows(self, ids: list[str]) -> dict[str, tuple[Annotation, int]]:
         current: dict[str, tuple[Annotation, int]] = {}
         for i in range(0, len(ids), 5000):
-            rows = conn.execute(
-                f"SELECT {COLUMNS} FROM annotations WHERE id = ANY(%s) FOR UPDATE",
-                (ids[i : i + 5000],),
+            rows = self.conn.execute(
+                f"SELECT {COLUMNS} FROM annotations WHERE id = ANY(%s)", (ids[i : i + 5000],)
             ).fetchall()
             for row in rows:
                 ann, version = _row_to_annotation(row)
                 current[ann.id] = (ann, version)
-        # Check every row first: all or nothing.
+        return current
+
+    def _write_rows(self, change: Change, touched: set[str]) -> dict[str, int]:
+        """Check every row against what the change was made on, then write with versions.
+
+        Each UPDATE and DELETE names the version it expects, so a row changed between
+        the check and the write (or hidden from this role by row-level security) is
+        not touched; the counts tell, and `_Refused` rolls the whole change back.
+        """
+        after_by_id = {a.id: a for a in change.after}
+        before_by_id = {a.id: a for a in change.before}
+        ids = list(before_by_id.keys() | after_by_id.keys())
+        current = self._rows(ids)
+        inserts: list[Annotation] = []
+        updates: list[tuple[Annotation, int]] = []
+        deletes: list[tuple[str, int]] = []
+        written: dict[str, int] = {}
         for aid in ids:
-            now = current.get(aid)
-            want = (
-                next((a for a in change.after if a.id == aid), None) if aid in after_ids else None
-            )
+            now, want, before = current.get(aid), after_by_id.get(aid), before_by_id.get(aid)
+            if now is not None:
+                touched.add(now[0].article_id)
             if now is not None and want is not None and now[0] == want:
-                continue  # already so (a retry)
+                written[aid] = now[1]  # already so: a retry, or nothing to change
+                continue
             if now is None and want is None:
                 continue  # already gone
-            before = before_by_id.get(aid)
             if before is None:
-                if now is not None and want is not None:
-                    # An insert meeting a row: another client's (not a retry of ours).
-                    raise StaleEditError(
-                        f"annotation {aid} already exists with other content; reloaded"
-                    )
+                if now is not None:  # an insert meeting another client's row
+                    raise StaleEditError(f"annotation {aid} already exists; reloaded")
+                inserts.append(want)
+                written[aid] = 1
                 continue
-            expected = self._versions.get(aid)
-            if now is None or (expected is not None and now[1] != expected) or now[0] != before:
+            expected = self._versions.get(aid, now[1] if now else 0)
+            if now is None or now[1] != expected or now[0] != before:
                 raise StaleEditError(_stale_message(before, now))
-        written: dict[str, int] = {}
-        deletes = [aid for aid in before_by_id if aid not in after_ids and aid in current]
-        if deletes:
-            conn.execute("DELETE FROM annotations WHERE id = ANY(%s)", (deletes,))
-        inserts, updates = [], []
-        for ann in change.after:
-            now = current.get(ann.id)
-            if now is None:
-                inserts.append(_params(ann))
-                written[ann.id] = 1
-            elif now[0] != ann:
-                updates.append((*_params(ann)[1:], ann.id))
-                written[ann.id] = now[1] + 1
+            if want is None:
+                deletes.append((aid, now[1]))
             else:
-                written[ann.id] = now[1]
-        with conn.cursor() as cur:
-            if inserts:
-                cur.executemany(
-                    "INSERT INTO annotations (id, article_id, article_sha256, start_offset, "
-                    "end_offset, exact, prefix, suffix, themes, note, author, created, updated, "
-                    "status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    inserts,
-                )
+                updates.append((want, now[1]))
+                written[aid] = now[1] + 1
+        expected_versions = {aid: v for aid, v in deletes} | {a.id: v for a, v in updates}
+        with self.conn.cursor() as cur:
+            if deletes:
+                cur.executemany("DELETE FROM annotations WHERE id = %s AND version = %s", deletes)
+                if cur.rowcount != len(deletes):
+                    raise _Refused(expected_versions)
             if updates:
                 cur.executemany(
                     "UPDATE annotations SET article_id = %s, article_sha256 = %s, "
                     "start_offset = %s, end_offset = %s, exact = %s, prefix = %s, suffix = %s, "
                     "themes = %s, note = %s, author = %s, created = %s, updated = %s, "
-                    "status = %s, version = version + 1 WHERE id = %s",
-                    updates,
+                    "status = %s, version = version + 1 WHERE id = %s AND version = %s",
+                    [(*_params(a)[1:], a.id, v) for a, v in updates],
                 )
-        for aid in current:
-            touched.add(current[aid][0].article_id)
+                if cur.rowcount != len(updates):
+                    raise _Refused(expected_versions)
+            if inserts:
+                cur.executemany(
+                    "INSERT INTO annotations (id, article_id, article_sha256, start_offset, "
+                    "end_offset, exact, prefix, suffix, themes, note, author, created, updated, "
+                    "status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (id) DO NOTHING",
+                    [_params(a) for a in inserts],
+                )
+                if cur.rowcount != len(inserts):
+                    raise StaleEditError("someone else added one of these annotations; reloaded")
         return written
+
+    def _diagnose(self, expected: dict[str, int]) -> None:
+        """A versioned write touched fewer rows than it named: say whether it was a
+        concurrent change or this role's row-level security."""
+        current = self._rows(list(expected))
+        for aid, version in expected.items():
+            now = current.get(aid)
+            if now is None or now[1] != version:
+                raise StaleEditError(
+                    "someone else changed or deleted this annotation meanwhile; "
+                    "nothing was saved, reloaded"
+                )
+        raise NotAllowedError(
+            "you may change only your own annotations (a reviewer may change anyone's); "
+            "nothing was saved"
+        )
 
     def _write_codebook(self, codebook: Codebook) -> None:
         cur = self.conn.execute(
@@ -989,6 +1061,14 @@ class PostgresStore:
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.location}: {_first_line(exc)}; nothing was saved") from None
         return report
+
+
+class _Refused(Exception):
+    """Inside a write: fewer rows changed than named (rolled back, then diagnosed)."""
+
+    def __init__(self, expected: dict[str, int]) -> None:
+        super().__init__("refused")
+        self.expected = expected
 
 
 def _stale_message(before: Annotation, now: tuple[Annotation, int] | None) -> str:

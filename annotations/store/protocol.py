@@ -13,6 +13,8 @@ Contract (tested for every backend in `tests/core/test_store_contract.py`):
   `article_ids()` order.
 * Every public change is one all-or-nothing write and, unless said otherwise,
   one entry on the undo stack; `undo`/`redo` return the change's label.
+  Subscribers hear of each change after it is saved, never of a failed one.
+  Toggling a theme on a passage is the session's (`annotations.session`).
 * Failures raise `StoreError` subclasses with one-line messages: `ReadOnlyError`,
   `StaleEditError` (someone else changed it first), `NotAllowedError` (the
   user's role may not); `KeyError` for an unknown annotation id and
@@ -22,7 +24,7 @@ Contract (tested for every backend in `tests/core/test_store_contract.py`):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -41,6 +43,11 @@ class Change:
     codebook_before: Codebook | None = None
     codebook_after: Codebook | None = None
 
+    @property
+    def articles(self) -> set[str]:
+        """Ids of the articles whose annotations the change touches."""
+        return {a.article_id for a in self.before} | {a.article_id for a in self.after}
+
 
 @runtime_checkable
 class Store(Protocol):
@@ -52,6 +59,12 @@ class Store(Protocol):
     @property
     def location(self) -> str:
         """Where the data lives, for people: a file path or a URL without its password."""
+        ...
+
+    # -- change notification
+    def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        """Call `listener` after each saved change (undo and redo: the change as
+        written; a rejection: an empty change). Returns an unsubscribe function."""
         ...
 
     # -- lifecycle
@@ -107,10 +120,6 @@ class Store(Protocol):
     def tag(
         self, article: Article, start: int, end: int, themes: Iterable[str], note: str = ""
     ) -> Annotation: ...
-    def toggle_theme(
-        self, article: Article, start: int, end: int, theme: str
-    ) -> tuple[str, Annotation | None]: ...
-    def toggle_on(self, annotation_id: str, theme: str) -> tuple[str, Annotation | None]: ...
     def set_themes(
         self, annotation_id: str, themes: Iterable[str], label: str = "retag"
     ) -> Annotation | None: ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from annotations.store.errors import ReadOnlyError, StoreError
 from annotations.store.journal import JournalStorage
 from annotations.store.protocol import Change
 from annotations.text.sanitize import clean_line
-from annotations.themes import Codebook, Theme, ThemeError
+from annotations.themes import Codebook, Theme, ThemeError, clean_name
 
 ARTICLE_PREFIX = "a:"
 CODEBOOK = "_codebook"
@@ -93,6 +93,7 @@ class AnnotationStore:
             self._undo: list[Change] = []
             self._redo: list[Change] = []
             self._codebook = self._load_codebook()
+            self._listeners: list[Callable[[Change], None]] = []
         except BaseException:
             self.db.close()
             raise
@@ -101,6 +102,16 @@ class AnnotationStore:
     def notices(self) -> list[str]:
         """What opening did that the user should hear about (journal set aside, read-only)."""
         return self.storage.notices
+
+    def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        """Call `listener` with each change once it is saved (undo and redo included:
+        with the change as written). Returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
 
     @property
     def location(self) -> str:
@@ -378,31 +389,6 @@ class AnnotationStore:
         self._apply(Change(f"tag {', '.join(names)}", [], [ann]))
         return ann
 
-    def toggle_theme(
-        self, article: Article, start: int, end: int, theme: str
-    ) -> tuple[str, Annotation | None]:
-        """Toggle `theme` on the span: create, add, remove, or delete when the last goes.
-
-        Returns a one-line description and the resulting annotation (None if deleted).
-        """
-        name = self._theme_name(theme)
-        twin = self.exact(article.id, start, end)
-        if twin is None:
-            return f"Tagged {name}", self.tag(article, start, end, [name])
-        return self.toggle_on(twin.id, name)
-
-    def toggle_on(self, annotation_id: str, theme: str) -> tuple[str, Annotation | None]:
-        """Toggle `theme` on an existing annotation."""
-        name = self._theme_name(theme)
-        ann = self._require(annotation_id)
-        if name not in ann.themes:
-            return f"Added {name}", self.set_themes(ann.id, [*ann.themes, name], f"add {name}")
-        remaining = [t for t in ann.themes if t != name]
-        if not remaining:
-            self.delete(ann.id, label=f"untag {name}")
-            return f"Removed {name}; annotation deleted", None
-        return f"Removed {name}", self.set_themes(ann.id, remaining, f"remove {name}")
-
     def set_themes(
         self, annotation_id: str, themes: Iterable[str], label: str = "retag"
     ) -> Annotation | None:
@@ -437,15 +423,20 @@ class AnnotationStore:
         incoming = list({a.id: a for a in annotations}.values())
         before = [old for a in incoming if (old := self.get(a.id)) is not None]
         codebook = self._codebook
+        spelling: dict[str, str] = {}  # as given -> the codebook's name
         for ann in incoming:
             for theme in ann.themes:
-                if codebook.get(theme) is None:
-                    codebook, _ = codebook.add(theme)
+                if theme in spelling:
+                    continue
+                found = codebook.get(theme) or codebook.get(clean_name(theme))
+                if found is None:
+                    codebook, found = codebook.add(theme)  # stored under its cleaned name
+                spelling[theme] = found.name
         # Theme names are matched case-insensitively; store the codebook's spelling.
         incoming = [
             a
-            if all(codebook.get(t).name == t for t in a.themes)
-            else replace(a, themes=tuple(dict.fromkeys(codebook.get(t).name for t in a.themes)))
+            if all(spelling[t] == t for t in a.themes)
+            else replace(a, themes=tuple(dict.fromkeys(spelling[t] for t in a.themes)))
             for a in incoming
         ]
         change = Change(label, before, incoming)
@@ -477,6 +468,7 @@ class AnnotationStore:
         record = {**info, "author": self.author, "at": now_iso()}
         with self.storage.batch():
             self.db.table(REJECTIONS).upsert(Document(record, doc_id=key))
+        self._notify(Change("reject suggestion"))
 
     # -- undo --------------------------------------------------------------------------
 
@@ -500,16 +492,12 @@ class AnnotationStore:
         if not self._undo:
             return None
         change = self._undo[-1]
-        self._write(
-            Change(
-                change.label,
-                change.after,
-                change.before,
-                change.codebook_after,
-                change.codebook_before,
-            )
+        reverted = Change(
+            change.label, change.after, change.before, change.codebook_after, change.codebook_before
         )
+        self._write(reverted)
         self._redo.append(self._undo.pop())
+        self._notify(reverted)
         return change.label
 
     def redo(self) -> str | None:
@@ -518,6 +506,7 @@ class AnnotationStore:
         change = self._redo[-1]
         self._write(change)
         self._undo.append(self._redo.pop())
+        self._notify(change)
         return change.label
 
     # -- the one write path ------------------------------------------------------------
@@ -527,6 +516,7 @@ class AnnotationStore:
         if undoable:
             self._undo.append(change)
             self._redo.clear()
+        self._notify(change)
 
     def _write(self, change: Change) -> None:
         """Replace `change.before` by `change.after` in one durable journal record."""

@@ -7,6 +7,7 @@ why, where none is reachable.
 from __future__ import annotations
 
 import builtins
+import os
 import re
 import sys
 import zipfile
@@ -20,7 +21,7 @@ from annotations.store.postgres import PostgresStore
 from annotations.store.protocol import Change
 from annotations.store.tinydb_store import AnnotationStore
 from annotations.workspace import open_workspace
-from tests.helpers.pg import new_schema_url
+from tests.helpers.pg import new_schema_url, schema_url
 from tui.cli.main import main
 
 E, D = "energy", "digital economy"
@@ -51,7 +52,7 @@ def make_local(path, corpus):
 
 
 def test_init_is_rerunnable(pg_database, capsys):
-    url = f"{pg_database}?schema=t_init_twice"
+    url = schema_url(pg_database, f"t_twice_{os.getpid()}")
     assert main(["team", "init", url]) == 0
     assert "upgraded from version 0" in capsys.readouterr().out
     assert main(["team", "init", url]) == 0
@@ -59,7 +60,7 @@ def test_init_is_rerunnable(pg_database, capsys):
 
 
 def test_opening_an_uninitialised_schema_says_what_to_run(pg_database, capsys):
-    url = f"{pg_database}?schema=t_never_made"
+    url = schema_url(pg_database, "t_never_made")
     assert main(["list", "--db", url]) == 1
     err = capsys.readouterr().err
     assert "tagline team init" in err and err.count("\n") == 1

@@ -59,23 +59,11 @@ def test_overlaps_are_separate_annotations(store, seeds):
     assert [a.themes for a in store.at(art.id, 15)] == [("energy",), ("Arctic route",)]
 
 
-def test_toggle_creates_adds_removes_and_deletes(store, seeds):
-    art = first(seeds)
-    msg, a = store.toggle_theme(art, 0, 10, "energy")
-    assert msg == "Tagged energy" and a.themes == ("energy",)
-    msg, a = store.toggle_theme(art, 0, 10, "digital economy")
-    assert a.themes == ("energy", "digital economy")
-    msg, a = store.toggle_theme(art, 0, 10, "energy")
-    assert a.themes == ("digital economy",)
-    msg, a = store.toggle_theme(art, 0, 10, "digital economy")
-    assert a is None and store.for_article(art.id) == []
-
-
 def test_undo_redo_every_kind_of_change(store, seeds):
     art = first(seeds)
     a = store.tag(art, 0, 10, ["energy"])
     store.set_note(a.id, "why")
-    store.toggle_on(a.id, "Arctic route")
+    store.set_themes(a.id, [*a.themes, "Arctic route"], "add Arctic route")
     store.delete(a.id)
     assert store.get(a.id) is None
     assert store.undo() == "delete"
@@ -209,7 +197,7 @@ def test_failed_save_rolls_back(tmp_path, seeds, code):
     with pytest.raises(StoreWriteError, match=os.strerror(code)):
         s.tag(art, 20, 30, ["energy"])
     with pytest.raises(StoreWriteError):
-        s.toggle_on(a.id, "Arctic route")
+        s.set_themes(a.id, ["energy", "Arctic route"])
     with pytest.raises(StoreWriteError):
         s.rename_theme("energy", "power")
     assert [x.id for x in s.for_article(art.id)] == [a.id]

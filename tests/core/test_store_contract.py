@@ -6,6 +6,8 @@ from collections import Counter
 
 import pytest
 
+from annotations.corpus import Corpus
+from annotations.session import AnnotatingSession, Toggled
 from annotations.store.errors import ReadOnlyError
 from annotations.store.protocol import Change, Store
 from annotations.themes import ThemeError
@@ -84,16 +86,32 @@ def test_exact_twin_gets_the_theme_added(store):
     assert store.tag(ART, 5, 20, [E]) == b  # nothing new: no change
 
 
-def test_toggle_creates_adds_removes_and_deletes(store):
-    message, a = store.toggle_theme(ART, 0, 10, E)
-    assert message == f"Tagged {E}" and a is not None
-    message, a = store.toggle_theme(ART, 0, 10, "DIGITAL ECONOMY")  # codebook spelling
-    assert message == f"Added {D}" and a.themes == (E, D)
-    message, a = store.toggle_on(a.id, E)
-    assert message == f"Removed {E}" and a.themes == (D,)
-    message, gone = store.toggle_on(a.id, D)
-    assert message == f"Removed {D}; annotation deleted" and gone is None
+def test_session_toggle_creates_adds_removes_and_deletes(store):
+    session = AnnotatingSession(store, Corpus([ART]))
+    session.open(ART.id)
+    r = session.toggle((0, 10), 10, E)
+    assert r.outcome is Toggled.TAGGED and r.annotation is not None
+    r = session.toggle((0, 10), 10, "DIGITAL ECONOMY")  # codebook spelling
+    assert r.outcome is Toggled.ADDED and r.annotation.themes == (E, D)
+    r = session.toggle((3, 3), 3, E)
+    assert r.outcome is Toggled.REMOVED and r.annotation.themes == (D,)
+    r = session.toggle((3, 3), 3, D)
+    assert r.outcome is Toggled.DELETED and r.theme == D and r.annotation is None
     assert len(store) == 0 and store.article_ids() == []
+
+
+def test_subscribers_hear_saved_changes_only(store):
+    heard: list[Change] = []
+    unsubscribe = store.subscribe(heard.append)
+    a = store.tag(ART, 0, 10, [E])
+    with pytest.raises(ThemeError):
+        store.tag(ART, 0, 10, ["no such theme"])
+    store.undo()
+    store.redo()
+    unsubscribe()
+    store.delete(a.id)
+    assert heard[0].label == f"tag {E}" and [c.articles for c in heard] == [{ART.id}] * 3
+    assert [len(c.after) for c in heard] == [1, 0, 1]  # undo heard as written
 
 
 def test_set_themes_note_and_delete(store):

@@ -53,7 +53,7 @@ def _writer(path: Path, corpus: Corpus, ack_fd: int, seed: int) -> None:
         ann = store.tag(art, start, start + rng.randrange(1, 40), ["energy"])
         os.write(ack_fd, (json.dumps(["tag", ann.id]) + "\n").encode())
         if n % 5 == 0:
-            store.toggle_on(ann.id, "Arctic route")
+            store.set_themes(ann.id, [*ann.themes, "Arctic route"])
             os.write(ack_fd, (json.dumps(["retag", ann.id]) + "\n").encode())
         if n % 17 == 0:
             # A rename across many annotations: one record, all or nothing.

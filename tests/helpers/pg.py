@@ -36,17 +36,47 @@ def create_database() -> tuple[str, str]:
     return with_database(ADMIN_URL, name), name
 
 
+# Roles are server-wide, not per database: those made by tests are dropped at the end.
+_roles: list[str] = []
+
+
 def drop_database(name: str) -> None:
     import psycopg
 
     with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        # The database held every grant to these roles, so they can go now.
+        while _roles:
+            conn.execute(f"DROP ROLE IF EXISTS {_roles.pop()}")
+
+
+def schema_url(database_url: str, schema: str) -> str:
+    """The URL of `schema` in the test database; its group roles are dropped at the end."""
+    _roles.extend(f"{schema}_{group}" for group in ("analyst", "reviewer", "admin"))
+    return f"{database_url}?schema={schema}"
 
 
 def new_schema_url(database_url: str) -> str:
     """A URL naming a fresh schema (created by `team init`) in the test database."""
     from annotations.store.postgres import init_schema
 
-    url = f"{database_url}?schema=t_{uuid.uuid4().hex[:10]}"
+    url = schema_url(database_url, f"t_{uuid.uuid4().hex[:10]}")
     init_schema(url)
     return url
+
+
+def create_login(url: str, name: str, group: str | None) -> str:
+    """A login role (in the schema's `group`, if any); returns `url` connecting as it."""
+    import psycopg
+
+    from annotations.store.postgres import TeamUrl
+
+    schema = TeamUrl.parse(url).schema
+    _roles.append(name)
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {name} LOGIN")
+        if group:
+            conn.execute(f"GRANT {schema}_{group} TO {name}")
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{name}@{host}"))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from textual.app import App
-
 from annotations.anchoring import reanchor_store
 from annotations.corpus import Corpus, article_from_text
 from annotations.model import Annotation
 from annotations.store.tinydb_store import AnnotationStore
+from tui.changes import ChangeApp
 from tui.screens.orphans import OrphanScreen
 
 TEXT = (
@@ -57,13 +56,15 @@ def orphaned_store(tmp_path) -> tuple[AnnotationStore, Corpus]:
     return store, corpus
 
 
-class Host(App):
+class Host(ChangeApp):
     def __init__(self, screen: OrphanScreen) -> None:
         super().__init__()
         self.orphan_screen = screen
         self.result: int | None = None
 
     def on_mount(self) -> None:
+        self.attach_store(self.orphan_screen.store)
+
         def done(result: int | None) -> None:
             self.result = result
 

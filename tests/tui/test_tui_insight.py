@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 from annotations.anchoring import reanchor_store
 from annotations.corpus import Corpus, article_from_text
 from annotations.model import Annotation
+from annotations.session import ALL
 from annotations.store.tinydb_store import AnnotationStore
 from annotations.workspace import Workspace
 from tests.helpers.snapshot_apps import THEME, SteadyApp, first_sentence, make_app, sync
@@ -199,7 +200,7 @@ async def test_suggestions_accept_undo_reject(db, seeds):
         store, reader = main.store, main.reader
         await pilot.press("enter", "g")
         await settle(pilot)
-        shown = list(main.shown_suggestions)
+        shown = list(main.session.shown_suggestions())
         assert len(shown) >= 4
         assert f"Suggestions: {len(shown)} (y accept, x reject, ]/[ move, g hide)" in status_text(
             app
@@ -215,11 +216,11 @@ async def test_suggestions_accept_undo_reject(db, seeds):
         (ann,) = store.for_article(article.id)
         assert (ann.start, ann.end, ann.themes) == (first.start, first.end, (first.theme,))
         assert ann.exact == article.text[first.start : first.end]
-        assert first not in main.shown_suggestions
-        assert len(main.shown_suggestions) == len(shown) - 1
+        assert first not in main.session.shown_suggestions()
+        assert len(main.session.shown_suggestions()) == len(shown) - 1
         # Accepting is an ordinary change: u undoes it and the suggestion comes back.
         await pilot.press("u")
-        assert len(store) == 0 and first in main.shown_suggestions
+        assert len(store) == 0 and first in main.session.shown_suggestions()
         # x rejects: remembered in the store, no annotation, not shown again.
         await pilot.press("]", "]")
         second = main.suggestion_at_caret()
@@ -227,16 +228,21 @@ async def test_suggestions_accept_undo_reject(db, seeds):
         await pilot.press("x")
         assert len(store) == 0
         assert second.key(article.text) in store.rejections()
-        assert second not in main.shown_suggestions
+        assert second not in main.session.shown_suggestions()
         # g hides suggestions (and their outlines); g again recomputes without the rejected one.
+        assert main.has_class("-suggesting")
         await pilot.press("g")
-        assert main.shown_suggestions == [] and not suggestion_marks(reader, first)
+        assert main.session.shown_suggestions() == [] and not suggestion_marks(reader, first)
+        assert not main.has_class("-suggesting") and main.status.mode == ""
         await pilot.press("g")
         await settle(pilot)
-        assert first in main.shown_suggestions and second not in main.shown_suggestions
+        assert (
+            first in main.session.shown_suggestions()
+            and second not in main.session.shown_suggestions()
+        )
         # escape leaves suggestion mode too
         await pilot.press("escape")
-        assert not main.suggesting and main.shown_suggestions == []
+        assert not main.suggesting and main.session.shown_suggestions() == []
         assert app.focused is reader
 
 
@@ -252,7 +258,7 @@ async def test_x_without_suggestion_still_deletes(db, seeds):
         await pilot.press("g")
         await settle(pilot)
         start, end = first_sentence(article.text)
-        assert not any(s.start < end and start < s.end for s in main.shown_suggestions)
+        assert not any(s.start < end and start < s.end for s in main.session.shown_suggestions())
         await pilot.press("x")  # caret on the annotation, no suggestion there
         assert len(store) == 0 and store.rejections() == set()
 
@@ -264,11 +270,11 @@ async def test_suggestions_follow_the_open_article(db, seeds):
         main = app.screen
         await pilot.press("g")
         await settle(pilot)
-        assert {s.article_id for s in main.shown_suggestions} == {seeds.articles[0].id}
+        assert {s.article_id for s in main.session.shown_suggestions()} == {seeds.articles[0].id}
         await pilot.press("down")  # the list has focus: the next article opens
         await settle(pilot)
         assert main.suggesting
-        assert {s.article_id for s in main.shown_suggestions} == {seeds.articles[1].id}
+        assert {s.article_id for s in main.session.shown_suggestions()} == {seeds.articles[1].id}
 
 
 # -- author views ----------------------------------------------------------------------
@@ -322,6 +328,7 @@ async def test_author_views_and_disagreements(db, seeds):
         await pilot.press("A")
         assert "View: ana's annotations" in status_text(app)
         assert main.status.mode == "View: ana's annotations"
+        assert main.has_class("-view-author") and not main.has_class("-view-disagreements")
         assert {a.author for a in panel.annotations} == {"ana"} and len(panel.annotations) == 2
         assert painted_at(reader, s2[0]) and not painted_at(reader, s3[0])
 
@@ -331,6 +338,7 @@ async def test_author_views_and_disagreements(db, seeds):
 
         await pilot.press("A")
         assert "View: disagreements only" in status_text(app)
+        assert main.has_class("-view-disagreements") and not main.has_class("-view-author")
         assert [(a.start, a.end, a.themes) for a in panel.annotations] == [
             (*s2, ("digital economy",)),
             (*s3, ("Arctic route",)),
@@ -346,19 +354,19 @@ async def test_author_views_and_disagreements(db, seeds):
         assert [(a.start, a.end) for a in panel.annotations] == [s3]
 
         await pilot.press("A")
-        assert main.view is None and len(panel.annotations) == 3
+        assert main.view == ALL and len(panel.annotations) == 3
         assert "View: all annotations" in status_text(app)
         assert main.status.mode == ""  # the view badge is gone
 
 
 @sync
 async def test_insight_actions_in_palette_and_help(db, seeds):
+    from tui.actions import INSIGHT
     from tui.keymap import keymap
     from tui.palette import palette_commands
-    from tui.screens.insight import InsightActions
 
     actions = {a for _, a, _ in palette_commands()}
-    for binding in InsightActions.BINDINGS:
+    for binding in INSIGHT.bindings():
         assert f"screen.{binding.action}" in actions
         assert binding.id and binding.description
     assert "screen.reject_suggestion" in actions

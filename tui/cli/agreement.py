@@ -7,6 +7,7 @@ import json
 import sys
 
 from annotations.analysis.agreement import OVERALL, UNITS, agreement
+from annotations.text.sanitize import printable
 from tui.cli.common import CommandError, open_from_args
 from tui.cli.tables import render
 
@@ -36,14 +37,14 @@ def run(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     if len(report.authors) < 2:
-        found = ", ".join(report.authors) or "none"
+        found = printable(", ".join(report.authors)) or "none"
         raise CommandError(f"agreement needs annotations by two or more authors (found: {found})")
     if args.json:
         json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
     print(
-        f"{len(report.authors)} author(s): {', '.join(report.authors)}; "
+        f"{len(report.authors)} author(s): {printable(', '.join(report.authors))}; "
         f"{report.units} {report.unit}(s) in {report.articles} coded article(s)\n"
     )
     print("Pairs (kappa on units; span F1 exact and overlap)")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 
 from annotations.formats import FORMATS, ImportContext, get_format
-from tui.cli.common import CommandError, open_from_args
+from annotations.formats.checks import decode_input, read_input
+from tui.cli.common import CommandError, open_from_args, warn
 
 
 def register(sub, common) -> None:
@@ -33,16 +33,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"format {fmt.name} cannot be imported")
     ws = open_from_args(args, write=True)
     try:
-        ctx = ImportContext(
-            ws.corpus, ws.store.author, "<stdin>" if args.file == "-" else args.file
-        )
-        if args.file == "-":
-            stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-            annotations = fmt.reader(stream, ctx)
-        else:
-            path = Path(args.file)
-            with open(path, encoding="utf-8-sig", errors="replace") as stream:
-                annotations = fmt.reader(stream, ctx)
+        name = "<stdin>" if args.file == "-" else args.file
+        ctx = ImportContext(ws.corpus, ws.store.author, name, warn=warn)
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        annotations = read_input(fmt.reader, decode_input(raw, name), ctx)
         added, updated = ws.store.put_many(annotations)
         print(
             f"Imported {added + updated} annotation(s): {added} new, {updated} updated",

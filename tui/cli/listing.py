@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from annotations.text.sanitize import printable
 from tui.cli.common import open_from_args
 
 
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
                 row = {
                     "id": article.id,
                     "title": article.title,
-                    "path": str(article.path),
+                    "path": printable(str(article.path)),
                     "sha256": article.sha256,
                     **article.metadata(),
                     "annotations": ws.store.annotation_count(article.id),
@@ -37,11 +38,12 @@ def run(args: argparse.Namespace) -> int:
             else:
                 meta = " · ".join(v for v in (article.source, article.date) if v)
                 marks = ", ".join(f"{t} {n}" for t, n in sorted(counts.items()))
-                line = f"{article.id}\t{article.title}"
+                # Names come from the corpus folder: no byte of them reaches the terminal raw.
+                line = f"{printable(article.id)}\t{printable(article.title)}"
                 if meta:
-                    line += f"\t({meta})"
+                    line += f"\t({printable(meta)})"
                 if marks:
-                    line += f"\t[{marks}]"
+                    line += f"\t[{printable(marks)}]"
                 out.write(line + "\n")
     finally:
         ws.close()

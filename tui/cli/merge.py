@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from annotations.analysis.merge import merge
+from annotations.text.sanitize import printable
 from tui.cli.common import open_from_args
 
 
@@ -54,5 +55,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(result.summary(len(args.files)))
     for conflict in result.conflicts:
-        print(f"conflict: {conflict.describe()}")
+        print(f"conflict: {printable(conflict.describe())}")
     return 0

@@ -7,6 +7,7 @@ import json
 import sys
 
 from annotations.search.engine import SearchIndex, format_result_json
+from annotations.text.sanitize import printable
 from tui.cli.common import CommandError, open_from_args
 
 
@@ -47,8 +48,9 @@ def run(args: argparse.Namespace) -> int:
                 out.write(json.dumps(format_result_json(r), ensure_ascii=False) + "\n")
             else:
                 passage = " ".join(r.text.split())
-                out.write(f"{r.score:5.1f}  {r.article_id}:{r.start}-{r.end}  {r.article_title}\n")
-                out.write(f"       {passage}\n")
+                head = f"{r.article_id}:{r.start}-{r.end}  {r.article_title}"
+                out.write(f"{r.score:5.1f}  {printable(head)}\n")
+                out.write(f"       {printable(passage)}\n")
         if not results and not args.json:
             print("No matches.", file=sys.stderr)
     finally:

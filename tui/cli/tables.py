@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from annotations.text.sanitize import printable
+
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[object]], *, max_width: int = 48) -> str:
     """Columns padded to their widest cell; numbers right-aligned, long text cut with `…`."""
@@ -13,7 +15,7 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[object]], *, max_widt
             return "-"
         if isinstance(value, float):
             return f"{value:.2f}"
-        text = " ".join(str(value).split())
+        text = printable(" ".join(str(value).split()))
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
     cells = [[cell(v) for v in row] for row in rows]

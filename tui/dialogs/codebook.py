@@ -5,19 +5,17 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotations.store.journal import StoreError
 from annotations.store.protocol import Store
-from annotations.themes import ThemeError
+from tui.dialogs.base import Dialog
 from tui.dialogs.confirm import ConfirmScreen
+from tui.messages import StoreChanged
 
 
-class AskScreen(ModalScreen[str | None]):
+class AskScreen(Dialog[str | None]):
     """One line of input."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="ask.cancel")]
@@ -28,7 +26,7 @@ class AskScreen(ModalScreen[str | None]):
         self.value = value
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with self.frame():
             yield Static(self.question, markup=False)
             yield Input(self.value, id="answer")
 
@@ -37,7 +35,17 @@ class AskScreen(ModalScreen[str | None]):
         self.dismiss(event.value.strip() or None)
 
 
-class CodebookScreen(ModalScreen[bool]):
+class CodebookScreen(Dialog[bool]):
+    """Needs a `tui.changes.ChangeApp`: changes go through its `run_change`."""
+
+    DEFAULT_CSS = """
+    CodebookScreen #codebook-list {
+        height: auto;
+        max-height: 16;
+        margin-top: 1;
+    }
+    """
+
     BINDINGS = [
         Binding("a", "add", "Add", id="codebook.add"),
         Binding("r", "rename", "Rename", id="codebook.rename"),
@@ -51,7 +59,7 @@ class CodebookScreen(ModalScreen[bool]):
         self.store = store
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with self.frame():
             yield Label(
                 "Codebook  (a add · r rename · c recolour · d remove · esc close)",
                 classes="dialog-title",
@@ -62,6 +70,12 @@ class CodebookScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self._fill()
         self.query_one(OptionList).focus()
+        # Outcomes (and errors) of changes run through the app's write path.
+        self.watch(self.app, "report", lambda report: self._say(report[0]), init=False)
+
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        self._fill()
 
     def _fill(self) -> None:
         box = self.query_one(OptionList)
@@ -85,13 +99,7 @@ class CodebookScreen(ModalScreen[bool]):
         self.query_one("#codebook-message", Static).update(message)
 
     def _do(self, fn, done: str) -> None:
-        try:
-            fn()
-        except (StoreError, ThemeError) as exc:
-            self._say(str(exc))
-        else:
-            self._say(done)
-        self._fill()
+        self.app.run_change(fn, done)  # type: ignore[attr-defined]
 
     @property
     def _current(self) -> str | None:

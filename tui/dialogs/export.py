@@ -7,8 +7,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from annotations import report
@@ -17,9 +16,20 @@ from annotations.corpus import Article
 from annotations.export import ExportFilters, ExportJob, prepare_export
 from annotations.formats import FORMATS, get_format, select
 from annotations.workspace import Workspace
+from tui.dialogs.base import Dialog
 
 
-class ExportScreen(ModalScreen[None]):
+class ExportScreen(Dialog[None]):
+    DEFAULT_CSS = """
+    ExportScreen #themes {
+        height: auto;
+        max-height: 8;
+    }
+    ExportScreen #result {
+        margin-top: 1;
+    }
+    """
+
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="export.close"),
         Binding("ctrl+s", "export", "Export", id="export.run"),
@@ -32,7 +42,7 @@ class ExportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         writable = [f for f in FORMATS.values() if f.writer is not None]
-        with Vertical(id="dialog"):
+        with self.frame():
             yield Label("Export annotations", classes="dialog-title")
             yield Label("Format")
             yield Select(

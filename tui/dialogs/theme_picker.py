@@ -6,19 +6,26 @@ from rapidfuzz import fuzz, process, utils
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from annotations.store.protocol import Store
+from tui.dialogs.base import Dialog
 
 CREATE = "\x00create"  # option id of the "create theme" row (cannot clash with a name)
 
 
-class ThemePicker(ModalScreen[tuple[str, bool] | None]):
+class ThemePicker(Dialog[tuple[str, bool] | None]):
     """Dismisses with (theme name, create?) or None."""
+
+    DEFAULT_CSS = """
+    ThemePicker #picker-list {
+        height: auto;
+        max-height: 16;
+        margin-top: 1;
+    }
+    """
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel"),
@@ -40,7 +47,7 @@ class ThemePicker(ModalScreen[tuple[str, bool] | None]):
 
     def compose(self) -> ComposeResult:
         placeholder = "Type to filter, or a new theme name…" if self.create else "Type to filter…"
-        with Vertical(id="dialog"):
+        with self.frame():
             yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Input(placeholder=placeholder, id="picker-input")
             yield OptionList(id="picker-list")

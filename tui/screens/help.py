@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from tui.dialogs.base import Dialog
 from tui.keymap import keymap
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
+    DEFAULT_CSS = """
+    HelpScreen > .dialog {
+        width: 90;
+        max-width: 100%;
+        height: 90%;
+    }
+    HelpScreen #help-table {
+        height: 1fr;
+    }
+    """
+
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss(None)", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help"):
+        with self.frame():
             yield Label(
                 "Tagline keys  (escape closes; ctrl+p finds any command)", classes="dialog-title"
             )

@@ -1,92 +1,85 @@
-"""The main screen: article list, reader, annotation panel, and every annotating action.
+"""The main screen: article list, reader, annotation panel; compose and routing.
 
-Actions call one store method each, inside `_change()`, which turns store errors
-(read-only, failed save) into a status message and repaints from the store, so
-the screen always shows what is saved.
+The rules live in `annotations.session.AnnotatingSession` (open article, sentence
+runs, toggling, the view, the suggestion queue); this screen passes it the
+reader's selection and words what it returns. Store changes go through
+`app.run_change()`; the screen repaints when the store says it changed
+(`StoreChanged`) or when its own state does (reactives), never because a call
+site remembered to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from annotations.analysis.suggest import Suggestion, suggest_for_article
 from annotations.corpus import Article
 from annotations.model import Annotation
-from annotations.store.journal import ReadOnlyError, StoreError
-from annotations.text import segment
-from annotations.themes import HOTKEYS, ThemeError
+from annotations.session import ALL, AnnotatingSession, Toggled, ToggleResult, View
+from annotations.themes import Codebook
 from annotations.workspace import Workspace
-from tui.screens.insight import InsightActions
+from tui.actions import ANNOTATING, INSIGHT
+from tui.messages import StoreChanged
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_list import ArticleList
 from tui.widgets.legend import ThemeLegend
-from tui.widgets.reader import Reader
+from tui.widgets.reader import Mark, Reader
 from tui.widgets.status import StatusLine
 
-Span = tuple[int, int]
+SUGGESTION_KEYS = "y accept, x reject, ]/[ move, g hide"
+
+TOGGLED = {
+    Toggled.TAGGED: "Tagged {}",
+    Toggled.ADDED: "Added {}",
+    Toggled.REMOVED: "Removed {}",
+    Toggled.DELETED: "Removed {}; annotation deleted",
+}
 
 
-def strip_span(text: str, start: int, end: int) -> Span:
-    """The span without leading/trailing whitespace (the passage a coder means)."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+class MainScreen(Screen):
+    BINDINGS = ANNOTATING.bindings() + INSIGHT.bindings()
 
+    view: reactive[View] = reactive(ALL, init=False)
+    """All annotations, one author's, or disagreements (`A`)."""
+    suggesting: reactive[bool] = reactive(False, init=False)
+    """Suggested passages shown (`g`)."""
+    show_panel: reactive[bool] = reactive(False, init=False)
+    """The annotations panel (`a`)."""
+    mode: reactive[str] = reactive("")
+    """The status line's badge: suggestions and view (bound to `StatusLine.mode`)."""
 
-def next_sentence_after(text: str, end: int) -> Span | None:
-    """The first sentence starting at or after `end` (the core's, when it has one)."""
-    core = getattr(segment, "next_sentence_after", None)
-    if core is not None:
-        return core(text, end)
-    for s, e in segment.sentences(text):
-        s, e = strip_span(text, s, e)
-        if e > s and s >= end:
-            return s, e
-    return None
-
-
-class MainScreen(InsightActions, Screen):
-    BINDINGS = [
-        *[
-            Binding(k, f"toggle_theme('{k}')", f"Theme {k}", show=False, id=f"theme.{k}")
-            for k in HOTKEYS
-        ],
-        Binding("t", "pick_theme", "Themes", id="theme.pick"),
-        Binding("n", "edit_note", "Note", id="annotation.note"),
-        Binding("]", "next_annotation", "Next", show=False, id="annotation.next"),
-        Binding("[", "prev_annotation", "Prev", show=False, id="annotation.prev"),
-        Binding("u,ctrl+z", "undo", "Undo", id="undo"),
-        Binding("U,ctrl+y", "redo", "Redo", show=False, id="redo"),
-        Binding("a", "toggle_panel", "Annotations", id="panel.toggle"),
-        Binding("f,ctrl+f", "filter", "Filter", show=False, id="list.filter"),
-        Binding("slash", "search", "Search", id="search"),
-        Binding("r", "retrieve", "Coded segments, by theme", show=False, id="retrieve"),
-        Binding("e", "export", "Export", id="export"),
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="pane.next"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="pane.prev"),
-    ]
+    class SuggestionsReady(Message):
+        def __init__(
+            self, article_id: str, found: list[Suggestion] | None, error: str = ""
+        ) -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.found = found
+            self.error = error
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
         self.corpus = workspace.corpus
-        self.article: Article | None = None
-        self._sentence_run: Span | None = None  # the span the last `s` selected
+        self.session = AnnotatingSession(workspace.store, workspace.corpus)
+
+    @property
+    def article(self) -> Article | None:
+        return self.session.article
 
     # -- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(id="status")
+        yield StatusLine(id="status").data_bind(MainScreen.mode)
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield Input(placeholder="Filter titles…", id="filter")
@@ -119,62 +112,118 @@ class MainScreen(InsightActions, Screen):
         if self.store.read_only:
             why = "another Tagline has it open" if self.workspace.locked_by_other else "read-only"
             status.say(f"Read-only: {why}; changes will not be saved")
+        self.watch(self.app, "report", lambda report: status.say(*report), init=False)
         self.query_one("#filter").display = False
         self.panel.display = False
-        self.article_list.load(self.store.summary(), self.store.codebook)
+        self._load_articles()
         if self.corpus.articles:
             self.open_article(self.corpus.articles[0].id)
         self.article_list.focus()
+        report = self.workspace.anchoring
+        if report:
+            message = f"Text changed: {report.message()}"
+            if report.orphaned:
+                message += " · o reviews orphans"
+            status.say(message)
+            self.notify(message, title="Re-anchoring", markup=False)
         # Other programs may edit the open article or the database files meanwhile.
         self.set_interval(2.0, self.check_disk)
 
     def check_disk(self) -> None:
-        """Report files changed or deleted on disk; reload an edited open article."""
-        article_id = self.article.id if self.article else None
-        messages, reloaded = self.workspace.check_disk(article_id)
+        """Report files changed or deleted on disk; reload an edited open article.
+
+        Only while this screen is on top: a re-anchor writes to the store, and the
+        screens above (dashboard, search, retrieve) read it from worker threads.
+        """
+        if self.app.screen is not self:
+            return
+        article = self.session.article
+        messages, reloaded = self.workspace.check_disk(article.id if article else None)
         for message in messages:
             self.status.say(message, error=True)
             self.notify(message, title="Changed on disk", severity="warning", markup=False)
-        if reloaded and article_id:
-            self.article = None
-            self.open_article(article_id)
+        if reloaded and self.session.reopen() is not None:
+            self._show_article()
 
-    # -- opening and repainting --------------------------------------------------------
+    # -- repainting --------------------------------------------------------------------
+
+    def _load_articles(self) -> None:
+        """Build every article row (at start and after a codebook change)."""
+        self.article_list.load(self.store.summary(), self.store.codebook)
 
     def open_article(self, article_id: str) -> None:
-        article = self.corpus.get(article_id)
-        if article is None or article is self.article:
-            return
-        self.article = article
-        self._sentence_run = None
-        self.reader.show_article(article.id, article.text)
-        self.status.title = article.title
-        self.refresh_annotations()
+        if self.session.open(article_id) is not None:
+            self._show_article()
 
-    def refresh_annotations(self, touched: set[str] | None = None) -> None:
-        """Repaint the reader, panel, counts and list marks from the store."""
-        store = self.store
-        article = self.article
+    def _show_article(self) -> None:
+        article = self.session.article
+        if article is not None:
+            self.reader.show_article(article.id, article.text)
+            self.status.title = article.title
+            self._repaint()
+
+    @on(StoreChanged)
+    def _store_changed(self, event: StoreChanged) -> None:
+        if event.codebook_changed:
+            self._load_articles()
+        self._repaint(event.articles)
+
+    def watch_view(self, view: View) -> None:
+        self.set_class(view.kind == "author", "-view-author")
+        self.set_class(view.kind == "disagreements", "-view-disagreements")
+        self._repaint()
+
+    def watch_suggesting(self, suggesting: bool) -> None:
+        if not suggesting:
+            self.session.stop_suggesting()  # forget the queue; `g` computes afresh
+        self.set_class(suggesting, "-suggesting")
+        self._repaint()
+
+    def watch_show_panel(self, show: bool) -> None:
+        self.panel.display = show
+        if show:
+            self._repaint()
+        elif self.panel.has_focus:
+            self.reader.focus()
+
+    def _repaint(self, touched: set[str] | None = None) -> None:
+        """Reader, panel, counts, list marks and overlays, from the store and session."""
+        store, session = self.store, self.session
+        article = session.article
         if article is None:
             return
-        anns = store.for_article(article.id)
-        shown = self.visible_annotations(article, anns)  # the author view (A) filters
-        self.reader.set_annotations(shown, store.codebook)
+        shown = session.visible()
+        codebook = store.codebook
+        self.reader.set_annotations(shown, codebook)  # type: ignore[arg-type]
         if self.panel.display:
-            self.panel.show(shown, store.codebook, self._current_annotation_id())
+            self.panel.show(shown, codebook, self._current_annotation_id())  # type: ignore[arg-type]
         for article_id in (touched or set()) | {article.id}:
-            self.article_list.update_article(
-                article_id, store.theme_counts(article_id), store.codebook
-            )
+            self.article_list.update_article(article_id, store.theme_counts(article_id), codebook)
         self.status.counts = (
-            f"{len(anns)} here · {_plural(len(store), 'annotation')} · "
+            f"{len(session.annotations())} here · {_plural(len(store), 'annotation')} · "
             f"{_plural(len(self.corpus), 'article')}"
         )
-        self.paint_overlays(article, anns)
+        pending = session.needs_suggestions()
+        if pending is not None:
+            self._compute_suggestions(
+                pending, codebook, list(session.annotations()), set(session.rejected)
+            )
+        suggested = session.shown_suggestions()
+        self.reader.set_suggestions([Mark(s.start, s.end, (s.theme,)) for s in suggested])
+        badges = []
+        if session.suggesting:
+            badges.append(
+                f"Suggestions {len(suggested) if session.suggestions_ready_here else '…'}"
+            )
+        if session.view != ALL:
+            badges.append(f"View: {session.view.label}")
+        self.mode = " · ".join(badges)
 
     def _current_annotation_id(self) -> str | None:
         ann = self.annotation_at_caret()
         return ann.id if ann else None
+
+    # -- routing -----------------------------------------------------------------------
 
     @on(ArticleList.OptionHighlighted, "#articles")
     def _article_highlighted(self, event: ArticleList.OptionHighlighted) -> None:
@@ -193,6 +242,26 @@ class MainScreen(InsightActions, Screen):
         self.reader.select_span(event.annotation.start, event.annotation.end)
         if event.focus:
             self.reader.focus()
+
+    def go_to_article(self, article_id: str) -> None:
+        """Open an article from another screen: list highlight follows, caret at the start."""
+        self.article_list.highlight_id(article_id)
+        self.open_article(article_id)
+        self.reader.move_to_start()
+        self.reader.focus()
+
+    def jump_to(self, hit: Any) -> None:
+        """Open a search hit's article with exactly its span selected, ready to tag."""
+        if hit is None:  # escape: everything stays as it was
+            return
+        self.open_article(hit.article_id)
+        self.article_list.highlight_id(hit.article_id)
+        self.session.sentence_run = None
+        self.reader.select_span(hit.start, hit.end)
+        self.reader.focus()
+        quote = " ".join(hit.text.split())
+        quote = quote if len(quote) <= 50 else quote[:49] + "…"
+        self.status.say(f"“{quote}” selected: 1-9 tags it, t picks a theme")
 
     # -- the filter --------------------------------------------------------------------
 
@@ -220,91 +289,51 @@ class MainScreen(InsightActions, Screen):
     # -- selection ---------------------------------------------------------------------
 
     def action_reader_escape(self) -> None:
-        if self.leave_suggestions():
+        if self.suggesting:
+            self.suggesting = False
+            self.status.say("Suggestions hidden")
             return
         reader = self.reader
         start, end = reader.selected_span
-        self._sentence_run = None
+        self.session.sentence_run = None
         if start != end:
             reader.selection = type(reader.selection).cursor(reader.selection.end)
         else:
             self.article_list.focus()
 
     def action_select_sentence(self) -> None:
-        if self.article is None:
-            return
-        text, reader = self.article.text, self.reader
-        current = reader.selected_span
-        span: Span | None
-        if self._sentence_run is not None and current == self._sentence_run:
-            nxt = next_sentence_after(text, current[1])
-            span = (current[0], nxt[1]) if nxt else None
-            if span is None:
-                self.status.say("No further sentence")
-                return
-        else:
-            found = segment.sentence_at(text, reader.caret_offset)
-            span = strip_span(text, *found) if found else None
-        if not span or span[0] == span[1]:
-            return
-        reader.select_span(*span)
-        self._sentence_run = span
+        reader = self.reader
+        span = self.session.sentence(reader.selected_span, reader.caret_offset)
+        if span is None:
+            self.status.say("No further sentence")
+        elif span[0] != span[1]:
+            reader.select_span(*span)
 
     def action_select_paragraph(self) -> None:
-        if self.article is None:
-            return
-        found = segment.paragraph_at(self.article.text, self.reader.caret_offset)
-        if found:
-            self._sentence_run = None
-            self.reader.select_span(*strip_span(self.article.text, *found))
-
-    # -- changes -----------------------------------------------------------------------
-
-    def _change(self, fn: Callable[[], Any], touched: set[str] | None = None) -> Any:
-        """Run one store change; on failure show why and repaint what is saved."""
-        if self.store.read_only:
-            self.status.say("Read-only: this change was not saved", error=True)
-            self.app.bell()
-            return None
-        try:
-            return fn()
-        except (ReadOnlyError, StoreError, ThemeError, KeyError) as exc:
-            message = str(exc).strip("'\"")
-            self.status.say(message, error=True)
-            self.notify(message, title="Not saved", severity="error", markup=False)
-            return None
-        finally:
-            self.refresh_annotations(touched)
+        span = self.session.paragraph(self.reader.caret_offset)
+        if span:
+            self.reader.select_span(*span)
 
     def annotation_at_caret(self) -> Annotation | None:
         """The annotation exactly selected, else the innermost one under the caret."""
-        if self.article is None:
-            return None
-        start, end = self.reader.selected_span
-        if start != end:
-            exact = self.store.exact(self.article.id, *strip_span(self.article.text, start, end))
-            if exact is not None:
-                return exact
-        hits = self.store.at(self.article.id, self.reader.caret_offset)
-        if not hits and start != end:
-            hits = self.store.at(self.article.id, start)
-        return hits[0] if hits else None
+        return self.session.annotation_at(self.reader.selected_span, self.reader.caret_offset)
+
+    # -- changes -----------------------------------------------------------------------
+
+    def run_change(self, fn, done=None):
+        return self.app.run_change(fn, done)  # type: ignore[attr-defined]
 
     def toggle_theme_named(self, name: str) -> None:
-        article = self.article
-        if article is None:
+        reader = self.reader
+        result: ToggleResult | None = self.run_change(
+            lambda: self.session.toggle(reader.selected_span, reader.caret_offset, name)
+        )
+        if result is None:
             return
-        start, end = strip_span(article.text, *self.reader.selected_span)
-        if start != end:
-            result = self._change(lambda: self.store.toggle_theme(article, start, end, name))
+        if result.outcome is Toggled.NO_PASSAGE:
+            self.status.say("Select a passage first (s sentence, p paragraph, shift+arrows)")
         else:
-            ann = self.annotation_at_caret()
-            if ann is None:
-                self.status.say("Select a passage first (s sentence, p paragraph, shift+arrows)")
-                return
-            result = self._change(lambda: self.store.toggle_on(ann.id, name))
-        if result is not None:
-            self.status.say(result[0])
+            self.status.say(TOGGLED[result.outcome].format(result.theme))
 
     def action_toggle_theme(self, hotkey: str) -> None:
         theme = self.store.codebook.by_hotkey(hotkey)
@@ -321,11 +350,12 @@ class MainScreen(InsightActions, Screen):
                 return
             name, create = result
             if create:
-                theme = self._change(lambda: self.store.add_theme(name))
+                theme = self.run_change(
+                    lambda: self.store.add_theme(name),
+                    lambda t: f"Added theme {t.name} (key {t.hotkey or 'none'})",
+                )
                 if theme is None:
                     return
-                self.status.say(f"Added theme {theme.name} (key {theme.hotkey or 'none'})")
-                self.article_list.load(self.store.summary(), self.store.codebook)
                 name = theme.name
             self.toggle_theme_named(name)
 
@@ -340,46 +370,37 @@ class MainScreen(InsightActions, Screen):
             return
 
         def saved(note: str | None) -> None:
-            if note is None or note == ann.note:
-                return
-            if self._change(lambda: self.store.set_note(ann.id, note)) is not None:
-                self.status.say("Note saved")
+            if note is not None and note != ann.note:
+                self.run_change(lambda: self.store.set_note(ann.id, note), "Note saved")
 
         self.app.push_screen(NoteScreen(ann.note, ann.exact), saved)
 
     def action_delete_annotation(self) -> None:
-        if self.reject_suggestion_at_caret():  # x on a suggestion rejects it
+        if self.suggesting and self._reject_suggestion():  # x on a suggestion rejects it
             return
         ann = self.annotation_at_caret()
         if ann is None:
             self.status.say("No annotation at the caret")
             return
-        if self._change(lambda: self.store.delete(ann.id)) is not None:
-            self.status.say(f"Deleted {', '.join(ann.themes)} (u to undo)")
+        self.run_change(
+            lambda: self.store.delete(ann.id), f"Deleted {', '.join(ann.themes)} (u to undo)"
+        )
 
     def _step(self, forward: bool) -> None:
-        if self.article is None or self.step_suggestion(forward):
+        if self.session.article is None:
             return
-        anns = self.visible_annotations(self.article, self.store.for_article(self.article.id))
-        if not anns:
+        if self.suggesting:
+            self._step_suggestion(forward)
+            return
+        step = self.session.step(self.reader.selected_span, forward)
+        if step is None:
             self.status.say("No annotations in this article")
             return
-        start, end = self.reader.selected_span
-        if start == end:  # just a caret: the first annotation starting at / before it
-            if forward:
-                target = next((a for a in anns if a.start >= start), anns[0])
-            else:
-                target = next((a for a in reversed(anns) if a.start < start), anns[-1])
-        elif forward:  # from the selected passage, in text order (start, longer first)
-            target = next((a for a in anns if (a.start, -a.end) > (start, -end)), anns[0])
-        else:
-            earlier = [a for a in anns if (a.start, -a.end) < (start, -end)]
-            target = earlier[-1] if earlier else anns[-1]
-        self._sentence_run = None
+        target = step.item
         self.reader.select_span(target.start, target.end)
         if self.panel.display:
-            self.panel.show(anns, self.store.codebook, target.id)
-        self.status.say(f"{anns.index(target) + 1}/{len(anns)}: {', '.join(target.themes)}")
+            self.panel.show(self.session.visible(), self.store.codebook, target.id)  # type: ignore[arg-type]
+        self.status.say(f"{step.index + 1}/{step.total}: {', '.join(target.themes)}")
 
     def action_next_annotation(self) -> None:
         self._step(True)
@@ -389,14 +410,10 @@ class MainScreen(InsightActions, Screen):
 
     def _undo_redo(self, redo: bool) -> None:
         store = self.store
-        change = store.peek_redo() if redo else store.peek_undo()  # which articles it touches
-        touched = {a.article_id for a in (change.before + change.after)} if change else set()
-        label = self._change(store.redo if redo else store.undo, touched)
-        if change is not None and change.codebook_after is not None:
-            self.article_list.load(store.summary(), store.codebook)
+        label = self.run_change(store.redo if redo else store.undo)
         if label:
             self.status.say(f"{'Redid' if redo else 'Undid'}: {label}")
-        elif not self.store.read_only:
+        elif not store.read_only:
             self.status.say(f"Nothing to {'redo' if redo else 'undo'}")
 
     def action_undo(self) -> None:
@@ -408,12 +425,7 @@ class MainScreen(InsightActions, Screen):
     # -- panes and screens -------------------------------------------------------------
 
     def action_toggle_panel(self) -> None:
-        panel = self.panel
-        panel.display = not panel.display
-        if panel.display:
-            self.refresh_annotations()
-        elif panel.has_focus:
-            self.reader.focus()
+        self.show_panel = not self.show_panel
 
     def action_search(self) -> None:
         from tui.screens.search import SearchScreen
@@ -425,32 +437,137 @@ class MainScreen(InsightActions, Screen):
 
         self.app.push_screen(RetrieveScreen(self.workspace), self.jump_to)
 
-    def jump_to(self, hit: Any) -> None:
-        """Open a search hit's article with exactly its span selected, ready to tag."""
-        if hit is None:  # escape: everything stays as it was
-            return
-        self.open_article(hit.article_id)
-        self.article_list.highlight_id(hit.article_id)
-        self._sentence_run = None
-        self.reader.select_span(hit.start, hit.end)
-        self.reader.focus()
-        quote = " ".join(hit.text.split())
-        quote = quote if len(quote) <= 50 else quote[:49] + "…"
-        self.status.say(f"“{quote}” selected: 1-9 tags it, t picks a theme")
-
     def action_export(self) -> None:
         from tui.dialogs.export import ExportScreen
 
-        self.app.push_screen(ExportScreen(self.workspace, self.article))
+        self.app.push_screen(ExportScreen(self.workspace, self.session.article))
 
     def action_codebook(self) -> None:
         from tui.dialogs.codebook import CodebookScreen
 
-        def closed(changed: bool | None) -> None:
-            self.article_list.load(self.store.summary(), self.store.codebook)
-            self.refresh_annotations()
+        self.app.push_screen(CodebookScreen(self.store))
 
-        self.app.push_screen(CodebookScreen(self.store), closed)
+    def action_dashboard(self) -> None:
+        from tui.screens.dashboard import DashboardScreen
+
+        def chosen(article_id: str | None) -> None:
+            if article_id:
+                self.go_to_article(article_id)
+
+        self.app.push_screen(DashboardScreen(self.store, self.corpus), chosen)
+
+    def action_review_orphans(self) -> None:
+        from tui.screens.orphans import OrphanScreen
+
+        if self.store.read_only:
+            self.status.say("Read-only: orphans cannot be resolved here", error=True)
+            return
+        screen = OrphanScreen(self.store, self.corpus)
+        if not screen.queue:
+            self.status.say("No orphaned annotations")
+            return
+
+        def closed(resolved: int | None) -> None:
+            self.status.say(f"{resolved or 0} orphaned annotation(s) resolved")
+
+        self.app.push_screen(screen, closed)
+
+    # -- the view and suggestions ------------------------------------------------------
+
+    def action_cycle_author_view(self) -> None:
+        self.view = self.session.cycle_view()
+        # The badge names the view; the message says how to change it.
+        self.status.say("View: all annotations" if self.view == ALL else "A shows the next view")
+
+    def action_toggle_suggestions(self) -> None:
+        if self.suggesting:
+            self.suggesting = False
+            self.status.say("Suggestions hidden")
+            return
+        if self.session.article is None:
+            return
+        self.session.start_suggesting()
+        self.suggesting = True  # the repaint starts the worker
+        self.status.say("Suggestions: computing…")
+
+    @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
+    def _compute_suggestions(
+        self, article: Article, codebook: Codebook, existing: list[Annotation], rejected: set[str]
+    ) -> None:
+        # Inputs are copies taken on the UI thread; the result comes back as a message.
+        try:
+            found = suggest_for_article(article, codebook, existing, frozenset(rejected))
+        except Exception as exc:
+            self.post_message(self.SuggestionsReady(article.id, None, str(exc)))
+        else:
+            self.post_message(self.SuggestionsReady(article.id, found))
+
+    @on(SuggestionsReady)
+    def _suggestions_ready(self, message: SuggestionsReady) -> None:
+        if not self.session.suggestions_ready(message.article_id, message.found):
+            return  # the analyst moved on (or left suggestion mode) meanwhile
+        if message.found is None:
+            self.suggesting = False
+            self.status.say(f"Could not compute suggestions: {message.error}", error=True)
+            return
+        self._repaint()
+        shown = len(self.session.shown_suggestions())
+        self.status.say(f"Suggestions: {shown} ({SUGGESTION_KEYS})")
+
+    def _step_suggestion(self, forward: bool) -> None:
+        step = self.session.step_suggestion(self.reader.selected_span, forward)
+        if step is None:
+            self.status.say("No suggestions here (g hides suggestion mode)")
+            return
+        s = step.item
+        assert isinstance(s, Suggestion)
+        self.reader.select_span(s.start, s.end)
+        self.status.say(
+            f"{step.index + 1}/{step.total}: {s.theme} (cue “{s.cue}”, {s.score:.0f}%) "
+            "· y accept, x reject"
+        )
+
+    def suggestion_at_caret(self) -> Suggestion | None:
+        return self.session.suggestion_at(self.reader.selected_span, self.reader.caret_offset)
+
+    def action_accept_suggestion(self) -> None:
+        if not self.suggesting:
+            self.status.say("No suggestions shown: g shows them")
+            return
+        s = self.suggestion_at_caret()
+        if s is None:
+            self.status.say("No suggestion at the caret (]/[ move between suggestions)")
+            return
+        self.run_change(
+            lambda: self.session.accept(s),
+            lambda _: (
+                f"Accepted {s.theme} (u undoes) · {len(self.session.shown_suggestions())} left"
+            ),
+        )
+
+    def action_reject_suggestion(self) -> None:
+        if not (self.suggesting and self._reject_suggestion()):
+            self.status.say("No suggestion at the caret")
+
+    def _reject_suggestion(self) -> bool:
+        """`x` while suggesting: reject the suggestion at the caret. False when there is none."""
+        s = self.suggestion_at_caret()
+        if s is None:
+            return False
+        reader = self.reader
+
+        def reject() -> None:
+            self.session.reject(s)
+            reader.selection = type(reader.selection).cursor(reader.selection.end)
+
+        self.run_change(
+            reject,
+            lambda _: (
+                f"Rejected {s.theme} here (not suggested again) · "
+                f"{len(self.session.shown_suggestions())} left"
+            ),
+        )
+        return True
 
 
 def _plural(n: int, noun: str) -> str:

@@ -60,6 +60,8 @@ class OrphanCommands(Provider):
 
 
 class OrphanScreen(Screen[int]):
+    """Needs a `tui.changes.ChangeApp` (every store change goes through `run_change`)."""
+
     CSS_PATH = "orphans.tcss"
     COMMANDS = {OrphanCommands}
     BINDINGS = [
@@ -146,18 +148,19 @@ class OrphanScreen(Screen[int]):
             return
         ann, article = current
         choice = self.choices[highlighted]
-        self.store.put_many(
-            [place(ann, article, choice.start, choice.end, "reanchored")], label="place orphan"
-        )
-        self.resolved += 1
-        self.advance()
+        placed = place(ann, article, choice.start, choice.end, "reanchored")
+        # A failed save is shown by the app; the orphan stays on screen to retry.
+        if self.app.run_change(lambda: self.store.put_many([placed], label="place orphan")):
+            self.resolved += 1
+            self.advance()
 
     def action_delete(self) -> None:
         current = self.current
-        if current is not None:
-            self.store.delete(current[0].id, label="delete orphan")
+        if current is None:
+            self.advance()
+        elif self.app.run_change(lambda: self.store.delete(current[0].id, label="delete orphan")):
             self.resolved += 1
-        self.advance()
+            self.advance()
 
     def action_skip(self) -> None:
         self.advance()

@@ -9,19 +9,21 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from annotations.model import Annotation
+from annotations.text.sanitize import printable
 from annotations.themes import Codebook
 
 PASSAGE_CHARS = 90
 
 
 def shorten(text: str, limit: int = PASSAGE_CHARS) -> str:
-    flat = " ".join(text.split())
+    """One line of at most `limit` characters; control characters shown escaped."""
+    flat = printable(" ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def annotation_prompt(ann: Annotation, codebook: Codebook) -> Content:
     marks = Content.assemble(*[("■", codebook.color_of(t)) for t in ann.themes])
-    themes = Content(", ".join(ann.themes)).stylize("bold")
+    themes = Content(printable(", ".join(ann.themes))).stylize("bold")
     parts: list[Content | tuple[str, str] | str] = [marks, " ", themes, "\n", shorten(ann.exact)]
     if ann.note:
         parts += ["\n", (shorten(ann.note), "italic")]

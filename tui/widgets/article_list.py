@@ -74,8 +74,13 @@ def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -
 class ArticleList(OptionList):
     """Articles by id; moving the highlight opens the article (the screen listens)."""
 
-    # The cursor in a colour no highlight is given (`tui.colour.RESERVED`), focused or not.
+    # Every row is exactly one line: `_update_lines` relies on it. The cursor is in a
+    # colour no highlight is given (`tui.colour.RESERVED`), focused or not.
     DEFAULT_CSS = f"""
+    ArticleList {{
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }}
     ArticleList > .option-list--option-highlighted,
     ArticleList:focus > .option-list--option-highlighted {{
         background: {colour.LIST_CURSOR_BG};
@@ -98,7 +103,7 @@ class ArticleList(OptionList):
         self.shown: list[int] = []  # indices into `articles`, in display order
 
     def _update_lines(self) -> None:
-        """Every row is one line (`text-wrap: nowrap` in the stylesheet), so skip
+        """Every row is one line (`text-wrap: nowrap` in DEFAULT_CSS), so skip
         OptionList's per-option height measurement: with 10,000 articles it wraps
         every prompt (twice at start-up) and costs ~0.4 s before the first frame."""
         if not self.scrollable_content_region:
@@ -116,14 +121,26 @@ class ArticleList(OptionList):
             self._scroll_update(virtual_size)
 
     def load(self, summary: dict[str, Counter[str]], codebook: Codebook) -> None:
-        """Build every prompt (once, or after a codebook change)."""
+        """Build every prompt (once, or after a codebook change).
+
+        A reload keeps the rows shown (the filter) and the highlighted article, and
+        says nothing: the open article must not change under the analyst.
+        """
         empty: Counter[str] = Counter()
+        first = not self._prompts
         self._prompts = [
             article_prompt(a, summary.get(a.id, empty), codebook) for a in self.articles
         ]
-        self.filter("")
         for legend in self.screen.query(ThemeLegend):  # the key to the badges, if shown
             legend.show(codebook)
+        if first:
+            self.filter("")
+            return
+        keep = self.highlighted
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(Option(self._prompts[i], id=self.articles[i].id) for i in self.shown)
+            if keep is not None and self.shown:
+                self.highlighted = min(keep, len(self.shown) - 1)
 
     def filter(self, query: str) -> None:
         """Fuzzy-match titles; an empty query shows everything in id order."""

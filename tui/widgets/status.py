@@ -6,9 +6,21 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from annotations.text.sanitize import printable
+
 
 class StatusLine(Widget):
     """Two lines: the open article's title; then messages, counts and the database path."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 2;
+        padding: 0 1;
+        background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
 
     title: reactive[str] = reactive("")
     message: reactive[str] = reactive("")
@@ -19,18 +31,19 @@ class StatusLine(Widget):
     mode: reactive[str] = reactive("")  # e.g. "Suggestions 4 · View: ana"; shown as a badge
 
     def render(self) -> Content:
-        top = Content(self.title or "(no article)").stylize("bold")
+        # Titles, authors (in the view badge) and messages quote outside text: escape it.
+        top = Content(printable(self.title) or "(no article)").stylize("bold")
         parts: list[Content | tuple[str, str] | str] = []
         if self.read_only:
             parts.append((" READ-ONLY ", "bold reverse"))
             parts.append(" ")
         if self.mode:
-            parts.append((f" {self.mode} ", "bold reverse $accent"))
+            parts.append((f" {printable(self.mode)} ", "bold reverse $accent"))
             parts.append(" ")
         if self.message:
-            parts.append((self.message, "bold $error" if self.error else "bold $accent"))
+            parts.append((printable(self.message), "bold $error" if self.error else "bold $accent"))
             parts.append("  ")
-        parts.append((f"{self.counts}  {self.db_path}", "dim"))
+        parts.append((printable(f"{self.counts}  {self.db_path}"), "dim"))
         second = Content.assemble(*parts)
         return Content("\n").join([top, second])
 

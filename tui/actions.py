@@ -1,0 +1,99 @@
+"""One registry of the app's and main screen's actions: keys, ids and descriptions.
+
+The bindings of `TaglineApp` and `MainScreen` are generated from it, and so are
+the help screen's sections and the command palette (with the widgets' own
+bindings, which stay on the widgets that own them). Nothing needs to import
+the app to learn its keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from annotations.themes import HOTKEYS
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: str  # the binding id users remap (`App.set_keymap`)
+    keys: str  # comma-separated Textual keys; "" for palette-only actions
+    action: str  # as its owner runs it: "pick_theme", "toggle_theme('1')"
+    description: str
+    show: bool = False  # in the footer
+    hint: str = ""  # keys to show for a palette-only action that borrows another key
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.description, show=self.show, id=self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    name: str
+    owner: str  # the palette's namespace: "app" or "screen" (the main screen)
+    actions: tuple[Action, ...]
+    in_help: bool = True
+
+    def bindings(self) -> list[Binding]:
+        return [a.binding() for a in self.actions if a.keys]
+
+
+ANNOTATING = Section(
+    "Annotating",
+    "screen",
+    (
+        *(Action(f"theme.{k}", k, f"toggle_theme('{k}')", f"Theme {k}") for k in HOTKEYS),
+        Action("theme.pick", "t", "pick_theme", "Themes", show=True),
+        Action("annotation.note", "n", "edit_note", "Note", show=True),
+        Action("annotation.next", "]", "next_annotation", "Next"),
+        Action("annotation.prev", "[", "prev_annotation", "Prev"),
+        Action("undo", "u,ctrl+z", "undo", "Undo", show=True),
+        Action("redo", "U,ctrl+y", "redo", "Redo"),
+        Action("panel.toggle", "a", "toggle_panel", "Annotations", show=True),
+        Action("list.filter", "f,ctrl+f", "filter", "Filter"),
+        Action("search", "slash", "search", "Search", show=True),
+        Action("retrieve", "r", "retrieve", "Coded segments, by theme"),
+        Action("export", "e", "export", "Export", show=True),
+        Action("pane.next", "tab", "app.focus_next", "Next pane"),
+        Action("pane.prev", "shift+tab", "app.focus_previous", "Previous pane"),
+    ),
+)
+
+# Out of the footer (it is full at 120 columns): the help screen and the palette
+# list them, and the status line names the keys while a mode is on.
+INSIGHT = Section(
+    "Insight",
+    "screen",
+    (
+        Action("insight.dashboard", "d", "dashboard", "Dashboard: themes across the corpus"),
+        Action("insight.orphans", "o", "review_orphans", "Review orphaned annotations"),
+        Action("suggest.toggle", "g", "toggle_suggestions", "Suggestions: show / hide"),
+        Action("suggest.accept", "y", "accept_suggestion", "Accept suggestion"),
+        Action("view.authors", "A", "cycle_author_view", "View: all / one author / disagreements"),
+    ),
+)
+
+# Main-screen actions with no key of their own (`x` rejects through the reader's
+# delete key while suggestions are shown).
+PALETTE_ONLY = Section(
+    "More",
+    "screen",
+    (
+        Action("codebook", "", "codebook", "Codebook: add, rename, recolour, remove themes"),
+        Action(
+            "suggest.reject", "", "reject_suggestion", "Reject suggestion at the caret", hint="x"
+        ),
+    ),
+    in_help=False,
+)
+
+APP = Section(
+    "App",
+    "app",
+    (
+        Action("help", "question_mark,f1", "help", "Help", show=True),
+        Action("palette", "ctrl+p", "command_palette", "Commands"),
+        Action("quit", "q", "quit", "Quit", show=True),
+    ),
+)
