@@ -101,6 +101,7 @@ class ArticleList(OptionList):
         self._index = {a.id: i for i, a in enumerate(articles)}
         self._prompts: list[Content] = []
         self.shown: list[int] = []  # indices into `articles`, in display order
+        self.filter_text = ""  # the title filter shown
 
     def _update_lines(self) -> None:
         """Every row is one line (`text-wrap: nowrap` in DEFAULT_CSS), so skip
@@ -121,29 +122,20 @@ class ArticleList(OptionList):
             self._scroll_update(virtual_size)
 
     def load(self, summary: dict[str, Counter[str]], codebook: Codebook) -> None:
-        """Build every prompt (once, or after a codebook change).
-
-        A reload keeps the rows shown (the filter) and the highlighted article, and
-        says nothing: the open article must not change under the analyst.
-        """
+        """Build every prompt (once, or after a codebook change), keeping the filter and
+        the highlighted article: a new theme must not move the reader."""
         empty: Counter[str] = Counter()
-        first = not self._prompts
         self._prompts = [
             article_prompt(a, summary.get(a.id, empty), codebook) for a in self.articles
         ]
+        self.filter(self.filter_text, keep=self.highlighted_id)
         for legend in self.screen.query(ThemeLegend):  # the key to the badges, if shown
             legend.show(codebook)
-        if first:
-            self.filter("")
-            return
-        keep = self.highlighted
-        with self.prevent(OptionList.OptionHighlighted):
-            self.set_options(Option(self._prompts[i], id=self.articles[i].id) for i in self.shown)
-            if keep is not None and self.shown:
-                self.highlighted = min(keep, len(self.shown) - 1)
 
-    def filter(self, query: str) -> None:
-        """Fuzzy-match titles; an empty query shows everything in id order."""
+    def filter(self, query: str, keep: str | None = None) -> None:
+        """Fuzzy-match titles; an empty query shows everything in id order. The highlight
+        stays on `keep` when it is listed, else goes to the best match."""
+        self.filter_text = query
         query = utils.default_process(query)
         if not query:
             self.shown = list(range(len(self.articles)))
@@ -160,7 +152,9 @@ class ArticleList(OptionList):
             hits.sort(key=lambda h: (-h[1], h[2]))
             self.shown = [h[2] for h in hits]
         self.set_options(Option(self._prompts[i], id=self.articles[i].id) for i in self.shown)
-        if self.shown:
+        if keep is not None and keep in self._index and self._index[keep] in self.shown:
+            self.highlighted = self.shown.index(self._index[keep])
+        elif self.shown:
             self.highlighted = 0
 
     def update_article(self, article_id: str, counts: Counter[str], codebook: Codebook) -> None:
