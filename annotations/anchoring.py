@@ -137,6 +137,9 @@ def _refine(text: str, exact: str, start: int, end: int, slack: int) -> tuple[in
     Coordinate descent on the Levenshtein distance: the best start with the end
     widened, then the best end for that start. rapidfuzz makes each distance cheap.
     """
+    # The old offsets may lie past the end of a shortened text: start from inside it.
+    start = max(0, min(start, len(text) - 1))
+    end = max(start + 1, min(end, len(text)))
     lo, hi = max(0, start - slack), min(len(text), end + slack)
 
     def best(options: range, span, ref: int) -> int:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from annotations.corpus import Corpus, load_corpus
 from annotations.store.tinydb_store import AnnotationStore
 from tests.helpers.factories import make_article
+
+# CI runs the property tests on a fixed sequence of examples, so a build never fails by
+# luck; on a developer's machine they explore new examples on every run.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

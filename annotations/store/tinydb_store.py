@@ -233,7 +233,7 @@ class AnnotationStore:
         for name, table in self.storage.read().items():
             if name.startswith(ARTICLE_PREFIX) and table:
                 out[name[len(ARTICLE_PREFIX) :]] = {
-                    str(doc.get("article_sha256")) for doc in table.values()
+                    doc.get("article_sha256") for doc in table.values()
                 }
         return out
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
@@ -192,6 +192,12 @@ def apply(text: str, ops: list[Edit]) -> str:
     source=st.sampled_from(SEEDS),
     spans=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 150)), min_size=1, max_size=8),
     ops=edits,
+)
+# Found by this test: the old offsets past the end of a shortened text crashed the fuzzy pass.
+@example(
+    source=SEEDS[2],
+    spans=[(0.99609375, 4)],
+    ops=[("delete", 0.984375, 7, ""), ("delete", 0.9921875, 4, "")],
 )
 def test_reanchoring_never_silently_misplaces(source, spans, ops):
     text = source.text

@@ -419,3 +419,23 @@ def test_compaction_fsyncs_the_folder(tmp_path, seeds, monkeypatch):
         s.tag(first(seeds), 0, 10, ["energy"])
         s.compact()
     assert tmp_path in synced
+
+
+def test_an_older_journal_of_another_lineage_is_set_aside_not_taken_as_folded(tmp_path, seeds):
+    path = tmp_path / "db.json"
+    journal = path.with_name("db.json.journal")
+    s = AnnotationStore(path)
+    s.tag(first(seeds), 0, 10, ["energy"])
+    s.compact()
+    lost = s.tag(first(seeds), 20, 30, ["energy"])
+    _kill(s)
+    stale = journal.read_bytes()  # a journal copied away (with a backup, say)
+    shutil.copy(journal, tmp_path / "copy")
+    with AnnotationStore(path) as s:  # folds it and moves on two generations
+        s.tag(first(seeds), 40, 50, ["energy"])
+        s.compact()
+    journal.write_bytes(stale)  # copied back: older generation, not the snapshot's parent
+    with AnnotationStore(path) as s:
+        assert any("another copy" in n for n in s.notices), s.notices
+    (aside,) = tmp_path.glob("db.json.journal.set-aside-*")
+    assert lost.id.encode() in aside.read_bytes()

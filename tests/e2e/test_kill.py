@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from annotations.corpus import Corpus, article_from_text
 from annotations.model import Annotation
+from annotations.store.journal import StoreLockedError
 from annotations.store.tinydb_store import AnnotationStore
 
 KILLS = 200
@@ -133,3 +135,92 @@ def test_random_sigkill_never_loses_a_completed_write(tmp_path):
                 # A rename is all or nothing: no annotation keeps the old name.
                 assert ann.themes[0] == hot
     assert len(acked_tags) > KILLS  # the writer really got work done between kills
+
+
+def _run_and_kill(path: Path, corpus: Corpus, seed: int, delay: float) -> list[tuple[str, object]]:
+    """Fork a writer, SIGKILL it after `delay`, return its acks."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        os.close(r)
+        try:
+            _writer(path, corpus, w, seed=seed)
+        finally:
+            os._exit(0)
+    os.close(w)
+    time.sleep(delay)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    acks = b""
+    while chunk := os.read(r, 65536):
+        acks += chunk
+    os.close(r)
+    return [tuple(json.loads(line)) for line in acks.decode().splitlines()]
+
+
+def _acked_ids(acks) -> set[str]:
+    out: set[str] = set()
+    for kind, value in acks:
+        if kind == "tag":
+            out.add(value)
+        elif kind == "import":
+            out.update(value)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_sigkill_after_a_backup_is_restored_beside_the_journal(tmp_path):
+    """A backup copied over db.json while db.json.journal stays: every later kill still
+    leaves a store that opens with every write confirmed since the restore."""
+    corpus = _corpus()
+    path = tmp_path / "db.json"
+    rng = random.Random(3)
+    with AnnotationStore(path) as store:
+        store.tag(corpus.articles[0], 0, 5, ["energy"])
+    backup = tmp_path / "backup.json"
+    shutil.copy(path, backup)
+    for round_ in range(4):
+        _run_and_kill(path, corpus, seed=1000 + round_, delay=rng.uniform(0.05, 0.15))
+        shutil.copy(backup, path)  # restore; the journal of later generations stays
+        confirmed: set[str] = set()
+        for kill in range(10):
+            acks = _run_and_kill(path, corpus, seed=round_ * 100 + kill, delay=rng.uniform(0, 0.06))
+            confirmed |= _acked_ids(acks)
+            with AnnotationStore(path) as store:  # never "cannot open"
+                stored = {a.id for a in store.all()}
+            assert confirmed <= stored, f"round {round_}, kill {kill}: confirmed writes lost"
+    assert list(tmp_path.glob("db.json.journal.set-aside-*"))  # set aside, never dropped
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_deleting_the_lock_file_never_lets_a_second_writer_in(tmp_path):
+    corpus = _corpus()
+    path = tmp_path / "db.json"
+    confirmed: set[str] = set()
+    for kill in range(20):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            os.close(r)
+            try:
+                _writer(path, corpus, w, seed=5000 + kill)
+            finally:
+                os._exit(0)
+        os.close(w)
+        acks = os.read(r, 65536)  # the writer has the store open and has written
+        path.with_name("db.json.lock").unlink(missing_ok=True)
+        with pytest.raises(StoreLockedError):
+            AnnotationStore(path)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        while chunk := os.read(r, 65536):
+            acks += chunk
+        os.close(r)
+        lines = acks.decode().splitlines()
+        # The last line may be cut by the kill mid-ack: only whole acks count.
+        whole = lines if acks.endswith(b"\n") else lines[:-1]
+        confirmed |= _acked_ids(tuple(json.loads(line)) for line in whole)
+        with AnnotationStore(path) as store:
+            assert confirmed <= {a.id for a in store.all()}, f"kill {kill}: confirmed writes lost"
