@@ -46,6 +46,15 @@ class ThemeError(ValueError):
     """An invalid codebook change, with a one-line message."""
 
 
+class ThemeInUseError(ThemeError):
+    """Removing a theme that annotations still use (the caller says how to force it)."""
+
+    def __init__(self, theme: str, count: int) -> None:
+        super().__init__(f"theme {theme!r} is used by {count} annotation(s)")
+        self.theme = theme
+        self.count = count
+
+
 @dataclass(frozen=True, slots=True)
 class Theme:
     name: str

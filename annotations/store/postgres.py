@@ -33,7 +33,7 @@ from annotations.corpus import Article, Corpus
 from annotations.model import Annotation, now_iso
 from annotations.store.errors import NotAllowedError, ReadOnlyError, StaleEditError, StoreError
 from annotations.store.protocol import Change
-from annotations.themes import Codebook, Theme, ThemeError
+from annotations.themes import Codebook, Theme, ThemeInUseError
 
 if TYPE_CHECKING:
     import psycopg
@@ -621,10 +621,7 @@ class PostgresStore:
         codebook, theme = self._codebook.remove(name)
         before = self._using(theme.name)
         if before and not force:
-            raise ThemeError(
-                f"theme {theme.name!r} is used by {len(before)} annotation(s); "
-                "remove it with --force to untag them"
-            )
+            raise ThemeInUseError(theme.name, len(before))
         after = [
             a.touched(themes=tuple(t for t in a.themes if t != theme.name))
             for a in before

@@ -26,7 +26,7 @@ from annotations.store.errors import ReadOnlyError, StoreError
 from annotations.store.journal import JournalStorage
 from annotations.store.protocol import Change
 from annotations.text.sanitize import clean_line
-from annotations.themes import Codebook, Theme, ThemeError, clean_name
+from annotations.themes import Codebook, Theme, ThemeInUseError, clean_name
 
 ARTICLE_PREFIX = "a:"
 CODEBOOK = "_codebook"
@@ -333,10 +333,7 @@ class AnnotationStore:
         codebook, theme = self._codebook.remove(name)
         before = [a for a in self.all() if theme.name in a.themes]
         if before and not force:
-            raise ThemeError(
-                f"theme {theme.name!r} is used by {len(before)} annotation(s); "
-                "remove it with --force to untag them"
-            )
+            raise ThemeInUseError(theme.name, len(before))
         after = [
             a.touched(themes=tuple(t for t in a.themes if t != theme.name))
             for a in before

@@ -154,3 +154,19 @@ async def test_a_codebook_change_keeps_the_open_article_and_filter(tmp_path, see
         assert main.article_list.highlighted_id == article.id
         (ann,) = main.store.for_article(article.id)
         assert ann.themes == ("ports",) and (ann.start, ann.end) == span
+
+
+@sync
+async def test_a_change_elsewhere_updates_that_row_and_the_counts(tmp_path, seeds):
+    app = make_app(tmp_path / "db.json", seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.screen
+        other = seeds.articles[2]
+        assert main.article.id != other.id
+        main.store.tag(other, 0, 10, ["energy"])  # as the orphan review or an import would
+        await pilot.pause()
+        listed = main.article_list
+        row = listed.get_option_at_index(listed.get_option_index(other.id)).prompt
+        assert str(row).startswith("■1 ")
+        assert main.status.counts.startswith("0 here · 1 annotation · ")
+        assert main.article.id == seeds.articles[0].id

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from tui.cli.common import open_from_args
+from annotations.themes import ThemeInUseError
+from tui.cli.common import CommandError, open_from_args
 
 
 def register(sub, common) -> None:
@@ -82,7 +83,10 @@ def run(args: argparse.Namespace) -> int:
             store.set_theme_cues(args.name, tuple(args.cues))
             print(f"{args.name!r} now has {len(args.cues)} cue phrase(s) (replaced)")
         elif action == "remove":
-            n = store.remove_theme(args.name, force=args.force)
+            try:
+                n = store.remove_theme(args.name, force=args.force)
+            except ThemeInUseError as exc:
+                raise CommandError(f"{exc}; remove it with --force to untag them") from None
             print(f"Removed theme {args.name!r}" + (f"; untagged {n} annotation(s)" if n else ""))
     finally:
         ws.close()

@@ -168,7 +168,16 @@ class MainScreen(Screen):
     def _store_changed(self, event: StoreChanged) -> None:
         if event.codebook_changed:
             self._load_articles()
-        self._repaint(event.articles)
+        article = self.session.article
+        if (
+            article is None
+            or event.codebook_changed
+            or article.id in event.articles
+            or not event.articles  # a rejection: the suggestions shown change
+        ):
+            self._repaint(event.articles)
+        else:  # only other articles (an orphan placed, an import): their rows and the counts
+            self._update_rows(event.articles)
 
     def watch_view(self, view: View) -> None:
         self.set_class(view.kind == "author", "-view-author")
@@ -199,12 +208,7 @@ class MainScreen(Screen):
         self.reader.set_annotations(shown, codebook)  # type: ignore[arg-type]
         if self.panel.display:
             self.panel.show(shown, codebook, self._current_annotation_id())  # type: ignore[arg-type]
-        for article_id in (touched or set()) | {article.id}:
-            self.article_list.update_article(article_id, store.theme_counts(article_id), codebook)
-        self.status.counts = (
-            f"{len(session.annotations())} here · {_plural(len(store), 'annotation')} · "
-            f"{_plural(len(self.corpus), 'article')}"
-        )
+        self._update_rows((touched or set()) | {article.id})
         pending = session.needs_suggestions()
         if pending is not None:
             self._compute_suggestions(
@@ -220,6 +224,17 @@ class MainScreen(Screen):
         if session.view != ALL:
             badges.append(f"View: {session.view.label}")
         self.mode = " · ".join(badges)
+
+    def _update_rows(self, article_ids: set[str]) -> None:
+        """These articles' list rows, and the counts in the status line."""
+        store, codebook = self.store, self.store.codebook
+        for article_id in article_ids:
+            self.article_list.update_article(article_id, store.theme_counts(article_id), codebook)
+        here = len(self.session.annotations())
+        self.status.counts = (
+            f"{here} here · {_plural(len(store), 'annotation')} · "
+            f"{_plural(len(self.corpus), 'article')}"
+        )
 
     def _current_annotation_id(self) -> str | None:
         ann = self.annotation_at_caret()
