@@ -191,3 +191,27 @@ async def test_opening_from_the_dashboard_replaces_the_old_message(db, seeds):
         await pilot.pause()
         assert app.screen.article.id == seeds.articles[2].id
         assert message(app) == f"Opened ‘{seeds.articles[2].title[:39]}…’"
+
+
+@sync
+async def test_the_export_dialog_writes_a_report(db, seeds, tmp_path):
+    from textual.widgets import Input, Select
+
+    out = tmp_path / "report.html"
+    first = seeds.articles[0]
+    app = make_app(db, seeds)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "s", "1", "e")
+        app.screen.query_one("#format", Select).value = "report-html"
+        await pilot.pause()
+        assert app.screen.query_one("#path", Input).value.endswith(".html")
+        app.screen.query_one("#path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Wrote a report of 1 coded segment(s)" in str(
+            app.screen.query_one("#result").render()
+        )
+    doc = out.read_text()
+    start, end = first_sentence(first.text)
+    assert doc.startswith("<!DOCTYPE html>") and first.text[start:end] in doc
