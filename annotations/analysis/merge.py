@@ -16,9 +16,11 @@ from pathlib import Path
 
 from annotations.corpus import Corpus
 from annotations.formats import FormatError, ImportContext
+from annotations.formats.checks import decode_input, read_input
 from annotations.formats.jsonl import read as read_jsonl
 from annotations.model import Annotation
 from annotations.store.protocol import Store
+from annotations.text.sanitize import clean_line
 
 # What an analyst can change; `created`, context and status follow from these.
 CONTENT = ("article_id", "start", "end", "exact", "themes", "note", "author")
@@ -130,9 +132,9 @@ def merge_versions(
 
 def read_export(path: Path, corpus: Corpus) -> list[Annotation]:
     """One analyst's native JSONL export; records without an author get the file's stem."""
-    ctx = ImportContext(corpus, path.stem, str(path))
-    with open(path, encoding="utf-8-sig", errors="replace") as stream:
-        return read_jsonl(stream, ctx)
+    ctx = ImportContext(corpus, clean_line(path.stem) or "analyst", str(path))
+    # Strict UTF-8 and one-line errors, as `tagline import` (see formats.checks).
+    return read_input(read_jsonl, decode_input(path.read_bytes(), str(path)), ctx)
 
 
 def merge(files: Sequence[Path], store: Store, corpus: Corpus) -> MergeResult:

@@ -132,6 +132,20 @@ def read_input(
     except RecursionError:
         raise FormatError(f"{ctx.name}:{_deepest_line(text)}: JSON nested too deeply") from None
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise FormatError(
-            f"{ctx.name}: not a valid file of this format ({type(exc).__name__}: {exc})"
-        ) from None
+        where = _innermost_where(exc) or ctx.name
+        raise FormatError(f"{where}: not valid here ({type(exc).__name__}: {exc})") from None
+
+
+def _innermost_where(exc: BaseException) -> str | None:
+    """The `FILE:LINE` the reader was at: its `where`/`here` variable in the deepest frame
+    that has one (every reader names its position so, for its own messages)."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        local = tb.tb_frame.f_locals
+        for name in ("here", "where"):
+            if isinstance(local.get(name), str):
+                found = local[name]
+                break
+        tb = tb.tb_next
+    return found

@@ -81,7 +81,10 @@ def parse(data: Any, ctx: ImportContext, where: str) -> list[Annotation]:
         raise FormatError(f"{where}: expected an object with a text")
     article = find_article(ctx, where, data.get("article_id"), data["text"])
     details: dict[tuple[int, int], dict[str, Any]] = {}
-    for item in data.get("tagline") or []:
+    tagline = data.get("tagline") or []
+    if not isinstance(tagline, list):
+        raise FormatError(f"{where}: tagline must be a list of annotation details")
+    for item in tagline:
         if (
             isinstance(item, dict)
             and isinstance(item.get("start"), int)

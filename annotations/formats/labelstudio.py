@@ -131,8 +131,13 @@ def _region(article_text: str, value: dict[str, Any], here: str) -> tuple[int, i
     quoted = value.get("text")
     if isinstance(quoted, str) and article_text[start:end] != quoted:
         s16, e16 = _utf16_to_index(article_text, start), _utf16_to_index(article_text, end)
-        if 0 <= s16 < e16 and article_text[s16:e16] == quoted:
-            start, end = s16, e16
+        if not (0 <= s16 < e16 and article_text[s16:e16] == quoted):
+            # Neither code points nor UTF-16 units: the offsets cannot be trusted.
+            raise FormatError(
+                f"{here}: text {quoted[:30]!r} is not at {start}..{end} "
+                "in code points or in UTF-16 units"
+            )
+        start, end = s16, e16
     if not 0 <= start < end <= len(article_text):
         raise FormatError(f"{here}: offsets {start}..{end} are outside the text")
     return start, end, article_text[start:end]
@@ -146,11 +151,17 @@ def parse(data: Any, ctx: ImportContext, where: str) -> list[Annotation]:
         raise FormatError(f"{where}: the task has no data.text")
     article = find_article(ctx, where, fields.get("article_id"), fields["text"])
     out: dict[str, dict[str, Any]] = {}
-    for entry in data.get("annotations") or []:
+    entries = data.get("annotations") or []
+    if not isinstance(entries, list):
+        raise FormatError(f"{where}: annotations must be a list")
+    for entry in entries:
         if not isinstance(entry, dict):
             raise FormatError(f"{where}: an annotation must be an object")
         author = entry.get("created_username")
-        for n, region in enumerate(entry.get("result") or [], start=1):
+        results = entry.get("result") or []
+        if not isinstance(results, list):
+            raise FormatError(f"{where}: an annotation's result must be a list")
+        for n, region in enumerate(results, start=1):
             here = f"{where}: region {n}"
             if not isinstance(region, dict) or not isinstance(region.get("value"), dict):
                 raise FormatError(f"{here}: expected an object with a value")

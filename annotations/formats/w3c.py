@@ -146,6 +146,9 @@ def parse(data: Any, ctx: ImportContext, where: str) -> Annotation:
     start = end = None
     if position is not None:
         start, end = position.get("start"), position.get("end")
+        for name, value in (("start", start), ("end", end)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise FormatError(f"{where}: TextPositionSelector {name} must be an integer")
         if exact is None and isinstance(start, int) and isinstance(end, int):
             exact = article.text[start:end]
     if not isinstance(exact, str) or not exact:

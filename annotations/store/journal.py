@@ -755,7 +755,12 @@ class JournalStorage(Storage):
                 f"{self.path} was replaced by another program; not overwriting it"
             )
         gen = self.gen + 1
-        meta = {"format": FORMAT, "gen": gen, "id": uuid.uuid4().hex[:16], "prev": self.snap_id}
+        meta: dict[str, Any] = {
+            "format": FORMAT,
+            "gen": gen,
+            "id": uuid.uuid4().hex[:16],
+            "prev": self.snap_id,
+        }
         tables = {n: t for n, t in self._data.items() if isinstance(t, dict)}
         try:
             self._write_snapshot(snapshot_bytes(tables, meta))

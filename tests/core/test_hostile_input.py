@@ -160,6 +160,14 @@ def test_author_with_invalid_utf8_is_no_traceback(tmp_path, seeds, capsys):
     assert a.author == "ana\ufffd"
 
 
+def test_tagline_author_with_invalid_utf8_is_no_traceback(tmp_path, seeds, capsys, monkeypatch):
+    monkeypatch.setenv("TAGLINE_AUTHOR", os.fsdecode(b"bo\xffb"))
+    code, db = _import(tmp_path, [_record(seeds.articles[0])])
+    assert code == 0, capsys.readouterr().err
+    (a,), _ = _stored(db)
+    assert a.author == "bo\ufffdb"
+
+
 def test_json_nested_very_deep_is_one_line(tmp_path, seeds, capsys):
     for fmt in ("jsonl", "w3c", "labelstudio", "doccano", "spacy"):
         code, _ = _import(tmp_path, [], fmt=fmt, raw=b"\n" + b"[" * 100_000 + b"\n")
@@ -168,22 +176,40 @@ def test_json_nested_very_deep_is_one_line(tmp_path, seeds, capsys):
         assert "in.jsonl:" in err
 
 
+def _w3c(start):
+    return {
+        "type": "Annotation",
+        "body": [{"type": "TextualBody", "purpose": "tagging", "value": "energy"}],
+        "target": {
+            "source": _ART.id,
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": _ART.text[:4]},
+                {"type": "TextPositionSelector", "start": start, "end": 4},
+            ],
+        },
+    }
+
+
+_ART = load_corpus().articles[0]
+_TASK = {"text": _ART.text, "article_id": _ART.id}
+
+
 @pytest.mark.parametrize(
     ("fmt", "payload"),
     [
-        ("w3c", {"target": {"selector": {"type": "TextPositionSelector", "start": "0", "end": 4}}}),
-        ("w3c", {"target": {"selector": {"type": "TextPositionSelector", "start": 0.0, "end": 4}}}),
-        ("w3c", {"target": {"selector": {"type": "TextPositionSelector", "start": [0], "end": 4}}}),
-        ("doccano", {"text": "x", "label": [[0, 1, "energy"]], "tagline": 5}),
-        ("labelstudio", [{"data": {"text": "x"}, "annotations": 5}]),
-        ("labelstudio", [{"data": {"text": "x"}, "annotations": [{"result": 5}]}]),
+        ("w3c", _w3c("0")),
+        ("w3c", _w3c(0.0)),
+        ("w3c", _w3c([0])),
+        ("doccano", {**_TASK, "label": [[0, 4, "energy"]], "tagline": 5}),
+        ("labelstudio", [{"data": _TASK, "annotations": 5}]),
+        ("labelstudio", [{"data": _TASK, "annotations": [{"result": 5}]}]),
     ],
 )
 def test_importer_shapes_are_one_line_errors(tmp_path, seeds, capsys, fmt, payload):
     code, db = _import(tmp_path, [payload], fmt=fmt)
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
-    assert "in.jsonl" in err
+    assert "in.jsonl:1" in err  # FILE:LINE
 
 
 # -- display side ------------------------------------------------------------------------------
@@ -290,3 +316,32 @@ def test_non_utf8_names_survive_the_corpus_cache(tmp_path):
         corpus = load_corpus([folder], cache=cache)
         assert [a.id for a in corpus] == ["f\\xe9.txt"]
         assert corpus.articles[0].text.startswith("Headline")
+
+
+def test_label_studio_text_matching_neither_offset_unit_is_refused(tmp_path, seeds, capsys):
+    art = seeds.articles[0]
+    task = {
+        "data": {"text": art.text, "article_id": art.id},
+        "annotations": [
+            {
+                "result": [
+                    {
+                        "value": {"start": 0, "end": 5, "text": "nope!", "labels": ["energy"]},
+                        "from_name": "label",
+                        "type": "labels",
+                    }
+                ]
+            }
+        ],
+    }
+    code, db = _import(tmp_path, [], fmt="labelstudio", raw=json.dumps([task]).encode())
+    err = capsys.readouterr().err
+    assert code == 1 and "region 1: text 'nope!' is not at 0..5" in err
+
+
+def test_merge_refuses_invalid_utf8_like_import(tmp_path, seeds, capsys):
+    art = seeds.articles[0]
+    src = tmp_path / "ana.jsonl"
+    src.write_bytes(json.dumps(_record(art, note="caf")).encode().replace(b"caf", b"caf\xe9"))
+    code = main(["merge", str(src), "--db", str(tmp_path / "team.json")])
+    assert code == 1 and "ana.jsonl:1: not valid UTF-8 (byte 0xe9)" in capsys.readouterr().err
