@@ -1,26 +1,36 @@
 """Durable anchors: put annotations back on their passage after the article text changed.
 
-Order, as for a W3C TextQuoteSelector with a TextPositionSelector hint:
+A wrong placement nobody is told about silently corrupts the analysis, so every
+annotation ends up in one of three states: placed with certainty (`anchored`, or
+`reanchored` if it moved), placed with doubt (`needs_review`), or `orphaned`.
 
-1. the stored offsets, if `text[start:end] == exact` there and the context agrees;
-2. exact occurrences of the quote, the best by prefix/suffix similarity and
-   closeness to the old position;
-3. a fuzzy search (rapidfuzz) allowing at most `max_error_rate * len(exact)` edits,
-   scored on quote, prefix, suffix and position similarity.
+Where a quote is looked for, as a W3C TextQuoteSelector with a position hint:
 
-What Tagline does beyond the Hypothesis client (`HYPOTHESIS` below: quote 50,
-prefix 20, suffix 20, position 2, up to len/2 errors, best match always taken): a
-match must be *supported*. A fuzzy match needs at most a quarter of the quote edited
-and context that still agrees; an exact occurrence of a short or repeated quote needs
-its context too. Anything less becomes an orphan for the analyst to place, rather
-than a silent misplacement. `benchmarks/anchoring_bench.py` measures both.
+1. the stored offsets, if `text[start:end] == exact` there and the context on both
+   sides agrees;
+2. otherwise every exact copy of the quote, a fuzzy match (rapidfuzz, at most
+   `max_error_rate * len(exact)` edits) near the old offsets, and fuzzy matches
+   anywhere, by the quote alone and with its context. Each is scored on the quote,
+   the prefix, the suffix and the distance from the old offsets (`Weights`).
 
-A fuzzy re-anchor changes the passage, so `exact` becomes the new text (every
-export keeps `text[start:end] == exact`); the old quote is in `Report.changed`
-(before/after pairs) for this session only: the record has no field for it.
-Orphans keep their quote, prefix, suffix and old hash (so they are tried again
-whenever the text changes, and placed back if it reverts); their offsets are kept,
-clamped to the new text's length.
+Context is compared over the whole `CONTEXT` window, beyond the characters stored:
+an annotation at an article's end has suffix `"\\n"`, which agrees only with a
+passage that also ends the article, not with every line end.
+
+The best candidate is certain only if nothing casts doubt on it (`_doubt`): weak
+context on either side, a rival elsewhere that scores almost as well (a copy chosen
+by context alone), an edited quote without intact context, a short quote without
+strong context. A doubtful placement is stored as `needs_review`: its offsets move
+to the proposed passage and its hash to the new text, but it keeps its old quote,
+prefix and suffix, the evidence shown beside the new context in the orphan review
+screen and used again if the text changes. A certain fuzzy placement takes the new
+wording as its quote (every export keeps `text[start:end] == exact`); the old quote
+is in `Report.changed`. Orphans keep their quote, context and old hash (so they are
+tried again whenever the text changes); their offsets are clamped to the new text.
+
+`HYPOTHESIS` (quote 50, prefix 20, suffix 20, position 2, up to len/2 errors, the best
+match always taken, silently) is kept for comparison; `benchmarks/anchoring_bench.py`
+also measures the diff-match-patch text-quote algorithm itself.
 """
 
 from __future__ import annotations
@@ -32,8 +42,11 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from annotations.corpus import Article, Corpus
-from annotations.model import Annotation, context_of
+from annotations.model import CONTEXT, Annotation, context_of
 from annotations.store.protocol import Store
+
+REVIEW = "needs_review"
+MAX_COPIES = 200  # exact copies of a quote scored (a one-letter quote can occur thousands of times)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,28 +54,38 @@ class Weights:
     quote: float = 50
     prefix: float = 20
     suffix: float = 20
-    position: float = 2
-    max_error_rate: float = 0.25  # edits allowed, as a fraction of the quote's length
-    min_context: float = 0.5  # context similarity a fuzzy match needs
-    min_exact_context: float = 0.4  # ... an exact occurrence of a short/repeated quote needs
-    unique_length: int = 20  # a quote this long occurring once needs no context
-    joint: bool = True  # weigh fuzzy matches against exact copies elsewhere
+    position: float = 10  # closeness to the old offsets, over the article's length
+    max_error_rate: float = 0.5  # edits allowed, as a fraction of the quote's length
+    review: bool = True  # False: the best candidate is always taken, silently (Hypothesis)
+    full_window: bool = True  # compare context beyond the stored characters
+    keep_context: float = 0.6  # context at the old offsets that keeps the annotation there
+    # A placement is silent only if none of these casts doubt on it (`_doubt`):
+    margin: float = 0.05  # a rival scoring this close
+    far: int = 300  # characters from the old offsets
+    min_context: float = 0.35  # mean prefix/suffix similarity below this
+    min_side: float = 0.2  # ... or either side below this
+    reworded: float = 0.4  # an edited quote with more than this fraction of it edited
+    edited_context: float = 0.6  # an edited quote, with context below this
+    edited_side: float = 0.4  # ... or either side below this
+    short_quote: int = 12  # a quote shorter than this, with context below `strong_context`
+    strong_context: float = 0.5
+    orphan_context: float = 0.25  # below this, a placement is not even proposed
+    unique_length: int = 20  # ... unless the quote is this long and occurs once
 
     @property
     def total(self) -> float:
         return self.quote + self.prefix + self.suffix + self.position
 
 
-TAGLINE = Weights(position=10)
+TAGLINE = Weights()
 HYPOTHESIS = Weights(
     quote=50,
     prefix=20,
     suffix=20,
     position=2,
     max_error_rate=0.5,
-    min_context=0.0,
-    min_exact_context=0.0,
-    unique_length=0,
+    review=False,
+    full_window=False,
 )
 
 
@@ -73,6 +96,9 @@ class Candidate:
     score: float  # 0..1, weighted quote/prefix/suffix/position similarity
     distance: int  # edits between the quote and text[start:end]
     context: float  # mean prefix/suffix similarity, 0..1
+    prefix: float = 1.0
+    suffix: float = 1.0
+    doubt: str = ""  # why this placement needs review; empty when it is certain
 
     @property
     def exact(self) -> bool:
@@ -90,9 +116,19 @@ def _similarity(expected: str, actual: str) -> float:
     return 1.0 - Levenshtein.normalized_distance(expected, actual)
 
 
-def _context(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[float, float]:
-    before = text[max(0, start - len(prefix)) : start]
-    after = text[end : end + len(suffix)]
+def _context(
+    text: str, start: int, end: int, prefix: str, suffix: str, full: bool = True
+) -> tuple[float, float]:
+    """Prefix and suffix similarity; `full` compares at least `CONTEXT` characters a side.
+
+    A stored context shorter than `CONTEXT` means the text ended there, so the text
+    beyond it must end too: comparing only as many characters as were stored would
+    let a suffix of `"\\n"` match every line end.
+    """
+    before_n = max(len(prefix), CONTEXT) if full else len(prefix)
+    after_n = max(len(suffix), CONTEXT) if full else len(suffix)
+    before = text[max(0, start - before_n) : start]
+    after = text[end : end + after_n]
     return _similarity(prefix, before), _similarity(suffix, after)
 
 
@@ -101,34 +137,36 @@ def _candidate(
 ) -> Candidate:
     distance = Levenshtein.distance(exact, text[start:end])
     quote_sim = 1.0 - distance / max(len(exact), end - start, 1)
-    pre, suf = _context(text, start, end, prefix, suffix)
+    pre, suf = _context(text, start, end, prefix, suffix, w.full_window)
     position = 1.0 - min(1.0, abs(start - hint) / max(len(text), 1))
     score = (
         w.quote * quote_sim + w.prefix * pre + w.suffix * suf + w.position * position
     ) / w.total
-    return Candidate(start, end, score, distance, (pre + suf) / 2)
+    return Candidate(start, end, score, distance, (pre + suf) / 2, pre, suf)
 
 
-def _occurrences(text: str, exact: str) -> list[int]:
+def _occurrences(text: str, exact: str, limit: int = MAX_COPIES) -> list[int]:
     out, i = [], text.find(exact)
-    while i >= 0:
+    while i >= 0 and len(out) < limit:
         out.append(i)
         i = text.find(exact, i + 1)
     return out
 
 
 def find_exact(text: str, exact: str, prefix: str, suffix: str, hint: int = 0) -> int | None:
-    """The start of the best exact occurrence of `exact` (by context, then closeness)."""
+    """The start of the best exact occurrence of `exact` (by context, then closeness).
+
+    For imports: a missing prefix or suffix means unknown, not the text's edge, so only
+    the stored characters are compared.
+    """
     starts = _occurrences(text, exact) if exact else []
     if not starts:
         return None
-    best = max(
+    loose = replace(TAGLINE, full_window=False)
+    return max(
         starts,
-        key=lambda s: (
-            _candidate(text, s, s + len(exact), exact, prefix, suffix, hint, TAGLINE).score
-        ),
+        key=lambda s: _candidate(text, s, s + len(exact), exact, prefix, suffix, hint, loose).score,
     )
-    return best
 
 
 def _refine(text: str, exact: str, start: int, end: int, slack: int) -> tuple[int, int]:
@@ -158,16 +196,12 @@ def _fuzzy(
         return []
     length = len(exact)
     windows: set[tuple[int, int]] = set()
-    # The quote anywhere; the quote near its old place; the quote with its context.
+    # The quote near its old place (tried first: an edit in place beats a copy far
+    # away); the quote anywhere; the quote with its context.
+    near = max(0, hint - 2 * length)
     searches = [
+        (near, text[near : hint + 3 * length], exact, 0, 0),
         (0, text, exact, 0, 0),
-        (
-            max(0, hint - 2 * length),
-            text[max(0, hint - 2 * length) : hint + 3 * length],
-            exact,
-            0,
-            0,
-        ),
         (0, text, prefix + exact + suffix, len(prefix), len(suffix)),
     ]
     for base, haystack, needle, cut_left, cut_right in searches:
@@ -177,15 +211,60 @@ def _fuzzy(
         if al is None or al.score == 0:
             continue
         # For the context-extended needle, the quote is roughly its middle part.
-        s = base + al.dest_start + cut_left
+        s = min(base + al.dest_start + cut_left, len(text) - 1)
         e = max(s + 1, base + al.dest_end - cut_right)
-        windows.add(_refine(text, exact, s, e, bound))
+        windows.add(_refine(text, exact, s, e, min(bound, max(16, length // 4))))
     out = []
     for s, e in windows:
         cand = _candidate(text, s, e, exact, prefix, suffix, hint, w)
         if cand.distance <= bound or not bounded:
             out.append(cand)
     return sorted(out, key=lambda c: -c.score)
+
+
+def _sides(best: Candidate, prefix: str, suffix: str) -> tuple[float, float]:
+    """The context that says something: a side stored at the text's edge (shorter than
+    `CONTEXT`) that no longer is one may just have had text added, so the other side
+    speaks for both; the score still counts it as a mismatch."""
+    pre, suf = best.prefix, best.suffix
+    if len(prefix) < CONTEXT and len(suffix) >= CONTEXT:
+        pre = max(pre, suf)
+    elif len(suffix) < CONTEXT and len(prefix) >= CONTEXT:
+        suf = max(pre, suf)
+    return pre, suf
+
+
+def _doubt(
+    best: Candidate,
+    pool: Iterable[Candidate],
+    exact: str,
+    prefix: str,
+    suffix: str,
+    hint: int,
+    w: Weights,
+) -> str:
+    """Why `best` is not certain, or "" if it is."""
+    rival = max(
+        (c for c in pool if c.end <= best.start or c.start >= best.end),
+        key=lambda c: c.score,
+        default=None,
+    )
+    pre, suf = _sides(best, prefix, suffix)
+    context, side = (pre + suf) / 2, min(pre, suf)
+    if rival is not None and best.score - rival.score < w.margin:
+        return "another passage matches almost as well"
+    if abs(best.start - hint) > w.far:
+        # A moved passage and a deleted one with a copy elsewhere look the same.
+        return "far from its old place"
+    if context < w.min_context or side < w.min_side:
+        return "the text around it changed"
+    if best.distance > len(exact) * w.reworded:
+        return "the passage was reworded"
+    if not best.exact and (context < w.edited_context or side < w.edited_side):
+        return "the passage was edited and its context changed"
+    if len(exact) < w.short_quote and context < w.strong_context:
+        return "a short quote whose context changed"
+    return ""
 
 
 def locate(
@@ -197,45 +276,53 @@ def locate(
     end: int,
     weights: Weights = TAGLINE,
 ) -> Candidate | None:
-    """Where the quote now is in `text`, or None if no placement is supported enough."""
+    """Where the quote now is in `text` (with `doubt` set if uncertain), or None."""
     w = weights
     if not exact:
         return None
     if text[start:end] == exact:
-        cand = _candidate(text, start, end, exact, prefix, suffix, start, w)
-        if cand.context >= w.min_exact_context:
-            return cand
+        here = _candidate(text, start, end, exact, prefix, suffix, start, w)
+        if not w.review or (
+            here.context >= w.keep_context and min(here.prefix, here.suffix) >= w.min_side
+        ):
+            return here
     starts = _occurrences(text, exact)
-    supported: list[Candidate] = []
-    for s in starts:
-        cand = _candidate(text, s, s + len(exact), exact, prefix, suffix, start, w)
-        unique = len(starts) == 1 and len(exact) >= w.unique_length
-        if unique or cand.context >= w.min_exact_context:
-            supported.append(cand)
-    best = max(supported, key=lambda c: c.score, default=None)
-    if best is not None and (w.joint is False or (len(starts) == 1 and best.context >= 0.9)):
+    pool = {
+        (s, s + len(exact)): _candidate(text, s, s + len(exact), exact, prefix, suffix, start, w)
+        for s in starts
+    }
+    for c in _fuzzy(text, exact, prefix, suffix, start, w):
+        pool.setdefault((c.start, c.end), c)
+    if not pool:
+        return None
+    best = max(pool.values(), key=lambda c: c.score)
+    if not w.review:
         return best
-    # A repeated quote, or one whose context changed: an edited passage at the old
-    # place may be the better match than an exact copy elsewhere (duplicated captions).
-    fuzzy = [c for c in _fuzzy(text, exact, prefix, suffix, start, w) if c.context >= w.min_context]
-    if fuzzy and (best is None or fuzzy[0].score > best.score):
-        best = fuzzy[0]
-    return best
+    unique = len(starts) == 1 and best.exact and len(exact) >= w.unique_length
+    if best.context < w.orphan_context and not unique:
+        return None
+    return replace(best, doubt=_doubt(best, pool.values(), exact, prefix, suffix, start, w))
 
 
 def candidates(ann: Annotation, article: Article, k: int = 3) -> list[Candidate]:
-    """The `k` best passages for an orphan, supported or not, for the analyst to choose from."""
+    """The `k` best passages for an orphan, supported or not, for the analyst to choose from.
+
+    An annotation that needs review has its proposed placement first.
+    """
     text = article.text
     found: dict[tuple[int, int], Candidate] = {}
     loose = replace(HYPOTHESIS, max_error_rate=0.6)
-    for s in _occurrences(text, ann.exact)[:50]:
-        c = _candidate(
-            text, s, s + len(ann.exact), ann.exact, ann.prefix, ann.suffix, ann.start, loose
-        )
-        found[(c.start, c.end)] = c
-    for c in _fuzzy(text, ann.exact, ann.prefix, ann.suffix, ann.start, loose, bounded=False):
+    args = (ann.exact, ann.prefix, ann.suffix, ann.start, loose)
+    if ann.status == REVIEW and 0 <= ann.start < ann.end <= len(text):
+        found[(ann.start, ann.end)] = _candidate(text, ann.start, ann.end, *args)
+    for s in _occurrences(text, ann.exact, 50):
+        found.setdefault((s, s + len(ann.exact)), _candidate(text, s, s + len(ann.exact), *args))
+    for c in _fuzzy(text, *args, bounded=False):
         found.setdefault((c.start, c.end), c)
-    return sorted(found.values(), key=lambda c: -c.score)[:k]
+    ranked = sorted(found.values(), key=lambda c: -c.score)
+    if ann.status == REVIEW:
+        ranked.sort(key=lambda c: (c.start, c.end) != (ann.start, ann.end))
+    return ranked[:k]
 
 
 def place(ann: Annotation, article: Article, start: int, end: int, status: str) -> Annotation:
@@ -253,15 +340,20 @@ def place(ann: Annotation, article: Article, start: int, end: int, status: str) 
 
 
 def _reanchor(ann: Annotation, article: Article, weights: Weights) -> tuple[Annotation, str]:
-    """(annotation on the current text, what happened: kept, reanchored or orphaned)."""
+    """(annotation on the current text, what happened: kept, reanchored, flagged or orphaned)."""
     found = locate(article.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end, weights)
     if found is None:
         n = len(article.text)
         return replace(ann, start=min(ann.start, n), end=min(ann.end, n), status="orphaned"), (
             "orphaned"
         )
+    if found.doubt:
+        # Proposed, not placed: the old quote and context stay as the evidence.
+        return ann.touched(
+            start=found.start, end=found.end, article_sha256=article.sha256, status=REVIEW
+        ), "flagged"
     moved = (found.start, found.end) != (ann.start, ann.end) or not found.exact
-    if not moved and ann.status != "orphaned":
+    if not moved and ann.status not in ("orphaned", REVIEW):
         # Same passage at the same place: the hash and context catch up; not an edit.
         prefix, suffix = context_of(article.text, found.start, found.end)
         return replace(ann, article_sha256=article.sha256, prefix=prefix, suffix=suffix), "kept"
@@ -269,7 +361,7 @@ def _reanchor(ann: Annotation, article: Article, weights: Weights) -> tuple[Anno
 
 
 def reanchor(ann: Annotation, article: Article, weights: Weights = TAGLINE) -> Annotation:
-    """`ann` placed on `article`'s current text, with status reanchored or orphaned if it moved."""
+    """`ann` on `article`'s current text: kept, reanchored, needs_review or orphaned."""
     return _reanchor(ann, article, weights)[0]
 
 
@@ -279,6 +371,7 @@ class Report:
     orphaned: int = 0
     changed: list[tuple[Annotation, Annotation]] = field(default_factory=list)  # (before, after)
     saved: bool = False
+    flagged: int = 0  # placed, but needing review
 
     def current(self, annotations: Iterable[Annotation]) -> Iterator[Annotation]:
         """`annotations` with this report's re-anchored versions in place of the old ones."""
@@ -287,19 +380,20 @@ class Report:
             yield after.get(ann.id, ann)
 
     def __bool__(self) -> bool:
-        return bool(self.reanchored or self.orphaned)
+        return bool(self.reanchored or self.orphaned or self.flagged)
 
     def message(self) -> str:
         def n(count: int) -> str:
             return f"{count} annotation{'s' if count != 1 else ''}"
 
         parts = []
-        if self.reanchored:
-            parts.append(f"{n(self.reanchored)} re-anchored")
-        if self.orphaned:
-            parts.append(
-                f"{n(self.orphaned)} orphaned" if not parts else f"{self.orphaned} orphaned"
-            )
+        for count, what in (
+            (self.reanchored, "re-anchored"),
+            (self.flagged, "need review" if self.flagged != 1 else "needs review"),
+            (self.orphaned, "orphaned"),
+        ):
+            if count:
+                parts.append(f"{n(count) if not parts else count} {what}")
         if not parts:
             return "all annotations in place"
         return ", ".join(parts) + (
@@ -321,6 +415,8 @@ def reanchor_all(
             report.orphaned += 1
         elif outcome == "reanchored":
             report.reanchored += 1
+        elif outcome == "flagged":
+            report.flagged += 1
         if after != ann:
             report.changed.append((ann, after))
     return report
@@ -329,7 +425,7 @@ def reanchor_all(
 def stale(store: Store, corpus: Corpus) -> Iterator[Annotation]:
     """Annotations whose article text changed since they were saved.
 
-    Reads the raw records first, so an open with nothing to do builds no objects.
+    Reads the stored hashes first, so an open with nothing to do builds no objects.
     """
     hashes = store.article_hashes()
     for article_id in sorted(hashes):
@@ -359,8 +455,10 @@ def reanchor_store(
 
 
 def orphans(store: Store, corpus: Corpus) -> list[tuple[Annotation, Article]]:
+    """Orphans and placements that need review, with their articles, for the review screen."""
     return [
         (ann, article)
         for ann in store.all()
-        if ann.status == "orphaned" and (article := corpus.get(ann.article_id)) is not None
+        if ann.status in ("orphaned", REVIEW)
+        and (article := corpus.get(ann.article_id)) is not None
     ]

@@ -93,8 +93,8 @@ def check(store: AnnotationStore, corpus: Corpus) -> list[Problem]:
                 )
             )
             continue
-        if ann.status == "orphaned":
-            continue  # known to have lost its place; the orphan review handles it
+        if ann.status in ("orphaned", "needs_review"):
+            continue  # lost or proposed with doubt (quote kept): the orphan review handles it
         if not 0 <= ann.start < ann.end <= len(article.text):
             problems.append(
                 Problem(

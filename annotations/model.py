@@ -12,8 +12,8 @@ from typing import Any, Literal
 CONTEXT = 32
 """Characters of prefix/suffix context kept with each quote (as W3C TextQuoteSelector)."""
 
-Status = Literal["anchored", "reanchored", "orphaned"]
-STATUSES: tuple[str, ...] = ("anchored", "reanchored", "orphaned")
+Status = Literal["anchored", "reanchored", "needs_review", "orphaned"]
+STATUSES: tuple[str, ...] = ("anchored", "reanchored", "needs_review", "orphaned")
 
 FIELDS: tuple[str, ...] = (
     "id",

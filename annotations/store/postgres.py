@@ -207,6 +207,17 @@ MIGRATIONS.append(
         """,
     )
 )
+MIGRATIONS.append(
+    (
+        3,
+        "status needs_review (a placement re-anchoring is not sure of)",
+        """
+        ALTER TABLE annotations DROP CONSTRAINT IF EXISTS annotations_status_check;
+        ALTER TABLE annotations ADD CONSTRAINT annotations_status_check
+            CHECK (status IN ('anchored', 'reanchored', 'needs_review', 'orphaned'));
+        """,
+    )
+)
 LATEST = MIGRATIONS[-1][0]
 
 

@@ -219,7 +219,8 @@ def test_reanchoring_never_silently_misplaces(source, spans, ops):
     edited = article_from_text(source.id, source.path, apply(text, ops))
     for ann in anns:
         placed = reanchor(ann, edited)
-        if placed.status == "orphaned":
+        if placed.status in ("orphaned", "needs_review"):
+            # Not placed with certainty: the evidence is kept for the analyst.
             assert (placed.exact, placed.prefix, placed.suffix) == (
                 ann.exact,
                 ann.prefix,

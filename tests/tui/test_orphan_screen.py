@@ -52,7 +52,8 @@ def orphaned_store(tmp_path) -> tuple[AnnotationStore, Corpus]:
     store.put_many(anns)
     corpus = Corpus([article(EDITED)])
     report = reanchor_store(store, corpus)
-    assert report.orphaned == 2
+    # The reworded pipeline sentence is proposed for review; the Arctic one is lost.
+    assert (report.flagged, report.orphaned) == (1, 1)
     return store, corpus
 
 
@@ -82,12 +83,18 @@ async def accept_delete_and_close(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.screen is screen
+        assert "Needs review 1 of 2" in str(screen.query_one("#orphan-heading").render())
+        # The old quote in its old context, beside the proposed passage in the new one.
         quote = str(screen.query_one("#orphan-quote").render())
-        assert "The pipeline to the north carries natural gas" in quote
+        assert "Energy talks\nThe pipeline to the north carries natural gas to the coast" in quote
+        now = str(screen.query_one("#orphan-now").render())
+        assert "A new pipeline to the far north now brings gas to the coast" in now
+        first = screen.current[0]
+        assert first.status == "needs_review"
+        assert screen.choices[0].start == first.start  # the proposal comes first
         # The note is shown as typed, never parsed as markup.
         assert "pipeline [bold]note[/]" in str(screen.query_one("#orphan-note").render())
         best = screen.choices[0]
-        first = screen.current[0]
         await pilot.press("enter")
         placed = store.get(first.id)
         assert placed.status == "reanchored" and (placed.start, placed.end) == (
@@ -97,6 +104,8 @@ async def accept_delete_and_close(tmp_path):
         assert corpus["a.txt"].text[placed.start : placed.end] == placed.exact
         assert "pipeline to the far north" in placed.exact
         second = screen.current[0]
+        assert second.status == "orphaned"
+        assert "Orphan 2 of 2" in str(screen.query_one("#orphan-heading").render())
         await pilot.press("x")
         await pilot.pause()
         assert store.get(second.id) is None
@@ -120,5 +129,5 @@ async def skip_leaves_the_orphan(tmp_path):
         await pilot.press("s")
         await pilot.pause()
         assert app.result == 0
-    assert sorted(a.status for a in store.all()) == ["orphaned", "orphaned"]
+    assert sorted(a.status for a in store.all()) == ["needs_review", "orphaned"]
     store.close()

@@ -124,7 +124,7 @@ EDITED = (
 
 
 def orphan_app(db: Path) -> tuple[SteadyApp, AnnotationStore]:
-    """An app opened on a corpus whose article changed so two quotes are gone."""
+    """An app opened on a corpus whose article changed: one quote reworded, one gone."""
     before = article_from_text("a.txt", Path("a.txt"), TEXT)
     anns = []
     for phrase in (
@@ -147,7 +147,7 @@ def orphan_app(db: Path) -> tuple[SteadyApp, AnnotationStore]:
     store.put_many(anns)
     corpus = Corpus([article_from_text("a.txt", Path("a.txt"), EDITED)])
     report = reanchor_store(store, corpus)  # what open_workspace does at start-up
-    assert report.orphaned == 2
+    assert (report.flagged, report.orphaned) == (1, 1)  # the reworded one needs review
     workspace = Workspace(corpus, store, [], [], False, report)
     return SteadyApp(workspace, theme=THEME), store
 
@@ -159,7 +159,7 @@ async def test_orphans_reported_at_start_and_reviewed_with_o(db):
         await pilot.pause()
         main = app.screen
         assert isinstance(main, MainScreen)
-        assert "2 annotations orphaned · o reviews orphans" in status_text(app)
+        assert "1 annotation needs review, 1 orphaned · o reviews orphans" in status_text(app)
         assert any("o reviews orphans" in n.message for n in app._notifications)
         await pilot.press("o")
         assert isinstance(app.screen, OrphanScreen)

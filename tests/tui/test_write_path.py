@@ -57,7 +57,7 @@ async def test_failed_save_in_orphan_review_is_shown_and_the_app_runs_on(tmp_pat
         message, error = app.report
         assert error and FULL in message
         assert FULL in toasts(app)
-        assert store.get(first.id).status == "orphaned"
+        assert store.get(first.id).status == first.status == "needs_review"  # unchanged
         free()
         await pilot.press("enter")
         assert store.get(first.id).status == "reanchored"

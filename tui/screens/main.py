@@ -10,6 +10,7 @@ site remembered to.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from textual import on, work
@@ -24,6 +25,7 @@ from annotations.analysis.suggest import Suggestion, suggest_for_article
 from annotations.corpus import Article
 from annotations.model import Annotation
 from annotations.session import ALL, AnnotatingSession, Toggled, ToggleResult, View
+from annotations.store.tinydb_store import AnnotationStore
 from annotations.themes import Codebook
 from annotations.workspace import Workspace
 from tui.actions import ANNOTATING, INSIGHT
@@ -124,7 +126,7 @@ class MainScreen(Screen):
         report = self.workspace.anchoring
         if report:
             message = f"Text changed: {report.message()}"
-            if report.orphaned:
+            if report.orphaned or report.flagged:
                 message += " · o reviews orphans"
             status.say(message)
             self.notify(message, title="Re-anchoring", markup=False)
@@ -150,8 +152,19 @@ class MainScreen(Screen):
     # -- repainting --------------------------------------------------------------------
 
     def _load_articles(self) -> None:
-        """Build every article row (at start and after a codebook change)."""
-        self.article_list.load(self.store.summary(), self.store.codebook)
+        """Every article row (at start and after a codebook change).
+
+        The TinyDB store is in memory: each row counts its article as it is first
+        drawn, so start-up does not count 100,000 annotations. A database answers
+        every article's counts in one query instead of one per row.
+        """
+        store = self.store
+        if isinstance(store, AnnotationStore):
+            counts = store.theme_counts
+        else:
+            summary, empty = store.summary(), Counter[str]()
+            counts = lambda article_id: summary.get(article_id, empty)  # noqa: E731
+        self.article_list.load(counts, store.codebook)
 
     def open_article(self, article_id: str) -> None:
         if self.session.open(article_id) is not None:

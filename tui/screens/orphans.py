@@ -1,7 +1,9 @@
-"""Orphan review: annotations whose passage could not be found after the article changed.
+"""Orphan review: annotations whose passage was lost or placed with doubt after an edit.
 
-One orphan at a time: its quote and note, and the best candidate passages in the
-current text (`anchoring.candidates`). `enter` places the annotation on the
+One at a time, orphans and placements that need review (`needs_review`): the stored
+quote in its old context beside the highlighted passage in its new context, the
+note, and the best candidate passages in the current text (`anchoring.candidates`,
+the proposed placement first). `enter` places the annotation on the
 highlighted candidate, `x` deletes it, `s` skips it; the screen closes after the
 last one, dismissing with the number of orphans resolved. Every string shown comes
 from articles or analysts, so it is rendered as `Text`, never parsed as markup.
@@ -15,11 +17,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotations.anchoring import Candidate, candidates, orphans, place
+from annotations.anchoring import REVIEW, Candidate, candidates, orphans, place
 from annotations.corpus import Article, Corpus
 from annotations.model import Annotation
 from annotations.store.protocol import Store
@@ -82,8 +85,9 @@ class OrphanScreen(Screen[int]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="orphan-heading")
-        yield Static(Text("Quote"), classes="orphan-label")
-        yield Static(id="orphan-quote")
+        with Horizontal(id="orphan-compare"):
+            yield Static(id="orphan-quote")  # the stored quote in its old context
+            yield Static(id="orphan-now")  # the highlighted passage in the current text
         yield Static(Text("Note"), classes="orphan-label")
         yield Static(id="orphan-note")
         yield Static(Text("Candidate passages in the current text"), classes="orphan-label")
@@ -105,15 +109,21 @@ class OrphanScreen(Screen[int]):
         if current is None:
             heading.update(Text("No orphaned annotations left."))
             self.query_one("#orphan-quote", Static).update(Text(""))
+            self.query_one("#orphan-now", Static).update(Text(""))
             self.query_one("#orphan-note", Static).update(Text(""))
             return
         ann, article = current
+        what = "Needs review" if ann.status == REVIEW else "Orphan"
         heading.update(
-            Text(f"Orphan {self.index + 1} of {len(self.queue)} · {article.title}  ")
+            Text(f"{what} {self.index + 1} of {len(self.queue)} · {article.title}  ")
             + Text(", ".join(ann.themes), style="italic")
         )
         # normalise(): a note may hold control characters; they never reach the terminal.
-        self.query_one("#orphan-quote", Static).update(Text(normalise(ann.exact)))
+        old = Text("Before\n", style="bold")
+        old.append(normalise(ann.prefix), style="dim")
+        old.append(normalise(ann.exact), style="reverse")
+        old.append(normalise(ann.suffix), style="dim")
+        self.query_one("#orphan-quote", Static).update(old)
         self.query_one("#orphan-note", Static).update(Text(normalise(ann.note) or "—"))
         self.choices = candidates(ann, article, k=3)
         options.add_options(
@@ -121,7 +131,24 @@ class OrphanScreen(Screen[int]):
         )
         if self.choices:
             options.highlighted = 0
+        self.show_now(0)
         options.focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show_now(event.option_index)
+
+    def show_now(self, index: int | None) -> None:
+        """The highlighted candidate in its new context, beside the old one."""
+        now = Text("Now\n", style="bold")
+        current = self.current
+        if current is not None and index is not None and index < len(self.choices):
+            text, cand = current[1].text, self.choices[index]
+            now.append(normalise(text[max(0, cand.start - CONTEXT) : cand.start]), style="dim")
+            now.append(normalise(text[cand.start : cand.end]), style="reverse")
+            now.append(normalise(text[cand.end : cand.end + CONTEXT]), style="dim")
+        else:
+            now.append("no candidate passage", style="italic")
+        self.query_one("#orphan-now", Static).update(now)
 
     @staticmethod
     def prompt(text: str, cand: Candidate) -> Text:

@@ -1,12 +1,15 @@
 """The article list: one `OptionList` fed by one `set_options()` call, filtered in place.
 
 Options are plain one-line `Content` prompts (never markup: titles come from
-files), so 10,000 articles cost one list of prompts, not 10,000 widgets.
+files), so 10,000 articles cost one list of options, not 10,000 widgets. A row's
+prompt (its theme counts and title) is built when the row is first drawn, so
+start-up neither counts every annotation nor builds 10,000 prompts.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
@@ -71,6 +74,19 @@ def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -
     return Content("".join(text), spans)
 
 
+class _Row(Option):
+    """One article's row; its prompt comes from the list, built on first draw."""
+
+    def __init__(self, rows: ArticleList, index: int) -> None:
+        super().__init__("", id=rows.articles[index].id)
+        self._rows = rows
+        self._index = index
+
+    @property
+    def prompt(self) -> Content:
+        return self._rows.prompt_at(self._index)
+
+
 class ArticleList(OptionList):
     """Articles by id; moving the highlight opens the article (the screen listens)."""
 
@@ -99,9 +115,10 @@ class ArticleList(OptionList):
         self.articles = articles
         self._titles = [utils.default_process(a.title) for a in articles]
         self._index = {a.id: i for i, a in enumerate(articles)}
-        self._prompts: list[Content] = []
+        self._prompts: list[Content | None] = []  # None: not built yet
+        self._counts: Callable[[str], Counter[str]] = lambda _id: Counter()
+        self._codebook = Codebook()
         self.shown: list[int] = []  # indices into `articles`, in display order
-        self.filter_text = ""  # the title filter shown
 
     def _update_lines(self) -> None:
         """Every row is one line (`text-wrap: nowrap` in DEFAULT_CSS), so skip
@@ -121,21 +138,40 @@ class ArticleList(OptionList):
             self.virtual_size = virtual_size
             self._scroll_update(virtual_size)
 
-    def load(self, summary: dict[str, Counter[str]], codebook: Codebook) -> None:
-        """Build every prompt (once, or after a codebook change), keeping the filter and
-        the highlighted article: a new theme must not move the reader."""
-        empty: Counter[str] = Counter()
-        self._prompts = [
-            article_prompt(a, summary.get(a.id, empty), codebook) for a in self.articles
-        ]
-        self.filter(self.filter_text, keep=self.highlighted_id)
+    def prompt_at(self, i: int) -> Content:
+        """Article `i`'s prompt, built (counts included) the first time it is drawn."""
+        prompt = self._prompts[i]
+        if prompt is None:
+            article = self.articles[i]
+            prompt = self._prompts[i] = article_prompt(
+                article, self._counts(article.id), self._codebook
+            )
+        return prompt
+
+    def load(self, counts: Callable[[str], Counter[str]], codebook: Codebook) -> None:
+        """Take the rows' counts (`counts(article_id)`) and codebook: at start, and
+        after a codebook change. Prompts are built as rows are drawn.
+
+        A reload keeps the rows shown (the filter) and the highlighted article, and
+        says nothing: the open article must not change under the analyst.
+        """
+        first = not self._prompts
+        self._counts, self._codebook = counts, codebook
+        self._prompts = [None] * len(self.articles)
         for legend in self.screen.query(ThemeLegend):  # the key to the badges, if shown
             legend.show(codebook)
+        if first:
+            self.filter("")
+            return
+        keep = self.highlighted
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(_Row(self, i) for i in self.shown)
+            if keep is not None and self.shown:
+                self.highlighted = min(keep, len(self.shown) - 1)
 
     def filter(self, query: str, keep: str | None = None) -> None:
         """Fuzzy-match titles; an empty query shows everything in id order. The highlight
         stays on `keep` when it is listed, else goes to the best match."""
-        self.filter_text = query
         query = utils.default_process(query)
         if not query:
             self.shown = list(range(len(self.articles)))
@@ -151,7 +187,7 @@ class ArticleList(OptionList):
             # Best first; ties keep corpus order.
             hits.sort(key=lambda h: (-h[1], h[2]))
             self.shown = [h[2] for h in hits]
-        self.set_options(Option(self._prompts[i], id=self.articles[i].id) for i in self.shown)
+        self.set_options(_Row(self, i) for i in self.shown)
         if keep is not None and keep in self._index and self._index[keep] in self.shown:
             self.highlighted = self.shown.index(self._index[keep])
         elif self.shown:
@@ -160,10 +196,11 @@ class ArticleList(OptionList):
     def update_article(self, article_id: str, counts: Counter[str], codebook: Codebook) -> None:
         """Refresh one row's marks after its annotations changed."""
         i = self._index.get(article_id)
-        if i is None:
+        if i is None or not self._prompts:
             return
         self._prompts[i] = article_prompt(self.articles[i], counts, codebook)
         try:
+            # The row reads the new prompt from `_prompts`; this drops its drawn copy.
             self.replace_option_prompt(article_id, self._prompts[i])
         except OptionDoesNotExist:  # filtered out: the new prompt is used when it shows again
             pass

@@ -1,0 +1,182 @@
+"""The occurrence-choosing score, pinned: each test fails if one term of it is changed.
+
+Repeated quotes whose copies differ only in the text before them, only in the text
+after them, or only in their distance from the old offsets; a quote at offset 0; the
+score's exact value; and each reason a placement is flagged for review.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotations.anchoring import (
+    REVIEW,
+    TAGLINE,
+    Report,
+    candidates,
+    find_exact,
+    locate,
+    reanchor,
+)
+from annotations.corpus import article_from_text
+from annotations.model import CONTEXT, Annotation, context_of
+
+PAD = "Unrelated filler words keep the copies apart here. " * 3  # > CONTEXT characters
+
+
+def where(text: str, exact: str, prefix: str, suffix: str, hint: int):
+    """`locate` for a quote whose old offsets (at `hint`) no longer hold it."""
+    found = locate(text, exact, prefix, suffix, hint, hint + 1)
+    assert found is not None
+    return found
+
+
+def test_copies_differing_only_in_preceding_text_are_told_apart_by_the_prefix():
+    a, b = "The ministry of energy said ", "The bureau of statistics said "
+    tail = " on Monday and the figures were final."
+    text = PAD + a + "output rose" + tail + "\n" + PAD + b + "output rose" + tail + "\n"
+    first, second = (i for i in range(len(text)) if text.startswith("output rose", i))
+    hint = (first + second) // 2  # equally far from both copies
+    for stored, expected in ((a, first), (b, second)):
+        prefix, suffix = stored[-CONTEXT:], tail[:CONTEXT]
+        assert where(text, "output rose", prefix, suffix, hint).start == expected
+        assert find_exact(text, "output rose", prefix, suffix, hint) == expected
+
+
+def test_copies_differing_only_in_following_text_are_told_apart_by_the_suffix():
+    head = "Officials in the capital told reporters that "
+    a, b = " by four percent in the first quarter.", " despite the sanctions imposed in spring."
+    text = PAD + head + "output rose" + a + "\n" + PAD + head + "output rose" + b + "\n"
+    first, second = (i for i in range(len(text)) if text.startswith("output rose", i))
+    hint = (first + second) // 2
+    for stored, expected in ((a, first), (b, second)):
+        prefix, suffix = head[-CONTEXT:], stored[:CONTEXT]
+        assert where(text, "output rose", prefix, suffix, hint).start == expected
+        assert find_exact(text, "output rose", prefix, suffix, hint) == expected
+
+
+def test_copies_differing_only_in_distance_go_to_the_nearest():
+    block = "Officials in the capital said output rose by four percent this year.\n"
+    text = block + PAD * 4 + block + PAD * 4 + block
+    starts = [i for i in range(len(text)) if text.startswith("output rose", i)]
+    prefix, suffix = context_of(text, starts[1], starts[1] + len("output rose"))
+    for target in starts:
+        for hint in (target - 40, target + 40):
+            found = where(text, "output rose", prefix, suffix, max(0, hint))
+            assert found.start == target
+            if target == starts[1]:
+                assert find_exact(text, "output rose", prefix, suffix, hint) == target
+
+
+def test_a_quote_at_offset_zero_is_found():
+    text = "Headline of the day\nThe body mentions nothing else.\n"
+    assert find_exact(text, "Headline", "", "", 10) == 0
+    assert where(text, "Headline", "", " of the day\nThe body", 5).start == 0
+    ann = Annotation.create(
+        article_id="a", text=text, sha256="old", start=0, end=8, themes=["t"], author="t"
+    )
+    moved = article_from_text("a", Path("a"), text + "Added.\n")
+    assert reanchor(ann, moved).start == 0
+
+
+def test_the_score_is_the_weighted_mean_of_quote_context_and_position():
+    text = "x" * 40 + "The premier said output rose sharply in May" + "y" * 60
+    quote, start = "output rose", text.index("output rose")
+    prefix, suffix = context_of(text, start, start + len(quote))
+    exact = locate(text, quote, prefix, suffix, start, start + len(quote))
+    assert exact.score == pytest.approx(1.0) and exact.distance == 0
+    assert exact.context == pytest.approx(1.0) and (exact.prefix, exact.suffix) == (1.0, 1.0)
+    # One edit in eleven characters, the same context, 3 characters from the hint.
+    edited = text.replace("output rose", "outpt rose")
+    found = locate(edited, quote, prefix, suffix, start + 3, start + 14)
+    assert (found.start, found.end, found.distance) == (start, start + 10, 1)
+    w = TAGLINE
+    position = 1 - 3 / len(edited)
+    _, suf = found.prefix, found.suffix
+    expected = w.quote * (1 - 1 / 11) + w.prefix * 1.0 + w.suffix * suf + w.position * position
+    assert found.score == pytest.approx(expected / w.total)
+    assert suf == pytest.approx(1.0)
+
+
+def test_context_is_compared_beyond_the_stored_characters():
+    # An annotation that ended the article has suffix "\n": a line end elsewhere is no match.
+    text = "Caption one.\nSome body text follows the caption here and goes on.\nCaption one.\n"
+    found = where(
+        text, "Caption one.", "text follows the caption here and goes on.\n"[-32:], "\n", 40
+    )
+    assert found.start == text.rindex("Caption one.")
+    assert found.suffix == 1.0 and found.doubt == ""
+
+
+def flagged(text: str, exact: str, prefix: str, suffix: str, hint: int) -> str:
+    found = locate(text, exact, prefix, suffix, hint, hint + 1)
+    assert found is not None
+    return found.doubt
+
+
+def test_each_reason_for_review():
+    body = "Officials said the new pipeline carries natural gas to the coast every week.\n"
+    start = body.index("pipeline carries natural gas")
+    prefix, suffix = context_of(body, start, start + len("pipeline carries natural gas"))
+    quote = "pipeline carries natural gas"
+    # Certain: shifted a little, context intact.
+    assert flagged("Intro.\n" + body, quote, prefix, suffix, start) == ""
+    # Two copies with the same context, equally far: chosen by nothing.
+    two = body + body
+    assert flagged(two, quote, prefix, suffix, len(body) - 14) == (
+        "another passage matches almost as well"
+    )
+    # Far from the old place (a deleted passage with a copy elsewhere looks the same).
+    assert flagged(PAD * 6 + body, quote, prefix, suffix, start) == "far from its old place"
+    # The text around it changed.
+    around = "Yesterday a minister noted that pipeline carries natural gas, he did not elaborate.\n"
+    assert flagged(around, quote, prefix, suffix, start) == "the text around it changed"
+    # Reworded beyond 40% of the quote, context intact.
+    reworded = body.replace("pipeline carries natural gas", "pipeline now takes some gas")
+    assert flagged(reworded, quote, prefix, suffix, start) == "the passage was reworded"
+    # Edited a little, but its context changed too.
+    edited = "Reporters were told a new pipeline carries natural-gas towards ports on weekdays.\n"
+    assert flagged(edited, quote, prefix, suffix, start) == (
+        "the passage was edited and its context changed"
+    )
+    # A short quote, context partly changed.
+    short, at = "gas", body.index("gas")
+    p, s = context_of(body, at, at + 3)
+    partly = body.replace("new pipeline carries natural", "old route takes natural")
+    partly = partly.replace("the coast every week", "a harbour weekly")
+    assert flagged(partly, short, p, s, at) == "a short quote whose context changed"
+
+
+def test_flagged_placement_keeps_its_evidence_and_is_reported():
+    text = "The pipeline carries natural gas to the coast.\nOther news follows here today.\n"
+    ann = Annotation.create(
+        article_id="a", text=text, sha256="old", start=4, end=32, themes=["t"], author="t"
+    )
+    after = article_from_text("a", Path("a"), text.replace("carries natural", "now takes some"))
+    placed = reanchor(ann, after)
+    assert placed.status == REVIEW
+    assert (placed.exact, placed.prefix, placed.suffix) == (ann.exact, ann.prefix, ann.suffix)
+    assert placed.article_sha256 == after.sha256 and placed.start == 4
+    first = candidates(placed, after, k=3)[0]
+    assert (first.start, first.end) == (placed.start, placed.end)
+    assert Report(1, 1, flagged=2).message() == (
+        "1 annotation re-anchored, 2 need review, 1 orphaned"
+    )
+    assert Report(flagged=1).message() == "1 annotation needs review"
+    assert Report(flagged=1)
+
+
+def test_the_benchmark_reference_is_dom_anchor_text_quote_on_diff_match_patch():
+    from benchmarks.text_quote_reference import anchor, to_text_position
+
+    text = "Intro line.\nThe pipeline carries natural gas to the coast.\n"
+    quote, start = "carries natural gas", 25
+    assert text[start : start + len(quote)] == quote
+    prefix, suffix = context_of(text, start, start + len(quote))
+    assert anchor(text, quote, prefix, suffix, start, start + len(quote)) == (25, 44)
+    # Shifted and edited: found by the prefix near the old offset, then Bitap.
+    shifted = "Added.\n" + text.replace("natural gas", "natural-gas")
+    assert anchor(shifted, quote, prefix, suffix, start, start + len(quote)) == (32, 51)
+    assert to_text_position("Nothing alike at all here.", quote, prefix, suffix, 0) is None
