@@ -77,6 +77,13 @@ class Annotation:
     updated: str = ""
     status: str = "anchored"
 
+    def __post_init__(self) -> None:
+        # Themes are a set (kept in first-seen order): a theme named twice, in any
+        # case or spacing the codebook treats as the same, is one theme. Every
+        # constructor and `replace` passes here, so no reader or writer can repeat one.
+        if len(self.themes) > 1 or not isinstance(self.themes, tuple):
+            object.__setattr__(self, "themes", unique_themes(self.themes))
+
     @classmethod
     def create(
         cls,
@@ -107,7 +114,7 @@ class Annotation:
             exact=text[start:end],
             prefix=prefix,
             suffix=suffix,
-            themes=tuple(dict.fromkeys(themes)),
+            themes=tuple(themes),
             note=note,
             author=author if author is not None else default_author(),
             created=stamp,
@@ -167,8 +174,6 @@ class Annotation:
 
     def touched(self, **changes: Any) -> Annotation:
         """A copy with `changes` applied and `updated` set to now."""
-        if "themes" in changes:
-            changes["themes"] = tuple(dict.fromkeys(changes["themes"]))
         return replace(self, updated=now_iso(), **changes)
 
     def overlaps(self, start: int, end: int) -> bool:
@@ -176,6 +181,14 @@ class Annotation:
 
     def contains(self, offset: int) -> bool:
         return self.start <= offset < self.end
+
+
+def unique_themes(themes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """`themes` without repeats, matched as the codebook matches names (trimmed, casefolded)."""
+    seen: dict[str, str] = {}
+    for theme in themes:
+        seen.setdefault(theme.strip().casefold(), theme)
+    return tuple(seen.values())
 
 
 def _int(value: Any, name: str) -> int:

@@ -52,8 +52,12 @@ class ImportContext:
     corpus: Corpus
     author: str
     name: str  # the file name used in error messages
+    options: Mapping[str, Any] = field(default_factory=dict)  # per-format, e.g. {"offsets": ...}
     warn: Callable[[str], None] | None = None  # corrections made (see formats.checks)
     seen_ids: dict[str, str] = field(default_factory=dict)  # id -> FILE:LINE, for duplicates
+    # Called with (text, name hint) for a record whose text no article has; returns
+    # the new article (`tagline import --add-articles`). None: such a record is an error.
+    add_article: Callable[[str, str], Article] | None = None
 
 
 Writer = Callable[[Iterable[Annotation], IO[Any], ExportContext], int]
@@ -129,3 +133,4 @@ def select(
 # Register the built-in formats (imported for their side effect).
 from annotations.formats import jsonl  # noqa: E402, F401, I001
 from annotations.formats import w3c, spacy, doccano, labelstudio, csvfile, qdpx  # noqa: E402, F401
+from annotations.formats import hypothesis  # noqa: E402, F401

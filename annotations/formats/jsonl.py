@@ -15,6 +15,7 @@ from annotations.formats import (
     write_per_annotation,
 )
 from annotations.formats.checks import vet
+from annotations.formats.dates import checked_date
 from annotations.model import FIELDS, Annotation, context_of, new_id, now_iso
 
 REQUIRED = ("article_id", "start", "end", "exact", "themes")
@@ -74,6 +75,9 @@ def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
     }
     merged = {**filled, **{k: v for k, v in data.items() if k in FIELDS and v not in (None, "")}}
     merged.update(vet(data, article, ctx, where))  # types refused, text cleaned
+    for key in ("created", "updated"):
+        if isinstance(merged.get(key), str) and merged[key]:
+            merged[key] = checked_date(merged[key], key, where, ctx.warn)
     merged.setdefault("updated", merged["created"])
     if not isinstance(merged["id"], str):
         raise FormatError(f"{where}: id must be a string")

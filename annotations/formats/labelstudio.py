@@ -5,6 +5,8 @@ Each task has `data.text` (plus `article_id` and `title`) and one entry in
 annotation: `value.start/end/text/labels` (all its themes), the region `id` = the
 annotation id, the note in the region's `meta.text` (Label Studio's region
 comment), and Tagline's own `created`/`updated` per region, which Label Studio ignores.
+Region ids are unique only within one annotation entry, so reading keys regions by
+task, entry and region id; `created_username` is parsed as Label Studio writes it.
 
 Offsets are code points (Python indices), as Label Studio stores them since it
 fixed emoji offsets; files from older versions counted UTF-16 units, so a region
@@ -17,12 +19,21 @@ task starts on.
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from annotations.formats import ExportContext, Format, FormatError, ImportContext, register
 from annotations.formats.jsonl import parse_record
-from annotations.formats.matching import by_article, find_article, offset, span_id, themes_of
+from annotations.formats.matching import (
+    NAMESPACE,
+    by_article,
+    find_article,
+    offset,
+    span_id,
+    themes_of,
+)
 from annotations.model import Annotation
 
 FROM_NAME, TO_NAME = "label", "text"
@@ -143,21 +154,52 @@ def _region(article_text: str, value: dict[str, Any], here: str) -> tuple[int, i
     return start, end, article_text[start:end]
 
 
-def parse(data: Any, ctx: ImportContext, where: str) -> list[Annotation]:
+_USER_ID = re.compile(r",\s*\d+\s*$")
+
+
+def author_of(entry: dict[str, Any]) -> str | None:
+    """The coder of an annotation entry.
+
+    Label Studio writes `created_username` as `"{first} {last} {email}, {id}"` (so a user
+    without a name exports as `" cb9017@rit.edu, 1"`): take the email, else the name.
+    A plain name (as Tagline writes it) is taken as it is.
+    """
+    value = entry.get("created_username")
+    if not isinstance(value, str) or not value.strip():
+        by = entry.get("completed_by")
+        if isinstance(by, dict) and isinstance(by.get("email"), str) and by["email"].strip():
+            return by["email"].strip()
+        return None
+    if not _USER_ID.search(value):
+        return value
+    words = _USER_ID.sub("", value).split()
+    emails = [w for w in words if "@" in w]
+    return emails[-1] if emails else " ".join(words) or None
+
+
+def parse(data: Any, ctx: ImportContext, where: str) -> list[dict[str, Any]]:
+    """Native records of one task, each with its `_key`: (task, annotation entry, region id).
+
+    Region ids are unique only within one annotation entry: Label Studio's task format
+    example and pre-annotation scripts reuse them across tasks and annotators.
+    """
     if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
         raise FormatError(f"{where}: expected a task object with data")
     fields = data["data"]
     if not isinstance(fields.get("text"), str):
         raise FormatError(f"{where}: the task has no data.text")
-    article = find_article(ctx, where, fields.get("article_id"), fields["text"])
-    out: dict[str, dict[str, Any]] = {}
+    article = find_article(
+        ctx, where, fields.get("article_id"), fields["text"], fields.get("title") or data.get("id")
+    )
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    task_id = data.get("id") if isinstance(data.get("id"), int | str) else where
     entries = data.get("annotations") or []
     if not isinstance(entries, list):
         raise FormatError(f"{where}: annotations must be a list")
-    for entry in entries:
+    for e, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             raise FormatError(f"{where}: an annotation must be an object")
-        author = entry.get("created_username")
+        author = author_of(entry)
         results = entry.get("result") or []
         if not isinstance(results, list):
             raise FormatError(f"{where}: an annotation's result must be a list")
@@ -172,37 +214,62 @@ def parse(data: Any, ctx: ImportContext, where: str) -> list[Annotation]:
             if not isinstance(labels, list) or not labels:
                 raise FormatError(f"{here}: labels must be a non-empty list")
             start, end, exact = _region(fields["text"], value, here)
-            meta = region.get("meta") if isinstance(region.get("meta"), dict) else {}
-            notes = meta.get("text") if isinstance(meta.get("text"), list) else []
+            meta: dict[str, Any] = region["meta"] if isinstance(region.get("meta"), dict) else {}
+            notes: list[Any] = meta["text"] if isinstance(meta.get("text"), list) else []
             rid = region.get("id") if isinstance(region.get("id"), str) and region["id"] else None
-            key = rid or span_id(article.id, start, end)
+            entry_id = entry.get("id") if isinstance(entry.get("id"), int | str) else e
+            key = (task_id, entry_id, rid or f"{start}:{end}")
             native = out.setdefault(
                 key,
                 {
-                    "id": key,
+                    "_key": key,
+                    "_rid": rid,
+                    "_where": here,
+                    "id": span_id(article.id, start, end) if rid is None else None,
                     "article_id": article.id,
                     "start": start,
                     "end": end,
                     "exact": exact,
                     "themes": [],
                     "note": "\n\n".join(x for x in notes if isinstance(x, str)),
-                    "author": author if isinstance(author, str) else None,
+                    "author": author,
                     "created": region.get("created") or entry.get("created_at"),
                     "updated": region.get("updated") or entry.get("updated_at"),
                 },
             )
+            if (native["start"], native["end"]) != (start, end):
+                raise FormatError(f"{here}: region {rid!r} has two different spans")
             native["themes"].extend(t for t in themes_of(labels, here) if t not in native["themes"])
     for native in out.values():
-        for key in ("created", "updated"):
-            if not isinstance(native[key], str):
-                native[key] = None
-    return [parse_record(native, ctx, where) for native in out.values()]
+        for name in ("created", "updated"):
+            if not isinstance(native[name], str):
+                native[name] = None
+    return list(out.values())
+
+
+def _annotations(natives: list[dict[str, Any]], ctx: ImportContext) -> list[Annotation]:
+    """Region ids become annotation ids where they are unique in the file, else derived ones."""
+    owners: dict[str, set[tuple[Any, ...]]] = {}
+    for native in natives:
+        if native["_rid"] is not None:
+            owners.setdefault(native["_rid"], set()).add(native["_key"])
+    out = []
+    for native in natives:
+        rid = native.pop("_rid")
+        key = native.pop("_key")
+        here = native.pop("_where")
+        if rid is not None:
+            unique = len(owners[rid]) == 1
+            native["id"] = rid if unique else str(uuid.uuid5(NAMESPACE, f"ls:{key}"))
+        out.append(parse_record(native, ctx, here))
+    return out
 
 
 def read(stream: IO[str], ctx: ImportContext) -> list[Annotation]:
-    return [
-        ann for where, data in _tasks(stream.read(), ctx.name) for ann in parse(data, ctx, where)
+    natives = [
+        n for where, data in _tasks(stream.read(), ctx.name) for n in parse(data, ctx, where)
     ]
+    return _annotations(natives, ctx)
 
 
 register(Format("labelstudio", "Label Studio tasks (JSON list)", ".json", write, read))

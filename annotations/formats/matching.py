@@ -72,9 +72,13 @@ def span_id(article_id: str, start: int, end: int) -> str:
 
 
 def find_article(
-    ctx: ImportContext, where: str, article_id: Any = None, text: Any = None
+    ctx: ImportContext, where: str, article_id: Any = None, text: Any = None, name: Any = None
 ) -> Article:
-    """The article named by `article_id`, else the one whose text equals `text`."""
+    """The article named by `article_id`, else the one whose text equals `text`.
+
+    Neither: with `ctx.add_article` the text becomes a new article (named from
+    `name`, else `article_id`); without it, a `FormatError` that says how to add it.
+    """
     if isinstance(article_id, str) and article_id:
         article = ctx.corpus.get(article_id)
         if article is not None:
@@ -83,9 +87,19 @@ def find_article(
         article = ctx.corpus.by_text(text)
         if article is not None:
             return article
+        if ctx.add_article is not None and text.strip():
+            hint = name if isinstance(name, str | int) and not isinstance(name, bool) else None
+            hint = hint if hint is not None else article_id
+            try:
+                return ctx.add_article(text, str(hint) if isinstance(hint, str | int) else "")
+            except ValueError as exc:
+                raise FormatError(f"{where}: {exc}") from None
+    hint = " (add the texts with tagline import --add-articles DIR)"
     if isinstance(article_id, str) and article_id:
-        raise FormatError(f"{where}: unknown article {article_id!r} and no article has this text")
-    raise FormatError(f"{where}: no article in the corpus has this text")
+        raise FormatError(
+            f"{where}: unknown article {article_id!r} and no article has this text{hint}"
+        )
+    raise FormatError(f"{where}: no article in the corpus has this text{hint}")
 
 
 def offset(value: Any, name: str, where: str) -> int:

@@ -1,10 +1,10 @@
 """REFI-QDA project (`.qdpx`) for NVivo, ATLAS.ti, MAXQDA and QualCoder.
 
 A QDPX file is a zip holding `project.qde` (XML in the `urn:QDA-XML:project:1.0`
-namespace) and the source texts under `sources/`. No package ships the REFI-QDA
-schema (`Project.xsd`), so the XML is not validated against it here; it follows the
-element and attribute names of the published REFI-QDA 1.5 standard exactly, in the
-schema's element order: `Project` > `Users` > `User`; `CodeBook` > `Codes` > `Code`
+namespace) and the source texts under `sources/`. The tests validate every project
+they write against the official QDA-XML 1.0 schema (`../shared/conformance/refi-qda`);
+it follows the element and attribute names of the REFI-QDA standard, in the schema's
+element order: `Project` > `Users` > `User`; `CodeBook` > `Codes` > `Code`
 (`guid`, `name`, `isCodable`, `color`); `Sources` > `TextSource` (`plainTextPath`
 = `internal://<guid>.txt`) > `PlainTextSelection` (`startPosition`, `endPosition`,
 `creatingUser`, `creationDateTime`) > `Description` (the note) and `Coding` >
@@ -32,11 +32,14 @@ from annotations.themes import PALETTE
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A parser turns a literal CR into LF; `&#13;` survives. `_x` removes every NUL from
+# people's text, so a NUL can stand for a CR until the XML is serialised.
+_CR = "\x00"
 
 
 def _x(value: str) -> str:
-    """Text XML 1.0 can carry (notes and names are typed by people)."""
-    return _NOT_XML.sub("", value)
+    """Text XML 1.0 can carry (notes and names are typed by people), CRs kept."""
+    return _NOT_XML.sub("", value).replace("\r", _CR)
 
 
 def _entry(name: str, stamp: str) -> zipfile.ZipInfo:
@@ -115,9 +118,10 @@ def write(annotations: Iterable[Annotation], out: IO[bytes], ctx: ExportContext)
             origin="Tagline",
             creationDateTime=stamp,
         )
-        users_el = ET.SubElement(project, "Users") if users else None
-        for name, guid in users.items():
-            ET.SubElement(users_el, "User", guid=guid, name=_x(name))
+        if users:  # the schema wants at least one user in <Users>
+            users_el = ET.SubElement(project, "Users")
+            for name, guid in users.items():
+                ET.SubElement(users_el, "User", guid=guid, name=_x(name))
         codes_el = ET.SubElement(ET.SubElement(project, "CodeBook"), "Codes")
         for name, guid in codes.items():
             theme = ctx.codebook.get(name)
@@ -129,9 +133,11 @@ def write(annotations: Iterable[Annotation], out: IO[bytes], ctx: ExportContext)
                 isCodable="true",
                 color=theme.color if theme else PALETTE[-1],
             )
-        project.append(sources)
+        if len(sources):  # the schema wants at least one source in <Sources>
+            project.append(sources)
         ET.indent(project)
         xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
+        xml = xml.replace(_CR.encode(), b"&#13;")
         archive.writestr(_entry("project.qde", stamp), xml)
     return count
 

@@ -1,4 +1,4 @@
-"""W3C Web Annotation Data Model, one annotation per line (what Hypothesis and IIIF tools speak).
+"""W3C Web Annotation Data Model, one annotation per line (annotation servers, IIIF tools).
 
 Each annotation: `motivation: tagging`, a `TextualBody` with `purpose: tagging` per
 theme, one with `purpose: commenting` for the note, and a target whose `source` is a
@@ -6,7 +6,9 @@ stable URN for the article (`urn:tagline:article:<percent-encoded id>`) with a
 `TextQuoteSelector` and a `TextPositionSelector`. An annotation whose quote no longer
 sits at its offsets (an orphan) is written with the quote selector only: that is
 exactly what is known about it. Reading accepts a `creator` given as a string or as
-an agent object, and a target without positions (the quote is then looked up).
+an agent object, and a target without positions (the quote is then looked up). An
+annotation without a tagging body (a comment or a highlight) has no theme to code:
+it is skipped and counted, not an error.
 """
 
 from __future__ import annotations
@@ -111,8 +113,6 @@ def _bodies(data: dict[str, Any], where: str) -> tuple[list[str], str]:
             notes.append(body["value"])
     if isinstance(data.get("bodyValue"), str):
         notes.append(data["bodyValue"])
-    if not themes:
-        raise FormatError(f"{where}: no tagging body (a theme) in the annotation")
     return themes, "\n\n".join(n for n in notes if n)
 
 
@@ -127,7 +127,8 @@ def _selectors(target: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str,
     return quote, position
 
 
-def parse(data: Any, ctx: ImportContext, where: str) -> Annotation:
+def parse(data: Any, ctx: ImportContext, where: str) -> Annotation | None:
+    """The annotation, or None for one without a theme (a plain comment or highlight)."""
     if not isinstance(data, dict):
         raise FormatError(f"{where}: expected a JSON object")
     if "Annotation" not in _list(data.get("type")):
@@ -141,6 +142,8 @@ def parse(data: Any, ctx: ImportContext, where: str) -> Annotation:
     if article is None:
         raise FormatError(f"{where}: unknown article {article_id!r}")
     themes, note = _bodies(data, where)
+    if not themes:
+        return None
     quote, position = _selectors(target)
     exact = quote.get("exact") if quote else None
     start = end = None
@@ -153,7 +156,8 @@ def parse(data: Any, ctx: ImportContext, where: str) -> Annotation:
             exact = article.text[start:end]
     if not isinstance(exact, str) or not exact:
         raise FormatError(f"{where}: the target needs a TextQuoteSelector or TextPositionSelector")
-    if position is None or article.text[start:end] != exact:
+    positioned = all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end))
+    if not positioned or article.text[start:end] != exact:
         # No usable positions (e.g. from a web page): find the quote itself.
         from annotations.anchoring import find_exact
 
@@ -183,13 +187,17 @@ def parse(data: Any, ctx: ImportContext, where: str) -> Annotation:
 
 
 def read(stream: IO[str], ctx: ImportContext) -> list[Annotation]:
-    return [parse(data, ctx, where) for where, data in json_lines(stream, ctx)]
+    out = [parse(data, ctx, where) for where, data in json_lines(stream, ctx)]
+    kept = [ann for ann in out if ann is not None]
+    if len(kept) < len(out) and ctx.warn:
+        ctx.warn(f"{ctx.name}: skipped {len(out) - len(kept)} annotation(s) without a theme")
+    return kept
 
 
 register(
     Format(
         "w3c",
-        "W3C Web Annotations, one per line (Hypothesis, annotation servers)",
+        "W3C Web Annotations, one per line (annotation servers; Hypothesis: -f hypothesis)",
         ".jsonl",
         write,
         read,

@@ -19,6 +19,7 @@ from annotations.formats import FORMATS, ExportContext, FormatError, ImportConte
 from annotations.store.tinydb_store import AnnotationStore
 from annotations.themes import Codebook
 from tests.helpers import formats_fixtures as fx
+from tests.helpers.conformance import assert_qdpx_valid, assert_w3c_valid
 from tests.helpers.paths import ROOT, SHARED
 
 VALIDATOR = SHARED / "conformance" / "w3c" / "validate.py"
@@ -40,6 +41,8 @@ def export(name: str, anns, corpus, **options) -> str:
     out = io.StringIO()
     count = get_format(name).writer(iter(anns), out, ExportContext(corpus, Codebook(), options))
     assert count == len(anns)
+    if name == "w3c":
+        assert_w3c_valid(out.getvalue())
     return out.getvalue()
 
 
@@ -157,6 +160,7 @@ def test_cli_w3c_pipe_reproduces_the_store(tmp_path):
         check=True,
         timeout=60,
     )
+    assert_w3c_valid(exported.stdout.decode("utf-8"))
     imported = subprocess.run(
         [*cmd, "import", "-f", "w3c", "--db", str(tmp_path / "b.json"), "-"],
         input=exported.stdout,
@@ -415,6 +419,7 @@ def test_csv_bom_option(corpus, anns, tmp_path):
 def qdpx(anns, corpus) -> zipfile.ZipFile:
     out = io.BytesIO()
     assert FORMATS["qdpx"].writer(iter(anns), out, ExportContext(corpus, Codebook())) == len(anns)
+    assert_qdpx_valid(out.getvalue())
     return zipfile.ZipFile(io.BytesIO(out.getvalue()))
 
 

@@ -5,4 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
+
+
+def _shared() -> Path:
+    """`../shared` beside the repository; from a worktree (`wt/NAME`), the nearest one above."""
+    for folder in ROOT.parents:
+        if (folder / "shared" / "conformance").is_dir():
+            return folder / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = _shared()

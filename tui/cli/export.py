@@ -29,6 +29,21 @@ def register(sub, common) -> None:
     )
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.add_argument("--bom", action="store_true", help="csv: start with a UTF-8 BOM (for Excel)")
+    p.add_argument(
+        "--offsets",
+        choices=("utf16", "codepoints", "graphemes"),
+        help="doccano: the unit offsets count (default utf16, as doccano counts)",
+    )
+    p.add_argument(
+        "--uri",
+        metavar="TEMPLATE",
+        help="hypothesis: the page address of each article; {id} is the article id",
+    )
+    p.add_argument(
+        "--align",
+        choices=("expand", "contract", "strict"),
+        help="spacy: make spans that cut a word token-aligned (as Doc.char_span's modes)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -36,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     filters = ExportFilters.of(args.theme, args.article, args.only_author)
     ws = open_from_args(args)
     try:
-        job = prepare_export(ws, args.format, filters, options={"bom": args.bom}, warn=warn)
+        options = {"bom": args.bom, "offsets": args.offsets, "align": args.align, "uri": args.uri}
+        job = prepare_export(ws, args.format, filters, options=options, warn=warn)
         if args.output is None:
             if job.format.binary:
                 if sys.stdout.isatty():
