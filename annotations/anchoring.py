@@ -146,7 +146,8 @@ def _candidate(
 
 
 def _occurrences(text: str, exact: str, limit: int = MAX_COPIES) -> list[int]:
-    out, i = [], text.find(exact)
+    out: list[int] = []
+    i = text.find(exact)
     while i >= 0 and len(out) < limit:
         out.append(i)
         i = text.find(exact, i + 1)
@@ -386,7 +387,7 @@ class Report:
         def n(count: int) -> str:
             return f"{count} annotation{'s' if count != 1 else ''}"
 
-        parts = []
+        parts: list[str] = []
         for count, what in (
             (self.reanchored, "re-anchored"),
             (self.flagged, "need review" if self.flagged != 1 else "needs review"),

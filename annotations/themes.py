@@ -239,10 +239,9 @@ class Codebook:
         if hotkey:
             if hotkey not in HOTKEYS:
                 raise ThemeError(f"hotkey {hotkey!r} must be one of 1-9")
-            if self.by_hotkey(hotkey):
-                raise ThemeError(
-                    f"hotkey {hotkey} is already used by {self.by_hotkey(hotkey).name!r}"
-                )
+            holder = self.by_hotkey(hotkey)
+            if holder is not None:
+                raise ThemeError(f"hotkey {hotkey} is already used by {holder.name!r}")
         theme = Theme(
             name=name,
             color=normalise_color(color) if color else self.next_color(),

@@ -67,8 +67,8 @@ class Workspace:
             except OSError:
                 stamp = None
             if stamp is None:
-                if article_id not in self._missing:
-                    self._missing.add(article_id)
+                if article.id not in self._missing:
+                    self._missing.add(article.id)
                     messages.append(f"{article.path} was deleted; its annotations are kept")
             elif stamp != article.stamp:
                 self._missing.discard(article_id)

@@ -44,7 +44,17 @@ def default_db_path() -> Path:
 class _StrIdTable(Table):
     """Annotation ids (uuids) are the TinyDB document ids."""
 
-    document_id_class = str
+    document_id_class = str  # type: ignore[assignment]  # TinyDB's hints say int; str works
+
+
+def _doc(value: dict, doc_id: str) -> Document:
+    """A document keyed by our string id (TinyDB's hints say int; `_StrIdTable` makes it str)."""
+    return Document(value, doc_id=doc_id)  # type: ignore[arg-type]
+
+
+def _ids(*doc_ids: str) -> list[int]:
+    """String document ids where TinyDB's hints expect ints (see `_StrIdTable`)."""
+    return list(doc_ids)  # type: ignore[arg-type]
 
 
 class _TinyDB(TinyDB):
@@ -464,7 +474,7 @@ class AnnotationStore:
             raise ReadOnlyError(self.storage.read_only_message())
         record = {**info, "author": self.author, "at": now_iso()}
         with self.storage.batch():
-            self.db.table(REJECTIONS).upsert(Document(record, doc_id=key))
+            self.db.table(REJECTIONS).upsert(_doc(record, key))
         self._notify(Change("reject suggestion"))
 
     # -- undo --------------------------------------------------------------------------
@@ -528,15 +538,15 @@ class AnnotationStore:
             with self.storage.batch():
                 for ann in change.before:
                     if ann.id not in after_ids:
-                        self._table(ann.article_id).remove(doc_ids=[ann.id])
+                        self._table(ann.article_id).remove(doc_ids=_ids(ann.id))
                 for ann in change.after:
                     old_article = self._index.get(ann.id)
                     if old_article is not None and ann.id in self._raw(old_article):
-                        self._table(old_article).remove(doc_ids=[ann.id])
-                    self._table(ann.article_id).insert(Document(ann.to_dict(), doc_id=ann.id))
+                        self._table(old_article).remove(doc_ids=_ids(ann.id))
+                    self._table(ann.article_id).insert(_doc(ann.to_dict(), ann.id))
                 if change.codebook_after is not None:
                     self.db.table(CODEBOOK).upsert(
-                        Document({"themes": change.codebook_after.to_list()}, doc_id="codebook")
+                        _doc({"themes": change.codebook_after.to_list()}, "codebook")
                     )
         finally:
             # On success this records the change; on failure the storage has rolled
@@ -590,16 +600,14 @@ class AnnotationStore:
             for article_id, doc_id in remove:
                 table = self._table(article_id)
                 if doc_id in self._raw(article_id):
-                    table.remove(doc_ids=[doc_id])
+                    table.remove(doc_ids=_ids(doc_id))
             for article_id, doc_id, doc in put:
                 table = self._table(article_id)
                 if doc_id in self._raw(article_id):
-                    table.remove(doc_ids=[doc_id])
-                table.insert(Document(doc, doc_id=doc_id))
+                    table.remove(doc_ids=_ids(doc_id))
+                table.insert(_doc(doc, doc_id))
             if codebook is not None:
-                self.db.table(CODEBOOK).upsert(
-                    Document({"themes": codebook.to_list()}, doc_id="codebook")
-                )
+                self.db.table(CODEBOOK).upsert(_doc({"themes": codebook.to_list()}, "codebook"))
         self._cache.clear()
         self._index = {doc_id: article_id for article_id, doc_id, _ in self.raw_records()}
         if codebook is not None:

@@ -329,7 +329,7 @@ def _extract(text: str, fallback_title: str) -> ArticleMeta:
     elif candidates:
         title = candidates[-1] if dateline is not None else candidates[0]
     else:
-        if dateline is not None:
+        if dateline is not None and dateline_at is not None:
             lead = lines[dateline_at][dateline.end() :]
         else:
             prose = [line for line in lines if not _is_boilerplate(line)]
