@@ -82,7 +82,13 @@ def prepare_export(
             authors=filters.authors,
         )
     )
-    context = ExportContext(workspace.corpus, codebook.copy(), dict(options or {}), warn)
+    coverage = tuple(
+        d
+        for d in workspace.store.coverage()
+        if (not filters.articles or d.article_id in filters.articles)
+        and (not filters.authors or d.author in filters.authors)
+    )
+    context = ExportContext(workspace.corpus, codebook.copy(), dict(options or {}), warn, coverage)
     return ExportJob(fmt, chosen, context)
 
 

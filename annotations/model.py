@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import uuid
 from dataclasses import dataclass, replace
@@ -51,6 +52,21 @@ def default_author() -> str:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+_CONTENT_IDS = uuid.UUID("5b0c6f1e-4d0e-4e57-9a53-7461676c696e")
+
+
+def content_id(article_id: str, start: int, end: int, author: str, themes) -> str:
+    """A deterministic id for a record that came without one: same content, same id.
+
+    Themes are compared as a set, case- and spacing-insensitively.
+    """
+    names = sorted({" ".join(str(t).split()).casefold() for t in themes})
+    raw = "\x1f".join([article_id, str(start), str(end), author, *names])
+    # uuid5 by hand: the name may hold lone surrogates (hostile input), which uuid5 refuses.
+    digest = hashlib.sha1(_CONTENT_IDS.bytes + raw.encode("utf-8", "surrogatepass")).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=5))
 
 
 def context_of(text: str, start: int, end: int) -> tuple[str, str]:

@@ -55,6 +55,7 @@ ANNOTATING = Section(
         Action("search", "slash", "search", "Search", show=True),
         Action("retrieve", "r", "retrieve", "Coded segments, by theme"),
         Action("export", "e", "export", "Export", show=True),
+        Action("article.done", "D", "toggle_done", "Done: mark / unmark this article"),
         Action("pane.next", "tab", "app.focus_next", "Next pane"),
         Action("pane.prev", "shift+tab", "app.focus_previous", "Previous pane"),
     ),

@@ -38,9 +38,11 @@ class ArticleRow:
     title: str
     date: str | None
     counts: dict[str, int]  # theme -> annotations
+    annotations: int = 0  # distinct annotations (one with two themes counts once)
 
     @property
     def total(self) -> int:
+        """Theme assignments: an annotation with two themes counts twice."""
         return sum(self.counts.values())
 
 
@@ -55,6 +57,8 @@ class CorpusStats:
     corpus_characters: int
     annotations: int
     theme_names: list[str] = field(default_factory=list)
+    # False (default): co-occurrence within one analyst's annotations; True: across analysts
+    across_authors: bool = False
 
     def series(self, theme: str) -> list[int]:
         """Annotations of `theme` per month, aligned with `months` (zeros included)."""
@@ -84,10 +88,12 @@ class CorpusStats:
                     "title": r.title,
                     "date": r.date,
                     "themes": r.counts,
-                    "total": r.total,
+                    "total": r.total,  # theme assignments
+                    "annotations": r.annotations,
                 }
                 for r in self.articles
             ],
+            "co_occurrence_across_authors": self.across_authors,
             "co_occurrence": [
                 {
                     "themes": list(pair),
@@ -173,8 +179,15 @@ def compute(
     annotations: Iterable[Annotation],
     corpus: Corpus,
     theme_names: Sequence[str] = (),
+    *,
+    across_authors: bool = False,
 ) -> CorpusStats:
-    """All dashboard figures. Themes come in `theme_names` order, then any others by name."""
+    """All dashboard figures. Themes come in `theme_names` order, then any others by name.
+
+    Co-occurrence counts within one analyst's annotations unless `across_authors`:
+    in a team store, two analysts coding one passage differently is disagreement,
+    not two themes occurring together.
+    """
     by_article: dict[str, list[Annotation]] = defaultdict(list)
     total = 0
     for ann in annotations:
@@ -218,16 +231,22 @@ def compute(
             characters[theme] += union_length(spans[theme])
             if date:
                 dates[theme].append(date)
-        present = sorted(per_theme, key=lambda t: order[t])
-        for a, b in combinations(present, 2):
-            same_article[(a, b)] += 1
-        overlap.update(co_occurrence(anns, order))
+        groups: dict[str, list[Annotation]] = defaultdict(list)
+        for ann in anns:
+            groups["" if across_authors else ann.author].append(ann)
+        both: set[Pair] = set()
+        for group in groups.values():
+            used = sorted({t for a in group for t in a.themes}, key=lambda t: order[t])
+            both.update(combinations(used, 2))
+            overlap.update(co_occurrence(group, order))
+        same_article.update(both)
         rows.append(
             ArticleRow(
                 article_id,
                 article.title if article else article_id,
                 date,
                 {t: per_theme[t] for t in names if per_theme[t]},
+                len(anns),
             )
         )
 
@@ -258,4 +277,5 @@ def compute(
         corpus_characters=corpus_chars,
         annotations=total,
         theme_names=names,
+        across_authors=across_authors,
     )

@@ -49,6 +49,8 @@ class Suggestion:
     theme: str
     score: float  # 0-100, the best matching cue's similarity
     cue: str  # the cue phrase that matched best
+    cue_start: int = -1  # where the cue matched in the article text (-1: unknown)
+    cue_end: int = -1
 
     def key(self, text: str) -> str:
         """The rejection key: see `rejection_key`."""
@@ -174,6 +176,80 @@ class CueMatcher:
         # Codebook order, so ties rank the same way every time (the sorts are stable).
         return {t: best[t] for t in self.themes if t in best}
 
+    def locate(self, text: str, phrase: str) -> Span | None:
+        """Where in `text` the cue `phrase` matches best (offsets into `text`), if anywhere.
+
+        What the reader highlights so the analyst sees why a passage was suggested.
+        """
+        cue = tokens(phrase)
+        words = word_spans(text)
+        best: tuple[float, Span] | None = None
+        for i in range(len(words) - len(cue) + 1):
+            total = 0.0
+            for j, cue_token in enumerate(cue):
+                sim = self.similar(words[i + j][0]).get(cue_token)
+                if sim is None:
+                    break
+                total += sim
+            else:
+                if best is None or total > best[0]:
+                    best = (total, (words[i][1], words[i + len(cue) - 1][2]))
+        return best[1] if best else None
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Folded, stemmed tokens with their offsets in `text` (not in the folded text)."""
+    out = []
+    for m in _WORD.finditer(text):
+        out.extend((stem(t), m.start(), m.end()) for t in _WORD.findall(fold(m.group())))
+    return out
+
+
+def narrowings(text: str, span: Span) -> list[str]:
+    """Longer cues from the words around a cue match at `span`: the cue with the next
+    word, with the previous word, with both. Offered when a rejection says the cue is
+    too broad (a place or company name that is not the theme in every context)."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    inside = [i for i, (s, e) in enumerate(words) if s < span[1] and span[0] < e]
+    if not inside:
+        return []
+    first, last = inside[0], inside[-1]
+    out = []
+    for lo, hi in ((first, last + 1), (first - 1, last), (first - 1, last + 1)):
+        if lo >= 0 and hi < len(words):
+            out.append(" ".join(text[words[lo][0] : words[hi][1]].split()))
+    return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True, slots=True)
+class CueEdit:
+    """One way to teach the cue list after a rejection: the theme's cues after it."""
+
+    label: str
+    theme: str
+    cues: tuple[str, ...]
+
+
+def teach_options(codebook: Codebook, suggestion: Suggestion, text: str) -> list[CueEdit]:
+    """Drop the suggestion's cue, or narrow it to a longer phrase around its match.
+
+    A cue that names a place or company ("Gazprom") suggests passages that are
+    not about the theme; a rejection is the moment to say so.
+    """
+    theme = codebook.get(suggestion.theme)
+    cue = suggestion.cue
+    if theme is None or cue not in theme.cues:
+        return []
+    rest = tuple(c for c in theme.cues if c != cue)
+    edits = [CueEdit(f"Drop the cue “{cue}” from {theme.name}", theme.name, rest)]
+    if suggestion.cue_start >= 0:
+        known = {c.casefold() for c in theme.cues}
+        for phrase in narrowings(text, (suggestion.cue_start, suggestion.cue_end)):
+            if phrase.casefold() not in known:
+                cues = tuple(phrase if c == cue else c for c in theme.cues)
+                edits.append(CueEdit(f"Narrow “{cue}” to “{phrase}”", theme.name, cues))
+    return edits
+
 
 @lru_cache(maxsize=8)
 def _cached_matcher(spec: tuple[tuple[str, tuple[str, ...]], ...]) -> CueMatcher:
@@ -207,6 +283,8 @@ def suggest_for_article(
 
     A sentence is skipped for a theme when an existing annotation with that
     theme overlaps it (already coded) or when its rejection key is in `rejected`.
+    A passage the article repeats (a headline restated, a paragraph printed twice)
+    is suggested once, at its first copy, and not at all once any copy is coded.
     `themes` limits the themes considered (names, case-insensitive).
     """
     matcher = matcher or CueMatcher.from_codebook(codebook)
@@ -216,20 +294,33 @@ def suggest_for_article(
         for theme in ann.themes:
             coded.setdefault(theme.casefold(), []).append(ann)
     text = article.text
-    out: list[Suggestion] = []
+    candidates: list[Suggestion] = []
+    handled: set[tuple[str, str]] = set()  # (theme, passage text): coded or suggested
     for raw_start, raw_end in splitter(text):
         start, end = trim(text, raw_start, raw_end)
         if start >= end:
             continue
+        passage = " ".join(fold(text[start:end]).split())
         for theme, (score, cue) in matcher.match(text[start:end]).items():
             key = theme.casefold()
             if wanted is not None and key not in wanted:
                 continue
             if any(a.overlaps(start, end) for a in coded.get(key, ())):
+                handled.add((key, passage))
                 continue
             if rejected and rejection_key(article.id, theme, text[start:end]) in rejected:
                 continue
-            out.append(Suggestion(article.id, start, end, theme, score, cue))
+            at = matcher.locate(text[start:end], cue)
+            cue_start, cue_end = (start + at[0], start + at[1]) if at else (-1, -1)
+            candidates.append(
+                Suggestion(article.id, start, end, theme, score, cue, cue_start, cue_end)
+            )
+    out: list[Suggestion] = []
+    for sug in candidates:
+        repeat = (sug.theme.casefold(), " ".join(fold(text[sug.start : sug.end]).split()))
+        if repeat not in handled:
+            handled.add(repeat)
+            out.append(sug)
     out.sort(key=rank_key)
     return out
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from annotations.corpus import Article, Corpus
+from annotations.coverage import Done
 from annotations.model import Annotation
 from annotations.themes import Codebook
 
@@ -27,6 +28,7 @@ class ExportContext:
     codebook: Codebook
     options: Mapping[str, Any] = field(default_factory=dict)  # per-format, e.g. {"bom": True}
     warn: Callable[[str], None] | None = None
+    coverage: tuple[Done, ...] = ()  # articles marked done, for formats that carry them
 
     def placed(self, ann: Annotation) -> Article | None:
         """The annotation's article if its offsets still hold there, else None (and a warning).
@@ -52,6 +54,7 @@ class ImportContext:
     corpus: Corpus
     author: str
     name: str  # the file name used in error messages
+    coverage: list[Done] = field(default_factory=list)  # done marks a reader found
     options: Mapping[str, Any] = field(default_factory=dict)  # per-format, e.g. {"offsets": ...}
     warn: Callable[[str], None] | None = None  # corrections made (see formats.checks)
     seen_ids: dict[str, str] = field(default_factory=dict)  # id -> FILE:LINE, for duplicates

@@ -1,4 +1,8 @@
-"""Native JSONL: one annotation per line, every stored field plus `article_title`."""
+"""Native JSONL: one annotation per line, every stored field plus `article_title`.
+
+Coverage travels in the same file: after the annotations, one line per article an
+analyst marked done (or unmarked), `{"record": "done", "article_id", "author", "done", "at"}`.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,19 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
+from annotations.coverage import KIND, Done
 from annotations.formats import (
     ExportContext,
     Format,
     FormatError,
     ImportContext,
+    json_line,
     register,
     write_per_annotation,
 )
 from annotations.formats.checks import vet
 from annotations.formats.dates import checked_date
-from annotations.model import FIELDS, Annotation, context_of, new_id, now_iso
+from annotations.model import FIELDS, Annotation, content_id, context_of, new_id, now_iso
 
 REQUIRED = ("article_id", "start", "end", "exact", "themes")
 
@@ -29,10 +35,27 @@ def record(ann: Annotation, ctx: ExportContext) -> dict[str, Any]:
 
 
 def write(annotations: Iterable[Annotation], out: IO[str], ctx: ExportContext) -> int:
-    return write_per_annotation(annotations, out, ctx, record)
+    count = write_per_annotation(annotations, out, ctx, record)
+    for done in ctx.coverage:
+        out.write(json_line(done.to_record()))
+    return count
 
 
-def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
+def parse_done(data: dict[str, Any], ctx: ImportContext, where: str) -> Done:
+    if not data.get("author"):
+        data = {**data, "author": ctx.author}
+    try:
+        done = Done.from_dict(data)
+    except ValueError as exc:
+        raise FormatError(f"{where}: {exc}") from None
+    if done.article_id not in ctx.corpus:
+        raise FormatError(f"{where}: unknown article {done.article_id!r}")
+    return done
+
+
+def parse_record(
+    data: Any, ctx: ImportContext, where: str, *, content_ids: bool = False
+) -> Annotation:
     """Validate one native record against the corpus and fill in what may be omitted."""
     if not isinstance(data, dict):
         raise FormatError(f"{where}: expected a JSON object")
@@ -64,7 +87,7 @@ def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
     prefix, suffix = context_of(article.text, start, end)
     stamp = now_iso()
     filled = {
-        "id": data.get("id") or new_id(),
+        "id": data.get("id") or "",
         "article_sha256": article.sha256,
         "prefix": prefix,
         "suffix": suffix,
@@ -79,6 +102,14 @@ def parse_record(data: Any, ctx: ImportContext, where: str) -> Annotation:
         if isinstance(merged.get(key), str) and merged[key]:
             merged[key] = checked_date(merged[key], key, where, ctx.warn)
     merged.setdefault("updated", merged["created"])
+    if not merged["id"]:
+        # Native files: content-derived, so merging an id-less export twice adds nothing.
+        # Other formats lose authors and ids: two analysts' equal passages stay apart.
+        merged["id"] = (
+            content_id(article_id, start, end, merged["author"], merged["themes"])
+            if content_ids
+            else new_id()
+        )
     if not isinstance(merged["id"], str):
         raise FormatError(f"{where}: id must be a string")
     try:
@@ -97,7 +128,10 @@ def read(stream: IO[str], ctx: ImportContext) -> list[Annotation]:
             data = json.loads(line)
         except ValueError as exc:
             raise FormatError(f"{where}: invalid JSON ({exc.args[0].split(':')[0]})") from None
-        out.append(parse_record(data, ctx, where))
+        if isinstance(data, dict) and data.get("record") == KIND:
+            ctx.coverage.append(parse_done(data, ctx, where))
+            continue
+        out.append(parse_record(data, ctx, where, content_ids=True))
     return out
 
 

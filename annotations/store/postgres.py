@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from annotations.corpus import Article, Corpus
+from annotations.coverage import Done, resolve
 from annotations.model import Annotation, now_iso
 from annotations.store.errors import NotAllowedError, ReadOnlyError, StaleEditError, StoreError
 from annotations.store.protocol import Change
@@ -215,6 +216,33 @@ MIGRATIONS.append(
         ALTER TABLE annotations DROP CONSTRAINT IF EXISTS annotations_status_check;
         ALTER TABLE annotations ADD CONSTRAINT annotations_status_check
             CHECK (status IN ('anchored', 'reanchored', 'needs_review', 'orphaned'));
+        """,
+    )
+)
+MIGRATIONS.append(
+    (
+        4,
+        "coverage",
+        # Articles each analyst marked done (agreement's coverage): an analyst marks their
+        # own, a reviewer anyone's (a merge of exports), like annotations.
+        """
+        CREATE TABLE coverage (
+            author text NOT NULL,
+            article_id text NOT NULL,
+            done boolean NOT NULL,
+            at text NOT NULL,
+            PRIMARY KEY (author, article_id)
+        );
+        GRANT SELECT, INSERT, UPDATE, DELETE ON coverage TO @schema@_analyst;
+        ALTER TABLE coverage ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY everyone_reads ON coverage FOR SELECT USING (true);
+        CREATE POLICY own_or_reviewer_adds ON coverage FOR INSERT
+            WITH CHECK (author = current_author() OR may_review());
+        CREATE POLICY own_or_reviewer_changes ON coverage FOR UPDATE
+            USING (author = current_author() OR may_review())
+            WITH CHECK (author = current_author() OR may_review());
+        CREATE POLICY own_or_reviewer_deletes ON coverage FOR DELETE
+            USING (author = current_author() OR may_review());
         """,
     )
 )
@@ -715,10 +743,19 @@ class PostgresStore:
         return ann
 
     def put_many(
-        self, annotations: Iterable[Annotation], label: str = "import", undoable: bool = True
+        self,
+        annotations: Iterable[Annotation],
+        label: str = "import",
+        undoable: bool = True,
+        *,
+        remove: Iterable[str] = (),
+        coverage: Iterable[Done] = (),
     ) -> tuple[int, int]:
         incoming = list({a.id: a for a in annotations}.values())
         before = self.current([a.id for a in incoming])
+        replaced = len(before)
+        keep = {a.id for a in incoming}
+        before += self.current([i for i in dict.fromkeys(remove) if i not in keep])
         codebook = self._codebook
         for ann in incoming:
             for theme in ann.themes:
@@ -731,10 +768,63 @@ class PostgresStore:
             for a in incoming
         ]
         change = Change(label, before, incoming)
+        for k, rec in resolve(coverage).items():
+            old = self._stored_done(rec.author, rec.article_id)
+            if old is None or (old != rec and resolve([old, rec])[k] is rec):
+                change.coverage_before[k], change.coverage_after[k] = old, rec
         if codebook is not self._codebook:
             change.codebook_before, change.codebook_after = self._codebook, codebook
         self._apply(change, undoable=undoable)
-        return len(incoming) - len(before), len(before)
+        return len(incoming) - replaced, replaced
+
+    # -- coverage: articles marked done ------------------------------------------------
+
+    def coverage(self) -> list[Done]:
+        rows = self._sql(
+            "SELECT article_id, author, done, at FROM coverage ORDER BY author, article_id"
+        ).fetchall()
+        return [Done(*row) for row in rows]
+
+    def done_articles(self, author: str | None = None) -> set[str]:
+        rows = self._sql(
+            "SELECT article_id FROM coverage WHERE author = %s AND done", (author or self.author,)
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def is_done(self, article_id: str, author: str | None = None) -> bool:
+        old = self._stored_done(author or self.author, article_id)
+        return bool(old and old.done)
+
+    def set_done(self, article_id: str, done: bool = True, author: str | None = None) -> Done:
+        rec = Done(article_id, author or self.author, done, now_iso())
+        change = Change(f"mark {article_id} {'done' if done else 'not done'}")
+        change.coverage_before = {rec.key: self._stored_done(rec.author, article_id)}
+        change.coverage_after = {rec.key: rec}
+        self._apply(change)
+        return rec
+
+    def _stored_done(self, author: str, article_id: str) -> Done | None:
+        row = self._sql(
+            "SELECT article_id, author, done, at FROM coverage WHERE author = %s AND article_id = %s",
+            (author, article_id),
+        ).fetchone()
+        return Done(*row) if row else None
+
+    def _write_coverage(self, records: dict[str, Done | None]) -> None:
+        for k, rec in records.items():
+            if rec is None:
+                author, article_id = k.split("\x1f", 1)
+                self.conn.execute(
+                    "DELETE FROM coverage WHERE author = %s AND article_id = %s",
+                    (author, article_id),
+                )
+            else:
+                self.conn.execute(
+                    "INSERT INTO coverage (author, article_id, done, at) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (author, article_id) DO UPDATE "
+                    "SET done = EXCLUDED.done, at = EXCLUDED.at",
+                    (rec.author, rec.article_id, rec.done, rec.at),
+                )
 
     def current(self, ids: list[str]) -> list[Annotation]:
         """The stored versions of these annotations (those that exist)."""
@@ -807,6 +897,8 @@ class PostgresStore:
             change.before,
             change.codebook_after,
             change.codebook_before,
+            change.coverage_after,
+            change.coverage_before,
         )
         self._write(reverted)
         self._redo.append(self._undo.pop())
@@ -851,6 +943,8 @@ class PostgresStore:
                 written = self._write_rows(change, touched)
                 if change.codebook_after is not None:
                     self._write_codebook(change.codebook_after)
+                if change.coverage_after:
+                    self._write_coverage(change.coverage_after)
                 self._notify(change, touched)
         except _Refused as refused:
             self._diagnose(refused.expected)

@@ -29,19 +29,23 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from annotations.corpus import Article
+from annotations.coverage import Done
 from annotations.model import Annotation
 from annotations.themes import Codebook, Theme
 
 
 @dataclass(slots=True)
 class Change:
-    """One undoable change: annotation records before and after, and the codebook."""
+    """One undoable change: annotation records before and after, the codebook, coverage."""
 
     label: str
     before: list[Annotation] = field(default_factory=list)
     after: list[Annotation] = field(default_factory=list)
     codebook_before: Codebook | None = None
     codebook_after: Codebook | None = None
+    # Done marks by `Done.key` (analyst and article); None means no record.
+    coverage_before: dict[str, Done | None] = field(default_factory=dict)
+    coverage_after: dict[str, Done | None] = field(default_factory=dict)
 
     @property
     def articles(self) -> set[str]:
@@ -126,12 +130,34 @@ class Store(Protocol):
     def set_note(self, annotation_id: str, note: str) -> Annotation: ...
     def delete(self, annotation_id: str, label: str = "delete") -> Annotation: ...
     def put_many(
-        self, annotations: Iterable[Annotation], label: str = "import", undoable: bool = True
+        self,
+        annotations: Iterable[Annotation],
+        label: str = "import",
+        undoable: bool = True,
+        *,
+        remove: Iterable[str] = (),
+        coverage: Iterable[Done] = (),
     ) -> tuple[int, int]:
         """Insert or replace by id in one write; unknown themes join the codebook.
 
+        Ids in `remove` are deleted and `coverage` marks resolved (the later mark of
+        an analyst and article wins, `coverage.later`) in the same write.
         Returns (added, updated).
         """
+        ...
+
+    # -- coverage: articles each analyst marked done
+    def coverage(self) -> list[Done]:
+        """Every done mark (and later unmark), sorted by analyst then article."""
+        ...
+
+    def done_articles(self, author: str | None = None) -> set[str]:
+        """Articles `author` (default: this store's author) marked done."""
+        ...
+
+    def is_done(self, article_id: str, author: str | None = None) -> bool: ...
+    def set_done(self, article_id: str, done: bool = True, author: str | None = None) -> Done:
+        """Mark or unmark an article done: one undoable change, stamped now."""
         ...
 
     # -- rejected suggestions

@@ -21,6 +21,8 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from annotations.corpus import Article
+from annotations.coverage import Done, resolve
+from annotations.coverage import key as coverage_key
 from annotations.model import Annotation, default_author, now_iso
 from annotations.store.errors import ReadOnlyError, StoreError
 from annotations.store.journal import JournalStorage
@@ -31,6 +33,7 @@ from annotations.themes import Codebook, Theme, ThemeInUseError, clean_name
 ARTICLE_PREFIX = "a:"
 CODEBOOK = "_codebook"
 REJECTIONS = "_rejections"  # rejected suggestions: key -> {theme, article_id, author, at}
+COVERAGE = "_coverage"  # articles marked done: "author\x1farticle" -> Done.to_dict()
 
 
 def default_db_path() -> Path:
@@ -421,14 +424,25 @@ class AnnotationStore:
         return ann
 
     def put_many(
-        self, annotations: Iterable[Annotation], label: str = "import", undoable: bool = True
+        self,
+        annotations: Iterable[Annotation],
+        label: str = "import",
+        undoable: bool = True,
+        *,
+        remove: Iterable[str] = (),
+        coverage: Iterable[Done] = (),
     ) -> tuple[int, int]:
         """Insert or replace annotations by id, all in one durable write.
 
+        Ids in `remove` are deleted in the same write (a merge folding duplicates);
+        `coverage` records are resolved against the stored ones (the later wins).
         Unknown themes are added to the codebook. Returns (added, updated).
         """
         incoming = list({a.id: a for a in annotations}.values())
         before = [old for a in incoming if (old := self.get(a.id)) is not None]
+        replaced = len(before)
+        keep = {a.id for a in incoming}
+        before += [old for i in dict.fromkeys(remove) if i not in keep and (old := self.get(i))]
         codebook = self._codebook
         spelling: dict[str, str] = {}  # as given -> the codebook's name
         for ann in incoming:
@@ -447,10 +461,60 @@ class AnnotationStore:
             for a in incoming
         ]
         change = Change(label, before, incoming)
+        self._add_coverage(change, coverage)
         if codebook is not self._codebook:
             change.codebook_before, change.codebook_after = self._codebook, codebook
         self._apply(change, undoable=undoable)
-        return len(incoming) - len(before), len(before)
+        return len(incoming) - replaced, replaced
+
+    # -- coverage: articles marked done ------------------------------------------------
+
+    def coverage(self) -> list[Done]:
+        """Every coverage record (done and undone marks), by analyst and article."""
+        out = []
+        for doc in self.storage.read().get(COVERAGE, {}).values():
+            try:
+                out.append(Done.from_dict(doc))
+            except (ValueError, AttributeError):
+                continue  # a malformed mark only hides coverage; never block opening
+        return sorted(out, key=lambda d: (d.author, d.article_id))
+
+    def done_articles(self, author: str | None = None) -> set[str]:
+        """Article ids `author` (default: this store's author) has marked done."""
+        who = author or self.author
+        return {d.article_id for d in self.coverage() if d.author == who and d.done}
+
+    def is_done(self, article_id: str, author: str | None = None) -> bool:
+        doc = (
+            self.storage.read()
+            .get(COVERAGE, {})
+            .get(coverage_key(author or self.author, article_id))
+        )
+        return bool(doc and doc.get("done"))
+
+    def set_done(self, article_id: str, done: bool = True, author: str | None = None) -> Done:
+        """Mark (or unmark) an article done for `author`: one undoable durable change."""
+        rec = Done(article_id, author or self.author, done, now_iso())
+        change = Change(f"mark {article_id} {'done' if done else 'not done'}")
+        change.coverage_before = {rec.key: self._stored_done(rec.key)}
+        change.coverage_after = {rec.key: rec}
+        self._apply(change)
+        return rec
+
+    def _stored_done(self, k: str) -> Done | None:
+        doc = self.storage.read().get(COVERAGE, {}).get(k)
+        try:
+            return Done.from_dict(doc) if doc else None
+        except ValueError:
+            return None
+
+    def _add_coverage(self, change: Change, records: Iterable[Done]) -> None:
+        """Put into `change` the records that are later than what the store holds."""
+        for k, rec in resolve(records).items():
+            old = self._stored_done(k)
+            if old is None or (old != rec and resolve([old, rec])[k] is rec):
+                change.coverage_before[k] = old
+                change.coverage_after[k] = rec
 
     def _require(self, annotation_id: str) -> Annotation:
         ann = self.get(annotation_id)
@@ -500,7 +564,13 @@ class AnnotationStore:
             return None
         change = self._undo[-1]
         reverted = Change(
-            change.label, change.after, change.before, change.codebook_after, change.codebook_before
+            change.label,
+            change.after,
+            change.before,
+            change.codebook_after,
+            change.codebook_before,
+            change.coverage_after,
+            change.coverage_before,
         )
         self._write(reverted)
         self._redo.append(self._undo.pop())
@@ -544,6 +614,13 @@ class AnnotationStore:
                     if old_article is not None and ann.id in self._raw(old_article):
                         self._table(old_article).remove(doc_ids=_ids(ann.id))
                     self._table(ann.article_id).insert(_doc(ann.to_dict(), ann.id))
+                if change.coverage_after:
+                    table = self.db.table(COVERAGE)
+                    for k, rec in change.coverage_after.items():
+                        if rec is not None:
+                            table.upsert(_doc(rec.to_dict(), k))
+                        elif k in self.storage.read().get(COVERAGE, {}):
+                            table.remove(doc_ids=_ids(k))
                 if change.codebook_after is not None:
                     self.db.table(CODEBOOK).upsert(
                         _doc({"themes": change.codebook_after.to_list()}, "codebook")

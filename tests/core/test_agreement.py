@@ -7,9 +7,12 @@ import pytest
 from annotations.analysis.agreement import (
     OVERALL,
     agreement,
+    coded_units,
     cohen_kappa,
     disagreements,
+    fleiss_kappa,
     krippendorff_alpha,
+    pooled_kappa,
 )
 from annotations.corpus import Corpus
 from annotations.store.tinydb_store import AnnotationStore
@@ -151,3 +154,143 @@ def test_cli_agreement(tmp_db, capsys):
 def test_cli_agreement_needs_two_authors(tmp_db, capsys):
     assert main(["agreement", "--db", str(tmp_db)]) == 1
     assert "two or more authors" in capsys.readouterr().err
+
+
+# -- coverage ----------------------------------------------------------------------------
+
+OTHER = make_article("u.txt", "Arctic ice. Ships pass. Ports grow.")
+TWO = Corpus([ART, OTHER])
+
+
+def test_a_third_analyst_does_not_change_a_pairs_figures():
+    pair = [a for a in TEAM if a.author in ("alice", "bob")]
+    # carol coded an article neither alice nor bob marked done, with a theme of her own
+    carol = [ann(OTHER, 0, 11, "Arctic route", author="carol"), ann(ART, 0, 8, E, author="carol")]
+    done = {"alice": {ART.id}, "bob": {ART.id}}
+    before = agreement(pair, TWO, coverage=done)
+    after = agreement(pair + carol, TWO, coverage={**done, "carol": {ART.id, OTHER.id}})
+    rows = lambda r: [p for p in r.pairs if (p.a, p.b) == ("alice", "bob")]
+    assert rows(before) == rows(after)
+    assert after.coverage == "done" and not after.warnings
+    # without any done mark the fallback is each pair's own coded articles, with a warning
+    fallback = agreement(pair + carol, TWO)
+    assert rows(fallback) == rows(before) and fallback.coverage == "coded"
+    assert fallback.warnings and "nobody marked" in fallback.warnings[0]
+
+
+def test_an_analyst_who_coded_nothing_but_marked_done_is_a_coder():
+    alice = [ann(ART, 0, 8, E, author="alice")]
+    r = agreement(alice, CORPUS, coverage={"alice": {ART.id}, "carol": {ART.id}})
+    assert r.authors == ["alice", "carol"]
+    # carol read the article and coded nothing: disagreement, not missing data
+    assert _pair(r, "alice", "carol", E).kappa == pytest.approx(0.0)
+    assert _pair(r, "alice", "carol", E).f1_exact == 0.0  # not None: one side has spans
+
+
+def test_alpha_takes_uncovered_articles_as_missing():
+    anns = [
+        ann(ART, 0, 8, E, author="alice"),
+        ann(ART, 0, 8, E, author="bob"),
+        ann(OTHER, 0, 11, E, author="alice"),  # bob never read OTHER
+    ]
+    r = agreement(anns, TWO, coverage={"alice": {ART.id, OTHER.id}, "bob": {ART.id}})
+    # OTHER's units have one value each: not pairable; ART: perfect agreement
+    assert r.alpha[E] == pytest.approx(1.0)
+    assert r.articles == 2 and r.fleiss_units == 4
+
+
+def test_exactly_two_coders_get_alpha_and_fleiss_per_theme():
+    r = agreement([a for a in TEAM if a.author != "carol"], CORPUS)
+    assert r.authors == ["alice", "bob"]
+    assert r.alpha[E] is not None and r.alpha[D] is not None and r.fleiss[E] is not None
+
+
+def test_a_repeated_theme_and_a_repeated_passage_count_once():
+    from dataclasses import replace
+
+    twice = replace(ann(ART, 0, 8, E, author="alice"), themes=(E, E))
+    again = ann(ART, 0, 8, E, author="alice")
+    r = agreement([twice, again, ann(ART, 0, 8, E, author="bob")], CORPUS)
+    row = _pair(r, "alice", "bob", E)
+    assert row.f1_exact == 1.0 and row.f1_overlap == 1.0 and row.kappa == 1.0
+
+
+def test_a_unit_an_annotation_only_touches_is_not_coded():
+    # [8, 20) ends where sentence 3 starts and starts where sentence 1 ends
+    units = [(0, 8), (8, 20), (20, 30)]
+    assert coded_units(units, [ann(ART, 8, 20, E)], E) == {1}
+    assert coded_units(units, [ann(ART, 7, 21, E)], E) == {0, 1, 2}
+    # tokens leave gaps: [3, 5) starts where "One" ends and ends inside "two"
+    tokens = [(0, 3), (4, 7), (9, 14)]
+    assert coded_units(tokens, [ann(ART, 3, 5, E)], E) == {1}
+    assert coded_units(tokens, [ann(ART, 3, 4, E)], E) == set()
+
+
+def test_pooled_kappa_is_not_the_concatenated_kappa():
+    # De Vries et al. (2008): mean p_o and mean p_e over themes
+    energy = ([1, 1, 1, 0], [1, 1, 0, 0])  # p_o .75, p_e .75*.5 + .25*.5 = .5
+    digital = ([1, 0, 0, 0], [0, 0, 0, 0])  # p_o .75, p_e .25*0 + .75*1 = .75
+    assert pooled_kappa([energy, digital]) == pytest.approx((0.75 - 0.625) / (1 - 0.625))
+    # concatenated: p_o 6/8, p_a 4/8, p_b 2/8, p_e .5 -> .5
+    concat = cohen_kappa(energy[0] + digital[0], energy[1] + digital[1])
+    assert concat == pytest.approx(0.5)
+    assert pooled_kappa([]) is None and pooled_kappa([([0, 0], [0, 0])]) is None
+
+
+def test_fleiss_kappa_hand_computed():
+    # 3 coders, rows [1,1,1] [0,0,0] [1,1,0] [0,0,0]: P_i = 1, 1, 1/3, 1 -> P = 10/12
+    # p1 = 5/12, p_e = 25/144 + 49/144 = 74/144
+    rows = [[1, 1, 1], [0, 0, 0], [1, 1, 0], [0, 0, 0]]
+    assert fleiss_kappa(rows) == pytest.approx((10 / 12 - 74 / 144) / (1 - 74 / 144))
+    assert fleiss_kappa([[1, 1], [1, 1]]) is None and fleiss_kappa([]) is None
+    assert fleiss_kappa([[1, 1], [1, 0, 0]]) is None  # unequal coders: not Fleiss' design
+
+
+def test_per_article_kappa_is_the_mean_of_defined_article_kappas():
+    anns = [
+        ann(ART, 0, 8, E, author="a"),
+        ann(ART, 0, 8, E, author="b"),  # ART: kappa 1
+        ann(OTHER, 0, 11, E, author="a"),
+        ann(OTHER, 12, 23, E, author="b"),  # OTHER: p_o 1/3, p_e 5/9 -> -0.5
+    ]
+    r = agreement(
+        anns, TWO, coverage={"a": {ART.id, OTHER.id}, "b": {ART.id, OTHER.id}}, per_article=True
+    )
+    assert _pair(r, "a", "b", E).per_article == pytest.approx((1.0 - 0.5) / 2)
+
+
+def test_adjacent_disagreement_pieces_with_the_same_coders_are_joined():
+    anns = [
+        ann(ART, 0, 10, E, author="alice"),
+        ann(ART, 5, 20, E, author="alice"),  # cuts at 5 and 10, alice alone throughout
+        ann(ART, 30, 40, E, author="bob"),
+    ]
+    got = [(d.start, d.end, d.coded_by) for d in disagreements(anns)]
+    assert got == [(0, 20, ("alice",)), (30, 40, ("bob",))]
+
+
+def test_cli_agreement_reads_coverage_and_offers_every_definition(tmp_db, capsys):
+    from annotations.corpus import load_corpus
+
+    corpus = load_corpus()
+    art = corpus.articles[0]
+    with AnnotationStore(tmp_db, author="x") as store:
+        store.put_many([ann(art, 0, 84, E, author="alice"), ann(art, 0, 84, E, author="bob")])
+    assert main(["agreement", "--db", str(tmp_db)]) == 0
+    captured = capsys.readouterr()
+    assert "nobody marked an article done" in captured.err
+    assert "articles either coded" in captured.out and "Fleiss" in captured.out
+    with AnnotationStore(tmp_db, author="alice") as store:
+        store.set_done(art.id)
+        store.set_done(art.id, author="bob")
+        store.set_done(art.id, author="carol")  # read it, coded nothing
+    assert main(["agreement", "--db", str(tmp_db), "--per-article", "--json"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert captured.err == "" and data["coverage"] == "done"
+    assert data["authors"] == ["alice", "bob", "carol"]
+    overall = next(p for p in data["pairs"] if p["theme"] == OVERALL and p["authors"][1] == "bob")
+    assert overall["pooled_kappa"] == 1.0 and overall["per_article_kappa"] == 1.0
+    assert set(data["fleiss_kappa"]) == {E, OVERALL}
+    assert main(["agreement", "--db", str(tmp_db), "--themes", "codebook", "--json"]) == 0
+    assert D in json.loads(capsys.readouterr().out)["themes"]

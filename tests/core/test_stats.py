@@ -97,3 +97,26 @@ def test_cli_stats_json_and_table(tmp_db, capsys):
     assert main(["stats", "--db", str(tmp_db)]) == 0
     out = capsys.readouterr().out
     assert "Articles × themes" in out and art.id in out
+
+
+def test_co_occurrence_is_within_one_analyst_unless_asked_across(small_corpus):
+    a = small_corpus.articles[0]
+    # alice and bob code one passage with different themes: disagreement, not co-occurrence
+    anns = [ann(a, 0, 10, E, author="alice"), ann(a, 0, 10, D, author="bob")]
+    within = compute(anns, small_corpus, NAMES)
+    assert within.overlap.get((E, D), 0) == 0 and within.same_article.get((E, D), 0) == 0
+    across = compute(anns, small_corpus, NAMES, across_authors=True)
+    assert across.overlap[(E, D)] == 1 and across.same_article[(E, D)] == 1
+    # one analyst with both themes on overlapping passages still counts
+    alone = compute([*anns, ann(a, 5, 12, D, author="alice")], small_corpus, NAMES)
+    assert alone.overlap[(E, D)] == 1 and alone.same_article[(E, D)] == 1
+    assert within.to_json()["co_occurrence_across_authors"] is False
+
+
+def test_article_total_counts_theme_uses_and_annotations_apart(small_corpus):
+    a = small_corpus.articles[0]
+    stats = compute([ann(a, 0, 10, E, D), ann(a, 20, 30, E)], small_corpus, NAMES)
+    row = stats.articles[0]
+    assert row.total == 3 and row.annotations == 2
+    data = stats.to_json()["articles"][0]
+    assert (data["total"], data["annotations"]) == (3, 2)

@@ -215,3 +215,33 @@ def test_read_only_refuses_every_change(opener):
             with pytest.raises(ReadOnlyError):
                 change()
         assert ro.get(a.id) == a and len(ro) == 1
+
+
+def test_done_marks_undo_reopen_and_merge_by_time(opener):
+    from annotations.coverage import Done
+
+    store = opener()
+    try:
+        assert store.coverage() == [] and not store.is_done(ART.id)
+        mark = store.set_done(ART.id)
+        assert mark.author == "ana" and mark.done and store.is_done(ART.id)
+        assert store.done_articles() == {ART.id} and store.done_articles("bob") == set()
+        assert store.undo() is not None and not store.is_done(ART.id)
+        assert store.redo() is not None and store.is_done(ART.id)
+        # a merge brings bob's marks; an older unmark of ana's loses to her later mark
+        old = Done(ART.id, "ana", False, "2000-01-01T00:00:00Z")
+        store.put_many([], coverage=[Done(TWO.id, "bob", True, "2024-01-01T00:00:00Z"), old])
+        assert store.is_done(ART.id) and store.is_done(TWO.id, "bob")
+        a = store.tag(ART, 0, 19, [E])
+        store.put_many([], remove=[a.id])
+        assert a.id not in store
+    finally:
+        store.close()
+    reopened = opener()
+    try:
+        assert [(d.author, d.article_id, d.done) for d in reopened.coverage()] == [
+            ("ana", ART.id, True),
+            ("bob", TWO.id, True),
+        ]
+    finally:
+        reopened.close()

@@ -171,3 +171,49 @@ def test_cli_suggest_unknown_theme_is_one_line_error(tmp_db, capsys):
     assert main(["suggest", "--db", str(tmp_db), "--theme", "nope"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("tagline: error:") and err.count("\n") == 1
+
+
+def test_a_repeated_passage_is_suggested_once_and_not_after_a_copy_is_coded():
+    headline = "Oil and gas pipelines expand."
+    art = make_article("rep.txt", f"{headline}\n\nSome words. {headline} More words.\n")
+    found = suggest_for_article(art, Codebook(), themes=[E])
+    assert [(s.start, art.text[s.start : s.end]) for s in found] == [(0, headline)]
+    second = art.text.index(headline, 1)
+    coded = [ann(art, second, second + len(headline), E)]
+    assert suggest_for_article(art, Codebook(), coded, themes=[E]) == []
+
+
+def test_a_suggestion_says_where_its_cue_matched_and_how_to_narrow_it():
+    from annotations.analysis.suggest import narrowings
+
+    art = make_article("cue.txt", "Intro line here. Crude oil prices rose, said the Gazprom chief.")
+    codebook = Codebook([Theme("energy", "#3A8FD6", "1", ("oil price", "Gazprom"))])
+    (found,) = suggest_for_article(art, codebook)
+    assert art.text[found.cue_start : found.cue_end] == "oil prices"
+    assert found.cue == "oil price"
+    m = CueMatcher.from_codebook(codebook)
+    span = m.locate(art.text, "Gazprom")
+    assert art.text[span[0] : span[1]] == "Gazprom"
+    assert narrowings(art.text, span) == ["Gazprom chief", "the Gazprom", "the Gazprom chief"]
+    assert m.locate(art.text, "coal") is None
+    # a cue at the very start or end of the text has only one side to grow
+    assert narrowings("Oil rose", (0, 3)) == ["Oil rose"]
+
+
+def test_teach_options_drop_or_narrow_the_cue_of_a_rejected_suggestion():
+    from annotations.analysis.suggest import teach_options
+
+    art = make_article("cue.txt", "Intro line here. The Gazprom chief spoke on Monday.")
+    codebook = Codebook([Theme("energy", "#3A8FD6", "1", ("Gazprom", "oil"))])
+    (found,) = suggest_for_article(art, codebook)
+    edits = teach_options(codebook, found, art.text)
+    assert [(e.label, e.cues) for e in edits] == [
+        ("Drop the cue “Gazprom” from energy", ("oil",)),
+        ("Narrow “Gazprom” to “Gazprom chief”", ("Gazprom chief", "oil")),
+        ("Narrow “Gazprom” to “The Gazprom”", ("The Gazprom", "oil")),
+        ("Narrow “Gazprom” to “The Gazprom chief”", ("The Gazprom chief", "oil")),
+    ]
+    # a cue no longer in the codebook (edited meanwhile) offers nothing
+    assert (
+        teach_options(Codebook([Theme("energy", "#3A8FD6", "1", ("oil",))]), found, art.text) == []
+    )

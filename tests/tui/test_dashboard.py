@@ -114,3 +114,25 @@ def test_dashboard_snapshot(snap_compare, tmp_path):
         assert snap_compare(app, terminal_size=(120, 40), run_before=ready)
     finally:
         store.close()
+
+
+def test_dashboard_shows_progress_per_analyst(tmp_path):
+    from textual.widgets import Static
+
+    store, corpus = build(tmp_path / "db.json")
+    store.set_done("a.txt")
+    store.set_done("b.txt", author="bob")
+    store.set_done("c.txt", author="bob")
+    app = DashboardApp(store, corpus)
+
+    async def run() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot)
+            line = app.screen.query_one("#progress", Static)
+            assert str(line.render()) == "Coverage: ana 1/3 done · bob 2/3 done"
+            matrix = app.screen.query_one("#matrix", DataTable)
+            # b.txt: 4 annotations, 5 theme uses (one annotation carries two themes)
+            assert list(matrix.get_row("b.txt")[-2:]) == [5, 4]
+
+    asyncio.run(run())
+    store.close()

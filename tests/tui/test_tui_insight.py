@@ -226,6 +226,7 @@ async def test_suggestions_accept_undo_reject(db, seeds):
         second = main.suggestion_at_caret()
         assert second is not None and second != first
         await pilot.press("x")
+        await pilot.press("escape")  # the cue dialog: keep the cue (tests/tui/test_tui_coverage.py)
         assert len(store) == 0
         assert second.key(article.text) in store.rejections()
         assert second not in main.session.shown_suggestions()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tui.cli import (
     agreement,
     doctor,
+    done,
     export,
     importing,
     listing,
@@ -27,6 +28,7 @@ COMMANDS = [
     report.register,
     suggest.register,
     merge.register,
+    done.register,
     agreement.register,
     doctor.register,
     team.register,

@@ -69,9 +69,10 @@ def run(args: argparse.Namespace) -> int:
         if new is not None and new.pending:
             written = new.write()
             print(f"Added {len(written)} article(s) to {args.add_articles}", file=sys.stderr)
-        added, updated = ws.store.put_many(annotations)
+        added, updated = ws.store.put_many(annotations, coverage=ctx.coverage)
+        marks = f"; {len(ctx.coverage)} done mark(s)" if ctx.coverage else ""
         print(
-            f"Imported {added + updated} annotation(s): {added} new, {updated} updated",
+            f"Imported {added + updated} annotation(s): {added} new, {updated} updated{marks}",
             file=sys.stderr,
         )
     finally:

@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
     ws = open_from_args(args)
     try:
         summary = ws.store.summary()
+        done = ws.store.done_articles()
         out = sys.stdout
         for article in ws.corpus:
             counts = summary.get(article.id, {})
@@ -33,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
                     **article.metadata(),
                     "annotations": ws.store.annotation_count(article.id),
                     "themes": dict(sorted(counts.items())),
+                    "done": article.id in done,
                 }
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:
@@ -44,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
                     line += f"\t({printable(meta)})"
                 if marks:
                     line += f"\t[{printable(marks)}]"
+                if article.id in done:
+                    line += "\tdone"
                 out.write(line + "\n")
     finally:
         ws.close()

@@ -37,6 +37,19 @@ def run(args: argparse.Namespace) -> int:
             "added": result.added,
             "updated": result.updated,
             "unchanged": result.unchanged,
+            "stale": result.stale,
+            "done_marks": len(result.coverage),
+            "duplicates": [
+                {
+                    "author": d.author,
+                    "article_id": d.article_id,
+                    "start": d.start,
+                    "end": d.end,
+                    "kept": d.kept,
+                    "folded": list(d.folded),
+                }
+                for d in result.duplicates
+            ],
             "conflicts": [
                 {
                     "id": c.id,
@@ -56,4 +69,6 @@ def run(args: argparse.Namespace) -> int:
     print(result.summary(len(args.files)))
     for conflict in result.conflicts:
         print(f"conflict: {printable(conflict.describe())}")
+    for dup in result.duplicates:
+        print(f"duplicate: {printable(dup.describe())}")
     return 0

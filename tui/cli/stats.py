@@ -16,6 +16,11 @@ def register(sub, common) -> None:
     p = sub.add_parser(
         "stats", parents=[common(author=False)], help="per-theme figures, co-occurrence, timeline"
     )
+    p.add_argument(
+        "--across-authors",
+        action="store_true",
+        help="co-occurrence across analysts (default: within each analyst's annotations)",
+    )
     p.add_argument("--json", action="store_true", help="the same figures as one JSON object")
     p.set_defaults(handler=run)
 
@@ -24,7 +29,12 @@ def run(args: argparse.Namespace) -> int:
 
     ws = open_from_args(args)
     try:
-        stats = compute(ws.store.all(), ws.corpus, ws.store.codebook.names())
+        stats = compute(
+            ws.store.all(),
+            ws.corpus,
+            ws.store.codebook.names(),
+            across_authors=args.across_authors,
+        )
     finally:
         ws.close()
     out = sys.stdout
@@ -60,16 +70,23 @@ def run(args: argparse.Namespace) -> int:
         out.write("Articles × themes\n")
         out.write(
             render(
-                ["article", "date", *names, "total"],
+                ["article", "date", *names, "theme uses", "annotations"],
                 [
-                    [r.article_id, r.date, *(r.counts.get(n, 0) for n in names), r.total]
+                    [
+                        r.article_id,
+                        r.date,
+                        *(r.counts.get(n, 0) for n in names),
+                        r.total,
+                        r.annotations,
+                    ]
                     for r in stats.articles
                 ],
             )
             + "\n\n"
         )
     if len(names) > 1:
-        out.write("Co-occurrence\n")
+        scope = "across analysts" if stats.across_authors else "within each analyst"
+        out.write(f"Co-occurrence ({scope})\n")
         out.write(
             render(
                 ["theme", "with", "overlapping", "same article"],

@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from annotations.analysis.stats import CorpusStats, compute
 from annotations.corpus import Corpus
+from annotations.coverage import Progress, progress
 from annotations.store.protocol import Store
 
 
@@ -56,6 +57,7 @@ class DashboardScreen(Screen[str | None]):
         self.store = store
         self.corpus = corpus
         self.stats: CorpusStats | None = None  # set when the worker is done
+        self.progress: list[Progress] = []  # articles done per analyst, with the stats
         self._sort_column = 0
         self._reverse = False
 
@@ -70,6 +72,8 @@ class DashboardScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, name="dashboard")
     def _compute(self) -> CorpusStats:
         # Read-only on the store; the main screen, the only writer, is covered meanwhile.
+        authors = [a for a in self.store.authors() if a]
+        self.progress = progress(self.store.coverage(), [a.id for a in self.corpus], authors)
         return compute(self.store.all(), self.corpus, self.store.codebook.names())
 
     async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -96,6 +100,9 @@ class DashboardScreen(Screen[str | None]):
                 classes="section",
             )
         ]
+        if self.progress:
+            done = " · ".join(p.describe() for p in self.progress)
+            out.append(Static(Text(f"Coverage: {done}"), id="progress", classes="section"))
         themes = DataTable(id="themes", cursor_type="row", zebra_stripes=True)
         themes.add_columns(
             "theme", "annotations", "articles", "characters", "share", "first", "last"
@@ -116,21 +123,22 @@ class DashboardScreen(Screen[str | None]):
         matrix = DataTable(id="matrix", cursor_type="row", zebra_stripes=True)
         # The title column is bounded so every theme column fits beside it: what is
         # left of the screen after the numbers, at least 16 and at most 60 cells.
-        numbers = 10 + sum(max(len(n), 3) + 2 for n in names) + 7 + 2
+        numbers = 10 + sum(max(len(n), 3) + 2 for n in names) + 12 + 13 + 2
         longest = max((len(r.title) for r in stats.articles), default=8)
         title_width = max(16, min(60, longest, self.size.width - numbers - 4))
         matrix.add_column("article", width=title_width)
-        matrix.add_columns("date", *names, "total")
+        matrix.add_columns("date", *names, "theme uses", "annotations")
         for row in stats.articles:
             matrix.add_row(
                 Text(row.title, no_wrap=True, overflow="ellipsis"),
                 Text(row.date or "-"),
                 *(row.counts.get(n, 0) for n in names),
                 row.total,
+                row.annotations,
                 key=row.article_id,
             )
         out.append(matrix)
-        out.append(Static(Text("Co-occurrence"), classes="section"))
+        out.append(Static(Text("Co-occurrence (within each analyst)"), classes="section"))
         co = DataTable(id="cooccurrence", cursor_type="row")
         co.add_columns("theme", "with", "overlapping", "same article")
         for a, b in combinations(names, 2):

@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 
-from annotations.analysis.suggest import Suggestion, suggest_for_article
+from annotations.analysis.suggest import CueEdit, Suggestion, suggest_for_article, teach_options
 from annotations.corpus import Article
 from annotations.model import Annotation
 from annotations.session import ALL, AnnotatingSession, Toggled, ToggleResult, View
@@ -164,7 +164,7 @@ class MainScreen(Screen):
         else:
             summary, empty = store.summary(), Counter[str]()
             counts = lambda article_id: summary.get(article_id, empty)  # noqa: E731
-        self.article_list.load(counts, store.codebook)
+        self.article_list.load(counts, store.codebook, store.done_articles())
 
     def open_article(self, article_id: str) -> None:
         if self.session.open(article_id) is not None:
@@ -181,16 +181,24 @@ class MainScreen(Screen):
     def _store_changed(self, event: StoreChanged) -> None:
         if event.codebook_changed:
             self._load_articles()
+        touched = set(event.articles)
+        mine = self.store.author + "\x1f"  # coverage keys are "author\x1farticle"
+        for key in event.change.coverage_after:  # done marks, undo included
+            if key.startswith(mine):
+                article_id = key[len(mine) :]
+                done = self.store.is_done(article_id)
+                (self.article_list.done.add if done else self.article_list.done.discard)(article_id)
+                touched.add(article_id)
         article = self.session.article
         if (
             article is None
             or event.codebook_changed
-            or article.id in event.articles
-            or not event.articles  # a rejection: the suggestions shown change
+            or article.id in touched
+            or not touched  # a rejection: the suggestions shown change
         ):
-            self._repaint(event.articles)
+            self._repaint(touched)
         else:  # only other articles (an orphan placed, an import): their rows and the counts
-            self._update_rows(event.articles)
+            self._update_rows(touched)
 
     def watch_view(self, view: View) -> None:
         self.set_class(view.kind == "author", "-view-author")
@@ -228,7 +236,10 @@ class MainScreen(Screen):
                 pending, codebook, list(session.annotations()), set(session.rejected)
             )
         suggested = session.shown_suggestions()
-        self.reader.set_suggestions([Mark(s.start, s.end, (s.theme,)) for s in suggested])
+        self.reader.set_suggestions(
+            [Mark(s.start, s.end, (s.theme,)) for s in suggested],
+            [Mark(s.cue_start, s.cue_end, (s.theme,)) for s in suggested if s.cue_start >= 0],
+        )
         badges = []
         if session.suggesting:
             badges.append(
@@ -505,6 +516,19 @@ class MainScreen(Screen):
     def action_undo(self) -> None:
         self._undo_redo(False)
 
+    def action_toggle_done(self) -> None:
+        """`D`: mark the open article done for this analyst (agreement reads it), or unmark."""
+        article = self.session.article
+        if article is None:
+            return
+        done = not self.store.is_done(article.id)
+        self.run_change(
+            lambda: self.store.set_done(article.id, done),
+            f"Marked done (u undoes) · {len(self.store.done_articles())} done"
+            if done
+            else "Marked not done",
+        )
+
     def action_redo(self) -> None:
         self._undo_redo(True)
 
@@ -642,18 +666,45 @@ class MainScreen(Screen):
             return False
         reader = self.reader
 
-        def reject() -> None:
+        def reject() -> bool:
             self.session.reject(s)
             reader.selection = type(reader.selection).cursor(reader.selection.end)
+            return True
 
-        self.run_change(
+        saved = self.run_change(
             reject,
             lambda _: (
                 f"Rejected {s.theme} here (not suggested again) · "
                 f"{len(self.session.shown_suggestions())} left"
             ),
         )
+        article = self.session.article
+        edits = teach_options(self.store.codebook, s, article.text) if article else []
+        if saved is not None:
+            self._offer_cue_edits(s, edits)
         return True
+
+    def _offer_cue_edits(self, s: Suggestion, edits: list[CueEdit]) -> None:
+        """After a rejection: drop or narrow the cue that made the suggestion, or keep it."""
+        if not edits or self.store.read_only:
+            return
+        from tui.dialogs.cue import CueDialog
+
+        def chosen(edit: CueEdit | None) -> None:
+            if edit is None:
+                return
+            changed = self.run_change(
+                lambda: self.store.set_theme_cues(edit.theme, edit.cues) or True,
+                f"Cues of {edit.theme}: {', '.join(edit.cues) or 'none'} (u undoes)",
+            )
+            if changed is not None and self.suggesting:  # new cues: suggest afresh
+                self.session.start_suggesting()
+                self._repaint()
+
+        question = (
+            f"Rejected {s.theme}. It was suggested for the cue “{s.cue}”. Teach the cue list?"
+        )
+        self.app.push_screen(CueDialog(question, edits), chosen)
 
 
 def _plural(n: int, noun: str) -> str:

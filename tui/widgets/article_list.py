@@ -31,6 +31,8 @@ FILTER_LIMIT = 2000
 
 
 _DIM = Style.parse("dim")
+_DONE = Style.parse("bold #5FAF5F")
+DONE_MARK = "✓ "  # the current analyst marked the article done
 _GREY = "#8A8A8A"
 
 
@@ -39,8 +41,10 @@ def _colour(color: str) -> Style:
     return Style.parse(color)
 
 
-def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -> Content:
-    """The date (dimmed), theme marks with counts, the title, then the source, dimmed.
+def article_prompt(
+    article: Article, counts: Counter[str], codebook: Codebook, done: bool = False
+) -> Content:
+    """A done mark, the date (dimmed), theme marks with counts, the title, then the source.
 
     Built as one string with spans (not `Content.assemble`): 10,000 of these are
     made at start-up, and assembling parses styles for every part.
@@ -56,7 +60,9 @@ def article_prompt(article: Article, counts: Counter[str], codebook: Codebook) -
             spans.append(Span(at, at + len(piece), style))
         at += len(piece)
 
-    if article.date:  # first, so it shows however narrow the list is
+    if done:
+        add(DONE_MARK, _DONE)
+    if article.date:  # early, so it shows however narrow the list is
         add(article.date + " ", _DIM)
     if counts:
         for theme in codebook:
@@ -118,6 +124,7 @@ class ArticleList(OptionList):
         self._prompts: list[Content | None] = []  # None: not built yet
         self._counts: Callable[[str], Counter[str]] = lambda _id: Counter()
         self._codebook = Codebook()
+        self.done: set[str] = set()  # articles the current analyst marked done
         self.shown: list[int] = []  # indices into `articles`, in display order
 
     def _update_lines(self) -> None:
@@ -144,17 +151,25 @@ class ArticleList(OptionList):
         if prompt is None:
             article = self.articles[i]
             prompt = self._prompts[i] = article_prompt(
-                article, self._counts(article.id), self._codebook
+                article, self._counts(article.id), self._codebook, article.id in self.done
             )
         return prompt
 
-    def load(self, counts: Callable[[str], Counter[str]], codebook: Codebook) -> None:
+    def load(
+        self,
+        counts: Callable[[str], Counter[str]],
+        codebook: Codebook,
+        done: set[str] | None = None,
+    ) -> None:
         """Take the rows' counts (`counts(article_id)`) and codebook: at start, and
         after a codebook change. Prompts are built as rows are drawn.
 
         A reload keeps the rows shown (the filter) and the highlighted article, and
-        says nothing: the open article must not change under the analyst.
+        says nothing: the open article must not change under the analyst. `done`
+        (the current analyst's done articles) replaces the marks when given.
         """
+        if done is not None:
+            self.done = set(done)
         first = not self._prompts
         self._counts, self._codebook = counts, codebook
         self._prompts = [None] * len(self.articles)
@@ -198,12 +213,21 @@ class ArticleList(OptionList):
         i = self._index.get(article_id)
         if i is None or not self._prompts:
             return
-        self._prompts[i] = article_prompt(self.articles[i], counts, codebook)
+        self._prompts[i] = article_prompt(
+            self.articles[i], counts, codebook, article_id in self.done
+        )
         try:
             # The row reads the new prompt from `_prompts`; this drops its drawn copy.
             self.replace_option_prompt(article_id, self._prompts[i])
         except OptionDoesNotExist:  # filtered out: the new prompt is used when it shows again
             pass
+
+    def set_done(
+        self, article_id: str, done: bool, counts: Counter[str], codebook: Codebook
+    ) -> None:
+        """Show or hide one row's done mark."""
+        (self.done.add if done else self.done.discard)(article_id)
+        self.update_article(article_id, counts, codebook)
 
     @property
     def highlighted_id(self) -> str | None:

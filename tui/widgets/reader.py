@@ -48,6 +48,7 @@ _WORD = re.compile(r"[\w'’-]")
 
 # A highlight segment: (start column, end column, theme names active there)
 Segment = tuple[int, int, tuple[str, ...]]
+_CUE = Style(bold=True, italic=True)  # a suggestion's cue, inside its outline
 
 
 class Marked(Protocol):
@@ -195,6 +196,7 @@ class Reader(TextArea):
         self._styles: dict[tuple[str, ...], Style] = {}
         self._style_key: tuple | None = None
         self._suggested: dict[int, list[Segment]] = {}
+        self._cues: dict[int, list[Segment]] = {}
         self._suggest_styles: dict[tuple[str, ...], Style] = {}
         self._margin: dict[int, margin.MarginRow] = {}
         self._margin_key: tuple | None = None
@@ -346,6 +348,7 @@ class Reader(TextArea):
         self._starts = line_starts(text)
         self._segments = {}
         self._suggested = {}
+        self._cues = {}
         self._anns = []
         self._margin_key = None
         self.load_text(text)
@@ -361,9 +364,10 @@ class Reader(TextArea):
         self.notify_style_update()
         self.refresh()
 
-    def set_suggestions(self, marks: list[Mark]) -> None:
-        """Outline these suggested passages (an empty list removes them)."""
+    def set_suggestions(self, marks: list[Mark], cues: list[Mark] | None = None) -> None:
+        """Outline these suggested passages, and in bold the cues that made them."""
         self._suggested = line_segments(marks, self._starts)
+        self._cues = line_segments(cues or [], self._starts)
         self.notify_style_update()
         self.refresh()
 
@@ -460,6 +464,8 @@ class Reader(TextArea):
         line = super().get_line(line_index)
         for start, end, themes in self._suggested.get(line_index, ()):
             line.stylize(self._suggestion_style(themes), start, end)
+        for start, end, _ in self._cues.get(line_index, ()):
+            line.stylize(_CUE, start, end)  # why it was suggested
         for start, end, themes in self._segments.get(line_index, ()):
             line.stylize(self._style_for(themes), start, end)
         return line
