@@ -19,6 +19,7 @@ FULL = [
     ["benchmarks.tui_bench"],
     ["benchmarks.anchoring_bench", "--rounds", "20"],
     ["benchmarks.suggest_bench"],
+    ["benchmarks.team_bench"],
 ]
 QUICK = [
     ["benchmarks.store_bench", "--quick"],
@@ -27,6 +28,7 @@ QUICK = [
     ["benchmarks.tui_bench", "--quick"],
     ["benchmarks.anchoring_bench", "--rounds", "1"],
     ["benchmarks.suggest_bench", "--scale", "4"],
+    ["benchmarks.team_bench", "--quick"],
 ]
 
 

@@ -15,8 +15,10 @@ from textual.app import App
 from textual.reactive import var
 
 from annotations.store.errors import StoreError
+from annotations.store.postgres import Watcher
 from annotations.store.protocol import Change, Store
 from annotations.themes import ThemeError
+from tui.live import LiveUpdate, start_live
 from tui.messages import StoreChanged
 
 T = TypeVar("T")
@@ -30,14 +32,22 @@ class ChangeApp(App):
 
     _store: Store | None = None
     _unsubscribe: Callable[[], None] | None = None
+    _live: Watcher | None = None
 
     def attach_store(self, store: Store) -> None:
         self._store = store
         self._unsubscribe = store.subscribe(self._store_changed)
+        self._live = start_live(self, store, self.say)  # team mode: others' changes
+
+    def on_live_update(self, message: LiveUpdate) -> None:
+        message.fn()
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self._live is not None:
+            self._live.stop()
+            self._live.join(timeout=2)
 
     def _store_changed(self, change: Change) -> None:
         # Called on the writer's thread after the change is saved; post_message is

@@ -20,8 +20,11 @@ one database can hold several projects (and tests).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import threading
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -92,11 +95,15 @@ class TeamUrl:
         return cls(conninfo, schema, display)
 
 
-def connect(url: TeamUrl, *, autocommit: bool = True, timeout: int = 5) -> psycopg.Connection:
+def connect(
+    url: TeamUrl, *, autocommit: bool = True, timeout: int = 5, name: str = "tagline"
+) -> psycopg.Connection:
     """A connection with the schema on its search path; one-line errors."""
     psycopg = _psycopg()
     try:
-        conn = psycopg.connect(url.conninfo, autocommit=autocommit, connect_timeout=timeout)
+        conn = psycopg.connect(
+            url.conninfo, autocommit=autocommit, connect_timeout=timeout, application_name=name
+        )
     except psycopg.Error as exc:
         raise StoreError(f"{url.display}: cannot connect ({_first_line(exc)})") from None
     conn.execute(f"SET search_path TO {url.schema}")
@@ -419,9 +426,16 @@ class PostgresStore:
         self._cache: dict[str, list[Annotation]] = {}
         self._versions: dict[str, int] = {}  # annotation id -> version last read or written
         self._where: dict[str, str] = {}  # cached annotation id -> its article
+        self._seen: dict[str, Annotation] = {}  # read one by one (not a whole article)
         self._undo: list[Change] = []
         self._redo: list[Change] = []
         self._listeners: list[Callable[[Change], None]] = []
+        self._count: int | None = None
+        self._outbox: list[Change] = []  # made while the server was away, oldest first
+        # A reader queues changes while the server is away (and `flush`es when it is
+        # back); a command, which may exit before that, fails instead.
+        self.queue_when_offline = False
+        self.client_id = uuid.uuid4().hex  # our own notifications are not news to us
         self._codebook, self._codebook_version = self._load_codebook()
 
     @property
@@ -444,9 +458,20 @@ class PostgresStore:
         self.close()
 
     def _sql(self, query: str, params: Any = None) -> Any:
-        """Run one statement; database errors become one-line `StoreError`s."""
+        """Run one statement; database errors become one-line `StoreError`s.
+
+        A connection the server dropped (a restart) is reopened once, then retried.
+        """
+        if self._offline():
+            self._reconnect()
         try:
-            return self.conn.execute(query, params)
+            try:
+                return self.conn.execute(query, params)
+            except self._psycopg.OperationalError:
+                if not self._offline():
+                    raise
+                self._reconnect()  # the server dropped us (a restart): once more
+                return self.conn.execute(query, params)
         except self._psycopg.errors.InsufficientPrivilege as exc:
             raise NotAllowedError(f"{self.location}: not allowed ({_first_line(exc)})") from None
         except self._psycopg.Error as exc:
@@ -456,9 +481,13 @@ class PostgresStore:
         """Drop cached annotations (all, or of these articles): the next read asks the server."""
         if article_ids is None:
             self._cache.clear()
+            self._seen.clear()
         else:
-            for article_id in article_ids:
+            articles = set(article_ids)
+            for article_id in articles:
                 self._cache.pop(article_id, None)
+            for aid in [i for i, a in self._seen.items() if a.article_id in articles]:
+                del self._seen[aid]
 
     def reload_codebook(self) -> None:
         self._codebook, self._codebook_version = self._load_codebook()
@@ -466,7 +495,11 @@ class PostgresStore:
     # -- reading -----------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return int(self._sql("SELECT count(*) FROM annotations").fetchone()[0])
+        # Counted once, then kept by this client's writes and by `apply_remote`: the
+        # reader asks on every repaint, and counting a million rows takes a while.
+        if self._count is None:
+            self._count = int(self._sql("SELECT count(*) FROM annotations").fetchone()[0])
+        return self._count
 
     def __contains__(self, annotation_id: object) -> bool:
         return isinstance(annotation_id, str) and self.get(annotation_id) is not None
@@ -482,6 +515,9 @@ class PostgresStore:
             found = next((a for a in self._cache[article_id] if a.id == annotation_id), None)
             if found is not None:
                 return found
+        seen = self._seen.get(annotation_id)
+        if seen is not None:
+            return seen
         row = self._sql(
             f"SELECT {COLUMNS} FROM annotations WHERE id = %s", (annotation_id,)
         ).fetchone()
@@ -489,6 +525,7 @@ class PostgresStore:
             return None
         ann, version = _row_to_annotation(row)
         self._versions[ann.id] = version
+        self._seen[ann.id] = ann  # a second get (the edit's) must see this same version
         return ann
 
     def for_article(self, article_id: str) -> list[Annotation]:
@@ -870,6 +907,59 @@ class PostgresStore:
         for listener in list(self._listeners):
             listener(change)
 
+    # -- other clients' changes (live) -------------------------------------------------
+
+    def watch(
+        self,
+        on_change: Callable[[RemoteChange], None],
+        on_status: Callable[[str], None] = lambda status: None,
+    ) -> Watcher:
+        """Start listening for other clients' changes in a background thread.
+
+        `on_change` gets each change with the fresh rows already fetched (on the
+        watcher's own connection); hand it to `apply_remote` on the thread that uses
+        this store. `on_status` hears "reconnecting…" and "reconnected".
+        """
+        watcher = Watcher(self.url, self.channel, self.client_id, on_change, on_status)
+        watcher.start()
+        return watcher
+
+    def apply_remote(self, remote: RemoteChange) -> Change:
+        """Take in another client's change (no network: the rows came with it).
+
+        Returns a `Change` from the cached state before to the state after, so
+        listeners repaint exactly what it touched; subscribers hear it too.
+        """
+        before: list[Annotation] = []
+        after: list[Annotation] = []
+        if remote.articles is None:
+            for anns in self._cache.values():
+                before.extend(anns)
+            self.forget()
+        else:
+            touched = set(remote.articles)
+            for aid in [i for i, a in self._seen.items() if a.article_id in touched]:
+                del self._seen[aid]
+            for article_id, rows in remote.rows.items():
+                before.extend(self._cache.get(article_id, ()))
+                fresh = sorted((a for a, _ in rows), key=_sort_key)
+                for a, version in rows:
+                    self._versions[a.id] = version
+                    self._where[a.id] = article_id
+                self._cache[article_id] = fresh
+                after.extend(fresh)
+        if remote.count is not None:
+            self._count = remote.count
+        elif self._count is not None:
+            self._count += remote.delta
+        change = Change(remote.label, before, after)
+        if remote.codebook is not None:
+            codebook, version = remote.codebook
+            change.codebook_before, change.codebook_after = self._codebook, codebook
+            self._codebook, self._codebook_version = codebook, version
+        self._tell(change)
+        return change
+
     # -- undo --------------------------------------------------------------------------
 
     @property
@@ -920,14 +1010,73 @@ class PostgresStore:
         if self.read_only:
             raise ReadOnlyError(f"{self.location}: opened read-only, the change was not saved")
 
+    @property
+    def pending(self) -> int:
+        """Changes made while the server was unreachable, saved on reconnection."""
+        return len(self._outbox)
+
+    def _reconnect(self) -> None:
+        """Open a fresh connection (the old one is dead); `StoreError` if the server is down."""
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        self.conn = connect(self.url, timeout=2)
+
+    def _offline(self) -> bool:
+        return self.conn.closed or self.conn.broken
+
+    def flush(self) -> int:
+        """Send the changes queued while offline, in order; returns how many were saved.
+
+        Each is written as any change is (versions checked, a row already in its
+        after-state counts as done), so a change that reached the server before the
+        connection dropped is not applied twice. A refused one is dropped and raised.
+        """
+        saved = 0
+        while self._outbox:
+            change = self._outbox[0]
+            self._write(change, queue_if_offline=False)
+            self._outbox.pop(0)
+            saved += 1
+        self.forget()  # the optimistic copies: read the server's truth again
+        self._count = None
+        return saved
+
     def _apply(self, change: Change, undoable: bool = True) -> None:
-        self._write(change)
+        if self._outbox:  # keep the order: behind what is already queued
+            self._check_writable()
+            self._queue(change)
+        else:
+            self._write(change)
         if undoable:
             self._undo.append(change)
             self._redo.clear()
         self._tell(change)
 
-    def _write(self, change: Change) -> None:
+    def _queue(self, change: Change) -> None:
+        """Keep `change` for `flush()` and show it in this client's cache meanwhile."""
+        self._outbox.append(change)
+        self._patch_cache(change)
+        before_ids, after_ids = {a.id for a in change.before}, {a.id for a in change.after}
+        if self._count is not None:
+            self._count += len(after_ids - before_ids) - len(before_ids - after_ids)
+
+    def _patch_cache(self, change: Change) -> None:
+        """Apply a change to the cached articles (after writing it, or while queued)."""
+        gone = {a.id for a in change.after} | {a.id for a in change.before}
+        for aid in gone:
+            self._seen.pop(aid, None)
+        for article_id in change.articles:
+            if article_id not in self._cache:
+                continue
+            kept = [a for a in self._cache[article_id] if a.id not in gone]
+            kept.extend(a for a in change.after if a.article_id == article_id)
+            self._cache[article_id] = sorted(kept, key=_sort_key)
+            for a in kept:
+                self._where[a.id] = article_id
+        if change.codebook_after is not None:
+            self._codebook = change.codebook_after
+
+    def _write(self, change: Change, queue_if_offline: bool = True) -> None:
         """Replace `change.before` by `change.after` in one transaction, checking versions.
 
         A row already in its `after` state counts as written (a retry); a row someone
@@ -938,31 +1087,56 @@ class PostgresStore:
         touched = {a.article_id for a in change.before} | {a.article_id for a in change.after}
         psycopg = self._psycopg
         written: dict[str, int] = {}
+        delta = 0
+        if self._offline():
+            try:
+                self._reconnect()
+            except StoreError:
+                if not (queue_if_offline and self.queue_when_offline):
+                    raise
+                self._queue(change)  # the server is away: saved when it is back
+                return
         try:
-            with self.conn.transaction():
-                written = self._write_rows(change, touched)
-                if change.codebook_after is not None:
-                    self._write_codebook(change.codebook_after)
-                if change.coverage_after:
-                    self._write_coverage(change.coverage_after)
-                self._notify(change, touched)
-        except _Refused as refused:
-            self._diagnose(refused.expected)
-        except StaleEditError:
-            self.reload_codebook()
+            try:
+                with self.conn.transaction():
+                    written, delta = self._write_rows(change, touched)
+                    if change.codebook_after is not None:
+                        self._write_codebook(change.codebook_after)
+                    if change.coverage_after:
+                        self._write_coverage(change.coverage_after)
+                    self._notify(change, touched, delta)
+            except _Refused as refused:
+                self._diagnose(refused.expected)
+            except StaleEditError:
+                self.reload_codebook()
+                raise
+            except psycopg.errors.InsufficientPrivilege as exc:
+                what = (
+                    "only an admin may change the codebook"
+                    if "codebook" in str(exc)
+                    else "you may change only your own annotations (a reviewer may change anyone's)"
+                )
+                raise NotAllowedError(f"{what}; nothing was saved") from None
+            except psycopg.OperationalError as exc:
+                if not (queue_if_offline and self.queue_when_offline and self._offline()):
+                    raise StoreError(
+                        f"{self.location}: {_first_line(exc)}; nothing was saved"
+                    ) from None
+                # The connection dropped mid-change: whether it committed is unknown, and
+                # the retry from the queue finds out (an applied change counts as done).
+                self._queue(change)
+                return
+            except psycopg.Error as exc:
+                raise StoreError(
+                    f"{self.location}: {_first_line(exc)}; nothing was saved"
+                ) from None
+        except BaseException:
+            if not self._outbox:
+                self.forget(touched)  # unsure what is cached: re-read when next asked
             raise
-        except psycopg.errors.InsufficientPrivilege as exc:
-            what = (
-                "only an admin may change the codebook"
-                if "codebook" in str(exc)
-                else "you may change only your own annotations (a reviewer may change anyone's)"
-            )
-            raise NotAllowedError(f"{what}; nothing was saved") from None
-        except psycopg.Error as exc:
-            raise StoreError(f"{self.location}: {_first_line(exc)}; nothing was saved") from None
-        finally:
-            # The server holds the truth; re-read these articles when next asked.
-            self.forget(touched)
+        self._patch_cache(change)
+        if self._count is not None:
+            self._count += delta
         self._versions.update(written)
         for ann in change.before:
             if ann.id not in written:
@@ -982,7 +1156,7 @@ class PostgresStore:
                 current[ann.id] = (ann, version)
         return current
 
-    def _write_rows(self, change: Change, touched: set[str]) -> dict[str, int]:
+    def _write_rows(self, change: Change, touched: set[str]) -> tuple[dict[str, int], int]:
         """Check every row against what the change was made on, then write with versions.
 
         Each UPDATE and DELETE names the version it expects, so a row changed between
@@ -1046,7 +1220,7 @@ class PostgresStore:
                 )
                 if cur.rowcount != len(inserts):
                     raise StaleEditError("someone else added one of these annotations; reloaded")
-        return written
+        return written, len(inserts) - len(deletes)
 
     def _diagnose(self, expected: dict[str, int]) -> None:
         """A versioned write touched fewer rows than it named: say whether it was a
@@ -1072,7 +1246,7 @@ class PostgresStore:
         if cur.rowcount != 1:
             raise StaleEditError("someone else changed the codebook first; reloaded it")
 
-    def _notify(self, change: Change, touched: set[str]) -> None:
+    def _notify(self, change: Change, touched: set[str], delta: int) -> None:
         """Tell other readers what changed; delivered only if the transaction commits."""
         themes = sorted({t for a in change.after for t in a.themes})
         payload = {
@@ -1082,6 +1256,8 @@ class PostgresStore:
             "themes": themes[:20],
             "articles": sorted(touched),
             "codebook": change.codebook_after is not None,
+            "client": self.client_id,
+            "delta": delta,
         }
         text = json.dumps(payload, ensure_ascii=False)
         if len(text.encode()) > _NOTIFY_LIMIT:
@@ -1163,6 +1339,114 @@ class PostgresStore:
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.location}: {_first_line(exc)}; nothing was saved") from None
         return report
+
+
+@dataclass(slots=True)
+class RemoteChange:
+    """Another client's committed change, with the rows it left (fetched by the watcher)."""
+
+    author: str
+    label: str
+    themes: list[str]
+    articles: list[str] | None  # None: too many to name, reload everything
+    rows: dict[str, list[tuple[Annotation, int]]]  # article -> its annotations now
+    codebook: tuple[Codebook, int] | None  # the new codebook and its version, if changed
+    count: int | None  # annotations in the database now, when counted afresh
+    delta: int = 0  # annotations added minus deleted by the change
+
+
+class Watcher(threading.Thread):
+    """LISTEN for a schema's notifications on a connection of its own; reconnect on loss.
+
+    Runs beside the UI, which it never blocks: it fetches what a notification names
+    and hands it over. Notifications sent while it is disconnected are lost, so after
+    reconnecting it reports a change of everything (`articles=None`).
+    """
+
+    def __init__(
+        self,
+        url: TeamUrl,
+        channel: str,
+        client_id: str,
+        on_change: Callable[[RemoteChange], None],
+        on_status: Callable[[str], None],
+        retry: float = 0.5,
+    ) -> None:
+        super().__init__(name=f"tagline-watch-{channel}", daemon=True)
+        self.url, self.channel, self.client_id = url, channel, client_id
+        self.on_change, self.on_status, self.retry = on_change, on_status, retry
+        self._halt = threading.Event()
+        self.connected = threading.Event()
+
+    def stop(self) -> None:
+        self._halt.set()
+
+    def run(self) -> None:
+        psycopg = _psycopg()
+        lost = False
+        while not self._halt.is_set():
+            try:
+                with connect(self.url, timeout=2, name="tagline watcher") as conn:
+                    conn.execute(f"LISTEN {self.channel}")
+                    self.connected.set()
+                    if lost:
+                        lost = False
+                        self.on_status("reconnected")
+                        self.on_change(self._fetch(conn, {"label": "reconnected"}))
+                    while not self._halt.is_set():
+                        # Drained before handling: the generator holds the connection.
+                        notes = list(conn.notifies(timeout=0.25, stop_after=1))
+                        for note in notes:
+                            self._handle(conn, note.payload)
+            except (psycopg.Error, StoreError, OSError):
+                self.connected.clear()
+                if not lost:
+                    lost = True
+                    self.on_status("reconnecting…")
+                self._halt.wait(self.retry)
+
+    def _handle(self, conn: psycopg.Connection, payload: str) -> None:
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            return
+        if not isinstance(data, dict) or data.get("client") == self.client_id:
+            return
+        self.on_change(self._fetch(conn, data))
+
+    def _fetch(self, conn: psycopg.Connection, data: dict[str, Any]) -> RemoteChange:
+        articles = data.get("articles")
+        rows: dict[str, list[tuple[Annotation, int]]] = {}
+        if isinstance(articles, list):
+            articles = [str(a) for a in articles]
+            for article_id in articles:
+                rows[article_id] = []
+            for row in conn.execute(
+                f"SELECT {COLUMNS} FROM annotations WHERE article_id = ANY(%s)", (articles,)
+            ):
+                ann, version = _row_to_annotation(row)
+                rows.setdefault(ann.article_id, []).append((ann, version))
+        else:
+            articles = None
+        codebook = None
+        if data.get("codebook") or articles is None:
+            themes, version = conn.execute(
+                "SELECT themes, version FROM codebook WHERE id = 1"
+            ).fetchone()
+            codebook = (Codebook.from_list(themes) if themes else Codebook(), version)
+        count = None
+        if articles is None:  # after a gap: count afresh
+            count = int(conn.execute("SELECT count(*) FROM annotations").fetchone()[0])
+        return RemoteChange(
+            author=str(data.get("author") or ""),
+            label=str(data.get("label") or ""),
+            themes=[str(t) for t in data.get("themes") or []],
+            articles=articles,
+            rows=rows,
+            codebook=codebook,
+            count=count,
+            delta=int(data.get("delta") or 0),
+        )
 
 
 class _Refused(Exception):

@@ -149,7 +149,12 @@ def test_a_stale_edit_is_refused_and_the_fresh_state_read(url, seeds_corpus):
         assert bob.for_article(art.id)[0].note == "alice's note"
         assert alice.get(a.id).themes == (E,)
         bob.set_themes(a.id, [D])  # on the fresh version it goes through
-        assert alice.get(a.id).themes == (D,)
+        # Alice's reader keeps what it shows until the notification comes (live);
+        # whatever she edits on that older version is refused like bob's was.
+        assert alice.get(a.id).themes == (E,)
+        with pytest.raises(StaleEditError):
+            alice.set_note(a.id, "on an old version")
+        assert alice.get(a.id).themes == (D,) and alice.get(a.id).note == "alice's note"
 
 
 def test_undo_is_of_ones_own_changes_and_refused_when_overtaken(url, seeds_corpus):
@@ -193,3 +198,15 @@ def test_push_needs_a_local_file(url, capsys):
 def test_store_error_type_for_bad_schema_name(pg_database):
     with pytest.raises(StoreError, match="schema must be"):
         PostgresStore(f"{pg_database}?schema=Bad-Name")
+
+
+def test_an_edit_starts_from_the_version_the_caller_read(url, seeds_corpus):
+    """Read, someone else changes it, then edit: refused (no lost update on read-modify-write)."""
+    art = seeds_corpus.articles[0]
+    with PostgresStore(url, author="alice") as alice, PostgresStore(url, author="bob") as bob:
+        a = bob.tag(art, 0, 40, [E])
+        seen = alice.get(a.id)  # one annotation, not its whole article
+        bob.set_note(a.id, "bob's")
+        with pytest.raises(StaleEditError):
+            alice.set_note(a.id, seen.note + " alice's")
+        assert bob.get(a.id).note == "bob's"

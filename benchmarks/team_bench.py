@@ -1,0 +1,249 @@
+"""Team mode on PostgreSQL: tag round trip, live propagation, opening, concurrent writers.
+
+`python -m benchmarks.team_bench [--articles N] [--annotations M] [--quick]` against the
+local server (`--url`, default `$TAGLINE_TEST_PG` or postgresql://postgres@127.0.0.1/postgres).
+It works in a private database it creates and drops. Targets (issue #19): round trip
+median < 10 ms, p95 < 30 ms; opening < 3 s; propagation median < 200 ms; 8 writers ×
+2,000 changes with conflicts: zero lost, zero duplicated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import queue
+import random
+import time
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+from annotations.corpus import Article, sha256_of
+from annotations.model import Annotation
+from annotations.store.errors import StaleEditError
+from annotations.store.postgres import PostgresStore, init_schema
+from annotations.workspace import open_workspace
+from benchmarks.harness import percentile, print_header
+
+WORDS = [
+    "energy",
+    "arctic",
+    "route",
+    "pipeline",
+    "digital",
+    "economy",
+    "market",
+    "cooperation",
+    "sanctions",
+    "trade",
+    "port",
+    "gas",
+    "oil",
+    "grid",
+    "data",
+    "internet",
+    "summit",
+    "minister",
+    "growth",
+    "shipping",
+    "ice",
+    "investment",
+]
+
+
+def _db_url(server: str, name: str) -> str:
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}", query=""))
+
+
+def _article(i: int, rng: random.Random) -> Article:
+    text = f"Article {i}\n\n" + " ".join(rng.choice(WORDS) for _ in range(250)) + "."
+    return Article(f"a{i:06d}.txt", None, text, sha256_of(text), f"Article {i}")  # type: ignore[arg-type]
+
+
+def fill(url: str, articles: int, annotations: int) -> list[Article]:
+    rng = random.Random(19)
+    arts = [_article(i, rng) for i in range(articles)]
+    with PostgresStore(url, author="seed") as store:
+        store.publish(arts)
+        batch: list[Annotation] = []
+        for n in range(annotations):
+            art = arts[n % len(arts)]
+            start = rng.randrange(0, len(art.text) - 40)
+            batch.append(
+                Annotation.create(
+                    article_id=art.id,
+                    text=art.text,
+                    sha256=art.sha256,
+                    start=start,
+                    end=start + rng.randrange(5, 40),
+                    themes=[rng.choice(["energy", "digital economy", "Arctic route"])],
+                    author=f"seed{n % 5}",
+                )
+            )
+            if len(batch) == 20000:
+                store.put_many(batch, undoable=False)
+                batch = []
+        if batch:
+            store.put_many(batch, undoable=False)
+    return arts
+
+
+def round_trips(url: str, art: Article, rounds: int) -> tuple[list[float], list[float]]:
+    """(commit ms, propagation ms): alice tags; bob's watcher has the rows."""
+    got: queue.Queue[float] = queue.Queue()
+    with PostgresStore(url, author="alice") as alice, PostgresStore(url, author="bob") as bob:
+        watcher = bob.watch(lambda remote: got.put(time.perf_counter()))
+        watcher.connected.wait(10)
+        alice.for_article(art.id)
+        commit, propagate = [], []
+        for i in range(rounds):
+            start = (i * 7) % (len(art.text) - 30)
+            t0 = time.perf_counter()
+            ann = alice.tag(art, start, start + 20, ["energy"])
+            t1 = time.perf_counter()
+            t2 = got.get(timeout=10)
+            commit.append((t1 - t0) * 1000)
+            propagate.append((t2 - t0) * 1000)
+            alice.delete(ann.id)
+            got.get(timeout=10)
+        watcher.stop()
+        watcher.join(5)
+    return commit, propagate
+
+
+def writer(args: tuple[str, int, int, list[str], str]) -> dict[str, int]:
+    """One analyst's process: `changes` changes, some on the shared (hot) annotations."""
+    url, w, changes, hot, article_id = args
+    rng = random.Random(w)
+    done = {"hot": 0, "own": 0, "conflicts": 0}
+    with PostgresStore(url, author=f"w{w}") as store:
+        art = _fetch_article(store, article_id)
+        for i in range(changes):
+            if rng.random() < 0.3:
+                target = rng.choice(hot)
+                while True:
+                    ann = store.get(target)
+                    try:
+                        store.set_note(target, f"{ann.note} w{w}.{i}".strip())
+                        done["hot"] += 1
+                        break
+                    except StaleEditError:
+                        done["conflicts"] += 1  # reported: re-read and apply again
+                        store.forget([article_id])
+                        store._versions.pop(target, None)
+            else:
+                start = rng.randrange(0, len(art.text) - 30)
+                store.put_many(
+                    [
+                        Annotation.create(
+                            article_id=art.id,
+                            text=art.text,
+                            sha256=art.sha256,
+                            start=start,
+                            end=start + 10,
+                            themes=["energy"],
+                            author=f"w{w}",
+                            id=f"w{w}-{i}",
+                        )
+                    ],
+                    undoable=False,
+                )
+                done["own"] += 1
+    return done
+
+
+def _fetch_article(store: PostgresStore, article_id: str) -> Article:
+    corpus = store.load_corpus()
+    return corpus[article_id]
+
+
+def concurrent(url: str, arts: list[Article], writers: int, changes: int) -> None:
+    art = arts[-1]
+    with PostgresStore(url, author="setup") as store:
+        hot = [store.tag(art, i * 10, i * 10 + 5, ["energy"], id=f"hot-{i}").id for i in range(20)]
+        before = len(store)
+    ctx = multiprocessing.get_context("spawn")
+    t0 = time.perf_counter()
+    with ctx.Pool(writers) as pool:
+        results = pool.map(writer, [(url, w, changes, hot, art.id) for w in range(writers)])
+    seconds = time.perf_counter() - t0
+    hot_done = sum(r["hot"] for r in results)
+    own_done = sum(r["own"] for r in results)
+    conflicts = sum(r["conflicts"] for r in results)
+    with PostgresStore(url) as store:
+        tokens = [t for h in hot for t in store.get(h).note.split()]
+        own = len(store) - before
+    lost = hot_done - len(set(tokens)) + (own_done - own)
+    duplicated = len(tokens) - len(set(tokens))
+    total = hot_done + own_done
+    print(
+        f"concurrent writers: {writers} processes × {changes} changes ({total} saved: "
+        f"{hot_done} on 20 shared annotations, {own_done} new) in {seconds:.1f} s = "
+        f"{total / seconds:.0f} changes/s; {conflicts} conflicts reported and retried; "
+        f"lost {lost}, duplicated {duplicated} (target 0, 0)"
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = os.environ.get("TAGLINE_TEST_PG", "postgresql://postgres@127.0.0.1/postgres")
+    ap.add_argument("--url", default=default, help="a server where we may create a database")
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--annotations", type=int, default=100_000)
+    ap.add_argument("--rounds", type=int, default=300)
+    ap.add_argument("--writers", type=int, default=8)
+    ap.add_argument("--changes", type=int, default=2000)
+    ap.add_argument("--quick", action="store_true", help="small sizes (CI)")
+    args = ap.parse_args()
+    if args.quick:
+        args.articles, args.annotations, args.rounds, args.changes = 50, 500, 20, 50
+    print_header("benchmarks.team_bench")
+    import psycopg
+
+    name = f"tagline_bench_{os.getpid()}_{uuid.uuid4().hex[:4]}"
+    try:
+        admin = psycopg.connect(args.url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        print(f"no PostgreSQL server at {args.url}: skipped ({str(exc).splitlines()[0]})")
+        return 0
+    admin.execute(f"CREATE DATABASE {name}")
+    url = _db_url(args.url, name) + f"?schema=b{uuid.uuid4().hex[:8]}"
+    schema = url.rsplit("=", 1)[1]
+    try:
+        init_schema(url)
+        t0 = time.perf_counter()
+        arts = fill(url, args.articles, args.annotations)
+        print(
+            f"filled {args.articles} articles and {args.annotations} annotations in "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
+        t0 = time.perf_counter()
+        ws = open_workspace(db_path=url, author="alice")
+        ws.store.summary()
+        ws.store.for_article(ws.corpus.articles[0].id)
+        ws.corpus.articles[0].text  # noqa: B018  (the first article shown)
+        opened = time.perf_counter() - t0
+        ws.close()
+        print(f"open (corpus from the database, summary, first article): {opened:.2f} s (< 3 s)")
+        commit, propagate = round_trips(url, arts[0], args.rounds)
+        print(
+            f"tag round trip (committed, notified) over {args.rounds}: median "
+            f"{percentile(commit, 50):.1f} ms, p95 {percentile(commit, 95):.1f} ms "
+            "(target < 10 / < 30)"
+        )
+        print(
+            f"propagation to another client (its rows fetched): median "
+            f"{percentile(propagate, 50):.1f} ms, p95 {percentile(propagate, 95):.1f} ms "
+            "(target median < 200)"
+        )
+        concurrent(url, arts, args.writers, args.changes)
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        for group in ("admin", "reviewer", "analyst"):
+            admin.execute(f"DROP ROLE IF EXISTS {schema}_{group}")
+        admin.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""Team mode, live: other analysts' changes appear in the open reader as they happen.
+
+The store's watcher thread listens (PostgreSQL LISTEN/NOTIFY) and fetches what a
+change touched on its own connection; this module hands each change to the UI
+thread, where the store takes it in without touching the network. The store then
+notifies as for a local change, so every screen repaints what it touched; the
+caret and selection stay where they are. The status line says who did what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import App
+from textual.message import Message
+
+from annotations.store.errors import StoreError
+from annotations.store.postgres import PostgresStore, RemoteChange, Watcher
+from annotations.store.protocol import Store
+
+VERBS = {"tag": "tagged", "add": "added", "remove": "removed", "untag": "untagged"}
+
+
+def describe(remote: RemoteChange, title_of: Callable[[str], str | None]) -> str:
+    """'bob tagged energy in ‘Xi says…’', from the notification's label and articles."""
+    verb, _, rest = remote.label.partition(" ")
+    if verb in VERBS:
+        what = f"{VERBS[verb]} {rest}"
+    elif remote.label == "edit note":
+        what = "edited a note"
+    elif verb == "undo":
+        what = f"undid {rest}"
+    else:
+        what = remote.label
+    where = ""
+    if remote.articles and len(remote.articles) == 1:
+        title = title_of(remote.articles[0]) or remote.articles[0]
+        where = f" in ‘{title if len(title) <= 40 else title[:39] + '…'}’"
+    return f"{remote.author or 'someone'} {what}{where}"
+
+
+def start_live(app: App, store: Store, say: Callable[[str], None]) -> Watcher | None:
+    """Start the watcher for a team store (None for a TinyDB one)."""
+    if not isinstance(store, PostgresStore):
+        return None
+    corpus = getattr(getattr(app, "workspace", None), "corpus", None)
+
+    def title_of(article_id: str) -> str | None:
+        article = corpus.get(article_id) if corpus is not None else None
+        return article.title if article is not None else None
+
+    def status(status: str) -> None:  # on the UI thread
+        if status != "reconnected":
+            say(status)
+            return
+        try:
+            saved = store.flush()
+        except StoreError as exc:
+            say(f"reconnected; a queued change was not saved: {exc}")
+            return
+        say(f"reconnected; {saved} queued change(s) saved" if saved else "reconnected")
+
+    store.queue_when_offline = True
+
+    def take(remote: RemoteChange) -> None:  # on the UI thread
+        store.apply_remote(remote)
+        if remote.label != "reconnected":
+            say(describe(remote, title_of))
+
+    def hand_over(fn: Callable[[], None]) -> None:  # on the watcher thread
+        # post_message is thread-safe and does not wait: the watcher never waits for the UI.
+        app.post_message(LiveUpdate(fn))
+
+    return store.watch(
+        lambda remote: hand_over(lambda: take(remote)), lambda s: hand_over(lambda: status(s))
+    )
+
+
+class LiveUpdate(Message):
+    """Run `fn` on the UI thread (the app's `on_live_update`)."""
+
+    def __init__(self, fn: Callable[[], None]) -> None:
+        super().__init__()
+        self.fn = fn
