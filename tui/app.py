@@ -33,6 +33,9 @@ class TaglineApp(ChangeApp):
     # Absolute, so subclasses defined elsewhere (tests) find it too.
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     COMMANDS = App.COMMANDS | {TaglineCommands}
+    # Screen classes for layouts by width (app.tcss): 80 columns is the smallest supported.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (160, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = APP.bindings()
 
     search_index: var[SearchIndex | None] = var(None, init=False)

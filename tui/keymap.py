@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.binding import Binding
 from textual.keys import format_key
 from textual.widgets import TextArea
 
+from annotations.themes import Codebook
 from tui.actions import ANNOTATING, APP, INSIGHT, PALETTE_ONLY, Section
 from tui.screens.retrieve import RetrieveScreen
 from tui.screens.search import SearchScreen
@@ -90,9 +91,24 @@ def _merged(entries: list[KeyEntry]) -> list[KeyEntry]:
     return out
 
 
-def keymap() -> list[KeyEntry]:
-    """Every key the help screen lists, section by section."""
-    return [e for section in _sections() for e in _merged(section)]
+def keymap(codebook: Codebook | None = None) -> list[KeyEntry]:
+    """Every key the help screen lists, section by section. With the codebook, the theme
+    keys read "1 energy" and keys with no theme are left out."""
+    entries = [e for section in _sections() for e in _merged(section)]
+    return entries if codebook is None else with_theme_names(entries, codebook)
+
+
+def with_theme_names(entries: list[KeyEntry], codebook: Codebook) -> list[KeyEntry]:
+    """Theme keys described by their theme ("1 energy"); a key with no theme is dropped."""
+    out = []
+    for e in entries:
+        if e.binding_id and e.binding_id.startswith("theme.") and e.binding_id != "theme.pick":
+            theme = codebook.by_hotkey(e.binding_id.removeprefix("theme."))
+            if theme is None:
+                continue
+            e = replace(e, description=f"{theme.hotkey} {theme.name}")
+        out.append(e)
+    return out
 
 
 def palette_only() -> list[KeyEntry]:

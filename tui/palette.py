@@ -7,6 +7,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from annotations.themes import Codebook
 from tui.keymap import keymap, palette_only
 from tui.screens.main import MainScreen
 
@@ -14,10 +15,11 @@ from tui.screens.main import MainScreen
 SECTIONS = {"Reader: selecting", "Annotating", "Insight", "App"}
 
 
-def palette_commands() -> list[tuple[str, str, str]]:
-    """(title, action, keys) for every command, in keymap order."""
+def palette_commands(codebook: Codebook | None = None) -> list[tuple[str, str, str]]:
+    """(title, action, keys) for every command, in keymap order; with the codebook the
+    theme keys are named by their themes ("1 energy")."""
     out: list[tuple[str, str, str]] = []
-    for entry in [*keymap(), *palette_only()]:
+    for entry in [*keymap(codebook), *palette_only()]:
         if entry.section not in SECTIONS | {"More"} or entry.action.startswith("cursor_"):
             continue
         if entry.action == "app.command_palette":
@@ -27,9 +29,18 @@ def palette_commands() -> list[tuple[str, str, str]]:
 
 
 class TaglineCommands(Provider):
+    def _commands(self) -> list[tuple[str, str, str]]:
+        workspace = getattr(self.app, "workspace", None)
+        return palette_commands(workspace.store.codebook if workspace else None)
+
     async def _run(self, action: str) -> None:
+        screen = self.app.screen
         # Screen actions belong to the main screen; the palette may sit above another.
-        if action.startswith("screen.") and not isinstance(self.app.screen, MainScreen):
+        if action.startswith("screen.") and not isinstance(screen, MainScreen):
+            return
+        if not action.startswith(("app.", "screen.")):  # a reader key (w): the reader runs it
+            if isinstance(screen, MainScreen):
+                await screen.reader.run_action(action)
             return
         await self.app.run_action(action)
 
@@ -37,12 +48,13 @@ class TaglineCommands(Provider):
         return Content.assemble(title, (f"  {keys}", "dim") if keys else "")
 
     async def discover(self) -> Hits:
-        for title, action, keys in palette_commands():
-            yield DiscoveryHit(self._prompt(title, keys), partial(self._run, action), help=action)
+        # The key as help, never the internal action id.
+        for title, action, keys in self._commands():
+            yield DiscoveryHit(self._prompt(title, keys), partial(self._run, action), help=keys)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, action, keys in palette_commands():
+        for title, action, keys in self._commands():
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), partial(self._run, action), help=keys)

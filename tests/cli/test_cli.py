@@ -250,3 +250,34 @@ def test_report_writes_html_with_every_segment(capsys, db, seeds, tmp_path):
     assert doc.startswith("<!DOCTYPE html>") and art.text[:7] in doc
     code, _, err = run(capsys, "report", "--author", "nobody", "--db", db)
     assert code == 1 and "no coded segments" in err
+
+
+def test_every_subcommand_has_a_description_and_formats_show_their_default(capsys):
+    import argparse
+
+    from tui.cli.main import build_parser
+
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, command in sub.choices.items():
+        assert command.description, f"tagline {name} -h has no description"
+    assert "(default: jsonl)" in sub.choices["export"].format_help()
+    assert "(default: jsonl)" in sub.choices["import"].format_help()
+    assert "(default: md)" in sub.choices["report"].format_help()
+    themes = [
+        a for a in sub.choices["themes"]._actions if isinstance(a, argparse._SubParsersAction)
+    ]
+    assert "replace" in themes[0].choices["cues"].description.lower()
+
+
+def test_qdpx_refuses_to_write_a_zip_to_a_terminal(capsys, db, monkeypatch):
+    class Terminal:
+        def isatty(self):
+            return True
+
+        buffer = None
+
+    monkeypatch.setattr("sys.stdout", Terminal())
+    code = main(["export", "-f", "qdpx", "--db", str(db)])
+    err = capsys.readouterr().err
+    assert code == 1 and "use -o FILE" in err

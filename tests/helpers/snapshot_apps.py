@@ -78,3 +78,29 @@ def sync(fn):
         return asyncio.run(fn(*args, **kwargs))
 
     return wrapper
+
+
+def overlaps_app(db: Path) -> SteadyApp:
+    """The first seed with what the reader must show apart (issue 12): a sentence coded
+    energy + digital economy holding a phrase coded digital economy with a note, and
+    the Arctic sentence coded Arctic route holding "Arctic shipping route" coded Arctic
+    route again (same theme, nested), plus a plain energy sentence."""
+    from annotations.text.segment import sentence_at
+
+    corpus = load_corpus()
+    store = AnnotationStore(db, author="tester")
+    article = corpus.articles[0]
+    text = article.text
+    store.tag(article, *first_sentence(text), ["energy"])
+    i = text.index("digital economy", text.index("MOSCOW"))
+    s, e = sentence_at(text, i)
+    s, e = s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())
+    store.tag(article, s, e, ["energy", "digital economy"])
+    store.tag(article, i, i + len("digital economy"), ["digital economy"], note="key phrase")
+    j = text.index("Arctic shipping route")
+    s, e = sentence_at(text, j)
+    s, e = s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())
+    store.tag(article, s, e, ["Arctic route"])
+    store.tag(article, j, j + len("Arctic shipping route"), ["Arctic route"])
+    store.close()
+    return SteadyApp(make_workspace(db, corpus), theme=THEME)

@@ -389,7 +389,8 @@ async def test_help_generated_from_bindings(db, seeds):
         keys = {r[1]: r[2] for r in rows}
         assert keys["s"] == "Sentence"
         assert keys["u / ctrl+z"] == "Undo"
-        assert keys["1"] == "Theme 1"
+        assert keys["1"] == "1 energy"  # the theme's name, not "Theme 1"
+        assert "4" not in keys  # no theme on 4: not listed
         assert "shift+right" in keys
         await pilot.press("escape")
         await pilot.press("f1")

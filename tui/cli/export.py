@@ -14,7 +14,14 @@ from tui.cli.common import CommandError, open_from_args, warn
 def register(sub, common) -> None:
     # Here --author filters by author; export creates nothing, so no author of its own.
     p = sub.add_parser("export", parents=[common(author=False)], help="export annotations")
-    p.add_argument("-f", "--format", default="jsonl", choices=sorted(FORMATS), help="output format")
+    p.add_argument(
+        "-f",
+        "--format",
+        default="jsonl",
+        choices=sorted(FORMATS),
+        metavar="FORMAT",
+        help=f"output format: {', '.join(sorted(FORMATS))} (default: jsonl)",
+    )
     p.add_argument("--theme", action="append", default=[], help="only these themes (repeatable)")
     p.add_argument("--article", action="append", default=[], help="only these article ids")
     p.add_argument(

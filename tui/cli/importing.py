@@ -16,7 +16,15 @@ from tui.cli.common import CommandError, open_from_args, warn
 def register(sub, common) -> None:
     p = sub.add_parser("import", parents=[common()], help="import annotations (all or nothing)")
     p.add_argument("file", help="file to read, or - for stdin")
-    p.add_argument("-f", "--format", default="jsonl", choices=sorted(FORMATS), help="input format")
+    readable = sorted(name for name, f in FORMATS.items() if f.reader is not None)
+    p.add_argument(
+        "-f",
+        "--format",
+        default="jsonl",
+        choices=readable,
+        metavar="FORMAT",
+        help=f"input format: {', '.join(readable)} (default: jsonl)",
+    )
     p.add_argument(
         "--add-articles",
         type=Path,

@@ -38,7 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     for register in COMMANDS:
         register(sub, common)
+    _describe(sub)
     return parser
+
+
+def _describe(sub: argparse._SubParsersAction) -> None:
+    """`tagline COMMAND -h` opens with the command's one-line summary (nested ones too)."""
+    summaries = {a.dest: a.help for a in sub._choices_actions}
+    for name, parser in sub.choices.items():
+        if parser.description is None and summaries.get(name):
+            parser.description = summaries[name][0].upper() + summaries[name][1:] + "."
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _describe(action)
 
 
 def run_tui(args: argparse.Namespace) -> int:

@@ -31,9 +31,15 @@ def register(sub, common) -> None:
     key = acts.add_parser("key", parents=[parent], help="set a theme's hotkey (1-9)")
     key.add_argument("name")
     key.add_argument("key")
-    cues = acts.add_parser("cues", parents=[parent], help="set a theme's cue phrases")
-    cues.add_argument("name")
-    cues.add_argument("cues", nargs="*")
+    cues = acts.add_parser(
+        "cues",
+        parents=[parent],
+        help="replace a theme's cue phrases with these (none given: clears them)",
+    )
+    cues.add_argument("name", help="the theme")
+    cues.add_argument(
+        "cues", nargs="*", help="every cue phrase the theme keeps (replaces, not adds)"
+    )
     rm = acts.add_parser("remove", parents=[parent], help="remove a theme")
     rm.add_argument("name")
     rm.add_argument("--force", action="store_true", help="also untag annotations that use it")
@@ -75,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"Hotkey of {args.name!r} is now {args.key}")
         elif action == "cues":
             store.set_theme_cues(args.name, tuple(args.cues))
-            print(f"{args.name!r} has {len(args.cues)} cue phrase(s)")
+            print(f"{args.name!r} now has {len(args.cues)} cue phrase(s) (replaced)")
         elif action == "remove":
             try:
                 n = store.remove_theme(args.name, force=args.force)

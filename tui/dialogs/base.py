@@ -23,11 +23,16 @@ class Dialog(ModalScreen[T]):
     }
     Dialog > .dialog {
         width: 72;
+        max-width: 100%;
         height: auto;
         max-height: 90%;
+        overflow-y: auto;  /* at 80x24 the export dialog is taller than the screen */
         padding: 1 2;
         border: thick $primary;
         background: $surface;
+    }
+    Dialog.-narrow > .dialog {
+        padding: 0 1;
     }
     Dialog .dialog-title {
         text-style: bold;

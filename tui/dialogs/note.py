@@ -18,6 +18,9 @@ class NoteScreen(Dialog[str | None]):
     NoteScreen #note-text {
         height: 10;
     }
+    NoteScreen.-short #note-text {
+        height: 5;  /* 24 rows: the passage, the note and the buttons fit unscrolled */
+    }
     """
 
     BINDINGS = [

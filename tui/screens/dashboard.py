@@ -121,10 +121,16 @@ class DashboardScreen(Screen[str | None]):
         out.append(themes)
         out.append(Static(Text("Articles × themes (enter opens, s sorts)"), classes="section"))
         matrix = DataTable(id="matrix", cursor_type="row", zebra_stripes=True)
-        matrix.add_columns("article", "date", *names, "theme uses", "annotations")
+        # The title column is bounded so every theme column fits beside it: what is
+        # left of the screen after the numbers, at least 16 and at most 60 cells.
+        numbers = 10 + sum(max(len(n), 3) + 2 for n in names) + 12 + 13 + 2
+        longest = max((len(r.title) for r in stats.articles), default=8)
+        title_width = max(16, min(60, longest, self.size.width - numbers - 4))
+        matrix.add_column("article", width=title_width)
+        matrix.add_columns("date", *names, "theme uses", "annotations")
         for row in stats.articles:
             matrix.add_row(
-                Text(row.title),
+                Text(row.title, no_wrap=True, overflow="ellipsis"),
                 Text(row.date or "-"),
                 *(row.counts.get(n, 0) for n in names),
                 row.total,

@@ -15,6 +15,7 @@ class HelpScreen(Dialog[None]):
     DEFAULT_CSS = """
     HelpScreen > .dialog {
         width: 90;
+        max-width: 100%;
         height: 90%;
     }
     HelpScreen #help-table {
@@ -44,7 +45,8 @@ class HelpScreen(Dialog[None]):
         table.add_column("Keys", width=26)
         table.add_column("Action", width=32)
         last = None
-        for entry in keymap():
+        workspace = getattr(self.app, "workspace", None)
+        for entry in keymap(workspace.store.codebook if workspace else None):
             where = entry.section if entry.section != last else ""
             last = entry.section
             table.add_row(

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 
 from annotations.analysis.suggest import CueEdit, Suggestion, suggest_for_article, teach_options
 from annotations.corpus import Article
@@ -37,6 +37,7 @@ from tui.widgets.reader import Mark, Reader
 from tui.widgets.status import StatusLine
 
 SUGGESTION_KEYS = "y accept, x reject, ]/[ move, g hide"
+NO_PASSAGE = "Select a passage first (s sentence, p paragraph, shift+arrows)"
 
 TOGGLED = {
     Toggled.TAGGED: "Tagged {}",
@@ -73,6 +74,7 @@ class MainScreen(Screen):
         self.store = workspace.store
         self.corpus = workspace.corpus
         self.session = AnnotatingSession(workspace.store, workspace.corpus)
+        self._hint_shown: tuple[str, Any] | None = None  # (message, selection when said)
 
     @property
     def article(self) -> Article | None:
@@ -267,7 +269,9 @@ class MainScreen(Screen):
 
     @on(ArticleList.OptionHighlighted, "#articles")
     def _article_highlighted(self, event: ArticleList.OptionHighlighted) -> None:
-        if event.option.id:
+        # While a title filter is typed the highlight follows the best match, but the
+        # open article stays until the analyst picks one (enter, or moving in the list).
+        if event.option.id and not self.query_one("#filter", Input).has_focus:
             self.open_article(event.option.id)
 
     @on(ArticleList.OptionSelected, "#articles")
@@ -289,6 +293,9 @@ class MainScreen(Screen):
         self.open_article(article_id)
         self.reader.move_to_start()
         self.reader.focus()
+        article = self.session.article
+        # The message of the view we came from does not belong to this one.
+        self.status.say(f"Opened ‘{_short(article.title)}’" if article else "")
 
     def jump_to(self, hit: Any) -> None:
         """Open a search hit's article with exactly its span selected, ready to tag."""
@@ -312,10 +319,19 @@ class MainScreen(Screen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.article_list.filter(event.value)
+        article = self.session.article
+        keep = article.id if article and not event.value else None
+        self.article_list.filter(event.value, keep=keep)
+        if event.value and not self.article_list.shown:
+            self.status.say("No matching titles (the open article stays open)")
+        elif not event.value and self.status.message.startswith("No matching titles"):
+            self.status.say("")
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
+        chosen = self.article_list.highlighted_id
+        if chosen:
+            self.open_article(chosen)
         self.article_list.focus()
 
     def key_escape(self) -> None:
@@ -354,6 +370,20 @@ class MainScreen(Screen):
         if span:
             self.reader.select_span(*span)
 
+    def _hint(self, message: str) -> None:
+        """Say what to do next; the hint goes as soon as the selection changes, so it is
+        never left saying "select a passage" over a selected one."""
+        self.status.say(message)
+        self._hint_shown = (message, self.reader.selection)
+
+    @on(TextArea.SelectionChanged, "#reader")
+    def _selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        hint = self._hint_shown
+        if hint is not None and event.selection != hint[1]:
+            self._hint_shown = None
+            if self.status.message == hint[0]:
+                self.status.say("")
+
     def annotation_at_caret(self) -> Annotation | None:
         """The annotation exactly selected, else the innermost one under the caret."""
         return self.session.annotation_at(self.reader.selected_span, self.reader.caret_offset)
@@ -371,7 +401,7 @@ class MainScreen(Screen):
         if result is None:
             return
         if result.outcome is Toggled.NO_PASSAGE:
-            self.status.say("Select a passage first (s sentence, p paragraph, shift+arrows)")
+            self._hint(NO_PASSAGE)
         else:
             self.status.say(TOGGLED[result.outcome].format(result.theme))
 
@@ -384,6 +414,11 @@ class MainScreen(Screen):
 
     def action_pick_theme(self) -> None:
         from tui.dialogs.theme_picker import ThemePicker
+
+        start, end = self.reader.selected_span
+        if start == end and self.annotation_at_caret() is None:
+            self._hint(NO_PASSAGE)  # before the picker, not after a theme is chosen
+            return
 
         def chosen(result: tuple[str, bool] | None) -> None:
             if not result:
@@ -406,7 +441,7 @@ class MainScreen(Screen):
 
         ann = self.annotation_at_caret()
         if ann is None:
-            self.status.say("No annotation here: tag a passage first, then add a note")
+            self._hint("No annotation here: tag a passage first, then add a note")
             return
 
         def saved(note: str | None) -> None:
@@ -450,11 +485,34 @@ class MainScreen(Screen):
 
     def _undo_redo(self, redo: bool) -> None:
         store = self.store
+        change = store.peek_redo() if redo else store.peek_undo()
         label = self.run_change(store.redo if redo else store.undo)
         if label:
-            self.status.say(f"{'Redid' if redo else 'Undid'}: {label}")
+            where = self._show_change(change, redo)
+            self.status.say(f"{'Redid' if redo else 'Undid'}: {label}{where}")
         elif not store.read_only:
             self.status.say(f"Nothing to {'redo' if redo else 'undo'}")
+
+    def _show_change(self, change, redo: bool) -> str:
+        """Go to the passage an undo/redo changed when it is in another article; returns
+        " in ‘Title’" to say where, or "" when it was here (or only the codebook)."""
+        if change is None:
+            return ""
+        records = (change.after + change.before) if redo else (change.before + change.after)
+        if not records:
+            return ""
+        target = records[0]
+        open_ = self.session.article
+        if open_ is not None and target.article_id == open_.id:
+            return ""
+        self.article_list.highlight_id(target.article_id)
+        self.open_article(target.article_id)
+        article = self.session.article
+        if article is None or article.id != target.article_id:
+            return ""
+        if 0 <= target.start < target.end <= len(article.text):
+            self.reader.select_span(target.start, target.end)
+        return f" in ‘{_short(article.title)}’"
 
     def action_undo(self) -> None:
         self._undo_redo(False)
@@ -652,3 +710,8 @@ class MainScreen(Screen):
 
 def _plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _short(title: str, limit: int = 40) -> str:
+    flat = " ".join(title.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -51,6 +51,14 @@ class AnnotationPanel(OptionList):
         self.annotations: list[Annotation] = []
         self._quiet = False
 
+    # The screen's `-panel-open` class lets narrow layouts give the list's room to the
+    # panel (app.tcss), whoever toggles it.
+    def on_show(self) -> None:
+        self.screen.add_class("-panel-open")
+
+    def on_hide(self) -> None:
+        self.screen.remove_class("-panel-open")
+
     def show(self, anns: list[Annotation], codebook: Codebook, current: str | None = None) -> None:
         self.annotations = list(anns)
         self._quiet = True

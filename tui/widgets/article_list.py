@@ -42,7 +42,7 @@ def _colour(color: str) -> Style:
 def article_prompt(
     article: Article, counts: Counter[str], codebook: Codebook, done: bool = False
 ) -> Content:
-    """A done mark, theme marks with counts, the title, then source/date, dimmed.
+    """A done mark, the date (dimmed), theme marks with counts, the title, then the source.
 
     Built as one string with spans (not `Content.assemble`): 10,000 of these are
     made at start-up, and assembling parses styles for every part.
@@ -60,6 +60,8 @@ def article_prompt(
 
     if done:
         add(DONE_MARK, _DONE)
+    if article.date:  # early, so it shows however narrow the list is
+        add(article.date + " ", _DIM)
     if counts:
         for theme in codebook:
             n = counts.get(theme.name, 0)
@@ -71,9 +73,8 @@ def article_prompt(
             if n and name not in known:
                 add(f"■{n} ", _colour(_GREY))
     add(article.title)
-    meta = " · ".join(v for v in (article.source, article.date) if v)
-    if meta:
-        add("  " + meta, _DIM)
+    if article.source:
+        add("  " + article.source, _DIM)
     return Content("".join(text), spans)
 
 
@@ -182,11 +183,12 @@ class ArticleList(OptionList):
             if keep is not None and self.shown:
                 self.highlighted = min(keep, len(self.shown) - 1)
 
-    def filter(self, query: str) -> None:
+    def filter(self, query: str, keep: str | None = None) -> None:
         """Titles matching `query` word by word, typos and an unfinished last word allowed
-        (see `TitleMatcher`); an empty query shows everything in id order and keeps the
-        highlight on the article it was on (so the open article and its caret stay)."""
-        current = self.highlighted_id or self._last_id
+        (see `TitleMatcher`); an empty query shows everything in id order. The highlight
+        stays on `keep` (default: the article it was on, so the open article and its caret
+        stay) when that is listed, else goes to the best match."""
+        current = keep or self.highlighted_id or self._last_id
         self._last_id = current  # the open article, even while no title matches
         if not query.strip():
             self.shown = list(range(len(self.articles)))
@@ -198,8 +200,11 @@ class ArticleList(OptionList):
             self.set_options([Option(Content(NO_MATCH).stylize("dim italic"), disabled=True)])
             return
         self.set_options(_Row(self, i) for i in self.shown)
-        keep = self._index.get(current) if current and not query.strip() else None
-        self.highlighted = keep if keep is not None else 0
+        at = self._index.get(current) if current else None
+        if at is not None and at in self.shown:
+            self.highlighted = self.shown.index(at)
+        else:
+            self.highlighted = 0
 
     def update_article(self, article_id: str, counts: Counter[str], codebook: Codebook) -> None:
         """Refresh one row's marks after its annotations changed."""

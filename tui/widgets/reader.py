@@ -274,6 +274,12 @@ class Reader(TextArea):
         row = self.scroll_offset.y + y
         return Strip.join([text_part, self._margin_strip(row, width, base)])
 
+    def _on_resize(self) -> None:
+        # A panel opening or the terminal resizing rewraps the text: keep the caret on
+        # screen, so the reader never loses their place.
+        super()._on_resize()
+        self.call_after_refresh(self.scroll_cursor_visible, animate=False)
+
     # -- word snapping ------------------------------------------------------------------
 
     def action_toggle_word_snap(self) -> None:
