@@ -38,7 +38,10 @@ async def test_typos_and_prefixes_find_titles(db, seeds, typed, title_word):
             assert str(articles.get_option_at_index(0).prompt) == NO_MATCH
             return
         assert titles and title_word in titles[0]
-        assert app.screen.article.title == titles[0]  # the first match opens
+        assert app.screen.query_one(ArticleList).highlighted == 0  # the best match is marked;
+        await pilot.press("enter", "enter")  # it opens when picked (typing keeps your place)
+        await pilot.pause()
+        assert app.screen.article.title == titles[0]
 
 
 @sync

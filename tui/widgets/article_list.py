@@ -185,9 +185,9 @@ class ArticleList(OptionList):
 
     def filter(self, query: str, keep: str | None = None) -> None:
         """Titles matching `query` word by word, typos and an unfinished last word allowed
-        (see `TitleMatcher`); an empty query shows everything in id order. The highlight
-        stays on `keep` (default: the article it was on, so the open article and its caret
-        stay) when that is listed, else goes to the best match."""
+        (see `TitleMatcher`), the best first, highlighted. An empty query shows everything in
+        id order with the highlight back on `keep` (default: the article it was on), so the
+        open article and its caret stay."""
         current = keep or self.highlighted_id or self._last_id
         self._last_id = current  # the open article, even while no title matches
         if not query.strip():
@@ -200,7 +200,7 @@ class ArticleList(OptionList):
             self.set_options([Option(Content(NO_MATCH).stylize("dim italic"), disabled=True)])
             return
         self.set_options(_Row(self, i) for i in self.shown)
-        at = self._index.get(current) if current else None
+        at = self._index.get(current) if current and not query.strip() else None
         if at is not None and at in self.shown:
             self.highlighted = self.shown.index(at)
         else:
