@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from annotations.corpus import Article, Corpus
 from annotations.coverage import Done, resolve
 from annotations.model import Annotation, now_iso
+from annotations.store.edits import StoreEdits
 from annotations.store.errors import NotAllowedError, ReadOnlyError, StaleEditError, StoreError
 from annotations.store.protocol import Change
 from annotations.themes import Codebook, Theme, ThemeInUseError
@@ -384,7 +385,7 @@ def _sort_key(a: Annotation) -> tuple:
     return (a.start, -a.end, a.created, a.id)
 
 
-class PostgresStore:
+class PostgresStore(StoreEdits):
     """`protocol.Store` on a PostgreSQL schema (see the module docstring)."""
 
     def __init__(
@@ -724,69 +725,6 @@ class PostgresStore:
 
     # -- annotation changes ------------------------------------------------------------
 
-    def _theme_name(self, theme: str) -> str:
-        return self._codebook.require(theme).name
-
-    def tag(
-        self,
-        article: Article,
-        start: int,
-        end: int,
-        themes: Iterable[str],
-        note: str = "",
-        *,
-        id: str | None = None,
-    ) -> Annotation:
-        """Tag `article.text[start:end]`; an exact twin gets the themes added instead.
-
-        `id` (client-generated) makes a retried call idempotent.
-        """
-        names = [self._theme_name(t) for t in themes]
-        twin = self.exact(article.id, start, end)
-        if twin is not None:
-            merged = tuple(dict.fromkeys([*twin.themes, *names]))
-            if merged == twin.themes and not note:
-                return twin
-            updated = twin.touched(themes=merged, note=note or twin.note)
-            self._apply(Change(f"tag {', '.join(names)}", [twin], [updated]))
-            return updated
-        ann = Annotation.create(
-            article_id=article.id,
-            text=article.text,
-            sha256=article.sha256,
-            start=start,
-            end=end,
-            themes=names,
-            note=note,
-            author=self.author,
-            id=id,
-        )
-        self._apply(Change(f"tag {', '.join(names)}", [], [ann]))
-        return ann
-
-    def set_themes(
-        self, annotation_id: str, themes: Iterable[str], label: str = "retag"
-    ) -> Annotation | None:
-        ann = self._require(annotation_id)
-        names = [self._theme_name(t) for t in themes]
-        if not names:
-            self.delete(ann.id)
-            return None
-        updated = ann.touched(themes=tuple(names))
-        self._apply(Change(label, [ann], [updated]))
-        return updated
-
-    def set_note(self, annotation_id: str, note: str) -> Annotation:
-        ann = self._require(annotation_id)
-        updated = ann.touched(note=note)
-        self._apply(Change("edit note", [ann], [updated]))
-        return updated
-
-    def delete(self, annotation_id: str, label: str = "delete") -> Annotation:
-        ann = self._require(annotation_id)
-        self._apply(Change(label, [ann], []))
-        return ann
-
     def put_many(
         self,
         annotations: Iterable[Annotation],
@@ -883,12 +821,6 @@ class PostgresStore:
                 self._versions[ann.id] = version
                 out.append(ann)
         return out
-
-    def _require(self, annotation_id: str) -> Annotation:
-        ann = self.get(annotation_id)
-        if ann is None:
-            raise KeyError(f"no annotation {annotation_id}")
-        return ann
 
     # -- rejected suggestions ----------------------------------------------------------
 

@@ -20,10 +20,10 @@ from platformdirs import user_data_dir
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
-from annotations.corpus import Article
 from annotations.coverage import Done, resolve
 from annotations.coverage import key as coverage_key
 from annotations.model import Annotation, default_author, now_iso
+from annotations.store.edits import StoreEdits
 from annotations.store.errors import ReadOnlyError, StoreError
 from annotations.store.journal import JournalStorage
 from annotations.store.protocol import Change
@@ -64,7 +64,7 @@ class _TinyDB(TinyDB):
     table_class = _StrIdTable
 
 
-class AnnotationStore:
+class AnnotationStore(StoreEdits):
     """Annotations and the codebook, saved on every change."""
 
     def __init__(
@@ -365,64 +365,6 @@ class AnnotationStore:
 
     # -- annotation changes ------------------------------------------------------------
 
-    def _theme_name(self, theme: str) -> str:
-        return self._codebook.require(theme).name
-
-    def tag(
-        self,
-        article: Article,
-        start: int,
-        end: int,
-        themes: Iterable[str],
-        note: str = "",
-    ) -> Annotation:
-        """Tag `article.text[start:end]`; an exact twin gets the themes added instead."""
-        names = [self._theme_name(t) for t in themes]
-        twin = self.exact(article.id, start, end)
-        if twin is not None:
-            merged = tuple(dict.fromkeys([*twin.themes, *names]))
-            if merged == twin.themes and not note:
-                return twin
-            updated = twin.touched(themes=merged, note=note or twin.note)
-            self._apply(Change(f"tag {', '.join(names)}", [twin], [updated]))
-            return updated
-        ann = Annotation.create(
-            article_id=article.id,
-            text=article.text,
-            sha256=article.sha256,
-            start=start,
-            end=end,
-            themes=names,
-            note=note,
-            author=self.author,
-        )
-        self._apply(Change(f"tag {', '.join(names)}", [], [ann]))
-        return ann
-
-    def set_themes(
-        self, annotation_id: str, themes: Iterable[str], label: str = "retag"
-    ) -> Annotation | None:
-        """Replace the annotation's themes; an empty list deletes it."""
-        ann = self._require(annotation_id)
-        names = [self._theme_name(t) for t in themes]
-        if not names:
-            self.delete(ann.id)
-            return None
-        updated = ann.touched(themes=tuple(names))
-        self._apply(Change(label, [ann], [updated]))
-        return updated
-
-    def set_note(self, annotation_id: str, note: str) -> Annotation:
-        ann = self._require(annotation_id)
-        updated = ann.touched(note=note)
-        self._apply(Change("edit note", [ann], [updated]))
-        return updated
-
-    def delete(self, annotation_id: str, label: str = "delete") -> Annotation:
-        ann = self._require(annotation_id)
-        self._apply(Change(label, [ann], []))
-        return ann
-
     def put_many(
         self,
         annotations: Iterable[Annotation],
@@ -515,12 +457,6 @@ class AnnotationStore:
             if old is None or (old != rec and resolve([old, rec])[k] is rec):
                 change.coverage_before[k] = old
                 change.coverage_after[k] = rec
-
-    def _require(self, annotation_id: str) -> Annotation:
-        ann = self.get(annotation_id)
-        if ann is None:
-            raise KeyError(f"no annotation {annotation_id}")
-        return ann
 
     # -- rejected suggestions ----------------------------------------------------------
 
