@@ -114,8 +114,50 @@ async def test_question_mark_shows_the_query_syntax(db, seeds):
         assert isinstance(app.screen, HelpScreen), app.screen.query_one("#search-input").value
         notes = str(app.screen.query_one("#help-notes").render())
         assert '"power of siberia"' in notes and "-gas" in notes and "shift+enter" in notes
+        assert "ctrl+o" in notes
+        # The key table lists the fallback with shift+enter, from the action registry.
+        table = app.screen.query_one("#help-table")
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert any("ctrl+o" in keys and "shift+enter" in keys for _w, keys, _a in rows)
         await pilot.press("escape")
         assert isinstance(app.screen, SearchScreen)
+
+
+@sync
+async def test_ctrl_o_selects_the_span_where_shift_enter_is_not_sent(db, seeds):
+    """Many terminals send plain enter for shift+enter: ctrl+o is the same action, and
+    the footer shows it."""
+    from textual.widgets import Footer
+
+    text = seeds.get(TARGET).text
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await search_for(pilot, "silk rode on ise")
+        footer_keys = [k.key for k in screen.query_one(Footer).query("FooterKey")]
+        assert "ctrl+o" in footer_keys
+        await pilot.press("ctrl+o")
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        reader = main.query_one(Reader)
+        start, end = reader.selected_span
+        assert text[start:end] == "silk road on ice"
+
+
+@sync
+async def test_palette_on_the_search_screen_opens_the_span(db, seeds):
+    text = seeds.get(TARGET).text
+    app = make_app(db, seeds)
+    assert ("Open span", "search.open(True)", "ctrl+o / shift+enter") in palette_commands(
+        search=True
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await search_for(pilot, "silk rode on ise")
+        await pilot.press("f2", *"open span")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
+        start, end = app.screen.query_one(Reader).selected_span
+        assert text[start:end] == "silk road on ice"
 
 
 @sync
