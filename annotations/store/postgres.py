@@ -21,7 +21,9 @@ one database can hold several projects (and tests).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import queue
 import re
 import threading
 import uuid
@@ -311,6 +313,7 @@ class TeamArticle(Article):
     """An article published in the team database; its text is fetched when first needed."""
 
     __slots__ = ("_fetch",)
+    remote = True  # its text comes over the network: load it off the UI thread
 
     def __init__(self, *args: Any, fetch: Callable[[str], str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -445,6 +448,19 @@ class PostgresStore(StoreEdits):
         # back); a command, which may exit before that, fails instead.
         self.queue_when_offline = False
         self.client_id = uuid.uuid4().hex  # our own notifications are not news to us
+        # Reader mode (`background()`): the network is used only by `self._net`'s thread.
+        self._net: Network | None = None
+        self._deliver: Callable[[Callable[[], object]], None] = lambda fn: None
+        self._on_status: Callable[[str], None] = lambda status: None
+        self._on_problem: Callable[[str], None] = lambda problem: None
+        self.offline = False  # the last network call failed: reconnecting
+        self._back = False  # reconnected: say what the queue saved
+        self._loading: set[str] = set()  # articles being fetched for the reader
+        self._summary: dict[str, Counter[str]] | None = None  # kept once computed
+        self._done: set[str] | None = None  # this author's done articles, kept in reader mode
+        self._rejected: set[str] | None = None
+        self._texts: psycopg.Connection | None = None  # article texts, from any thread
+        self._texts_lock = threading.Lock()
         self._codebook, self._codebook_version = self._load_codebook()
 
     @property
@@ -458,7 +474,12 @@ class PostgresStore(StoreEdits):
     # -- lifecycle ---------------------------------------------------------------------
 
     def close(self) -> None:
+        if self._net is not None:
+            self._net.stop()
+            self._net.join(timeout=2)
         self.conn.close()
+        if self._texts is not None:
+            self._texts.close()
 
     def __enter__(self) -> PostgresStore:
         return self
@@ -470,7 +491,11 @@ class PostgresStore(StoreEdits):
         """Run one statement; database errors become one-line `StoreError`s.
 
         A connection the server dropped (a restart) is reopened once, then retried.
+        In reader mode, off the network thread, it fails at once while the server is
+        away instead of waiting for a connection timeout.
         """
+        if self.offline and self._net is not None and not self._on_network():
+            raise StoreError(f"{self.location}: the server is unreachable (reconnecting…)")
         if self._offline():
             self._reconnect()
         try:
@@ -506,6 +531,8 @@ class PostgresStore(StoreEdits):
     def __len__(self) -> int:
         # Counted once, then kept by this client's writes and by `apply_remote`: the
         # reader asks on every repaint, and counting a million rows takes a while.
+        if self._count is None and self._net is not None and not self._on_network():
+            return 0  # reader mode: arriving from the network thread
         if self._count is None:
             self._count = int(self._sql("SELECT count(*) FROM annotations").fetchone()[0])
         return self._count
@@ -527,6 +554,8 @@ class PostgresStore(StoreEdits):
         seen = self._seen.get(annotation_id)
         if seen is not None:
             return seen
+        if self._net is not None and not self._on_network():
+            return None  # reader mode: only what the reader has shown can be edited
         row = self._sql(
             f"SELECT {COLUMNS} FROM annotations WHERE id = %s", (annotation_id,)
         ).fetchone()
@@ -539,6 +568,9 @@ class PostgresStore(StoreEdits):
 
     def for_article(self, article_id: str) -> list[Annotation]:
         cached = self._cache.get(article_id)
+        if cached is None and self._net is not None and not self._on_network():
+            self._load([article_id])  # the reader repaints when they arrive
+            return []
         if cached is None:
             cached = self._fetch_articles([article_id]).get(article_id, [])
             self._cache[article_id] = cached
@@ -587,12 +619,45 @@ class PostgresStore(StoreEdits):
         )
 
     def theme_counts(self, article_id: str) -> Counter[str]:
+        if article_id not in self._cache and self._summary is not None:
+            return Counter(self._summary.get(article_id, ()))
         counts: Counter[str] = Counter()
         for a in self.for_article(article_id):
             counts.update(a.themes)
         return counts
 
     def summary(self) -> dict[str, Counter[str]]:
+        """Theme counts per article: asked once, then kept up to date by every change."""
+        if self._summary is None and self._net is not None and not self._on_network():
+            return {}  # reader mode: arriving from the network thread
+        if self._summary is None:
+            self._summary = self._count_themes()
+        return self._summary
+
+    def _resummarise(self, change: Change) -> None:
+        """Keep `summary()` right after a change (ours, queued or remote)."""
+        if self._summary is None:
+            return
+        for article_id in change.articles:
+            if article_id in self._cache:
+                counts: Counter[str] = Counter()
+                for a in self._cache[article_id]:
+                    counts.update(a.themes)
+            else:
+                counts = Counter(self._summary.get(article_id, ()))
+                for a in change.before:
+                    if a.article_id == article_id:
+                        counts.subtract(a.themes)
+                for a in change.after:
+                    if a.article_id == article_id:
+                        counts.update(a.themes)
+                counts = +counts
+            if counts:
+                self._summary[article_id] = counts
+            else:
+                self._summary.pop(article_id, None)
+
+    def _count_themes(self) -> dict[str, Counter[str]]:
         rows = self._sql(
             "SELECT article_id, theme, count(*) FROM annotations, unnest(themes) AS theme "
             "GROUP BY article_id, theme"
@@ -769,6 +834,8 @@ class PostgresStore(StoreEdits):
         return [Done(*row) for row in rows]
 
     def done_articles(self, author: str | None = None) -> set[str]:
+        if self._done is not None and author in (None, self.author) and not self._on_network():
+            return set(self._done)
         rows = self._sql(
             "SELECT article_id FROM coverage WHERE author = %s AND done", (author or self.author,)
         ).fetchall()
@@ -787,6 +854,8 @@ class PostgresStore(StoreEdits):
         return rec
 
     def _stored_done(self, author: str, article_id: str) -> Done | None:
+        if self._done is not None and author == self.author:  # reader mode: kept here
+            return Done(article_id, author, True, "") if article_id in self._done else None
         row = self._sql(
             "SELECT article_id, author, done, at FROM coverage WHERE author = %s AND article_id = %s",
             (author, article_id),
@@ -812,6 +881,8 @@ class PostgresStore(StoreEdits):
     def current(self, ids: list[str]) -> list[Annotation]:
         """The stored versions of these annotations (those that exist)."""
         out = []
+        if self._net is not None and not self._on_network():  # reader mode: what it shows
+            return [a for i in ids if (a := self.get(i)) is not None]
         for i in range(0, len(ids), 5000):
             rows = self._sql(
                 f"SELECT {COLUMNS} FROM annotations WHERE id = ANY(%s)", (ids[i : i + 5000],)
@@ -825,16 +896,26 @@ class PostgresStore(StoreEdits):
     # -- rejected suggestions ----------------------------------------------------------
 
     def rejections(self) -> set[str]:
+        if self._rejected is not None and not self._on_network():
+            return set(self._rejected)
         return {r[0] for r in self._sql("SELECT key FROM rejections")}
 
     def reject(self, key: str, **info: str) -> None:
         self._check_writable()
         record = {**info, "author": self.author, "at": now_iso()}
-        self._sql(
-            "INSERT INTO rejections (key, info) VALUES (%s, %s) "
-            "ON CONFLICT (key) DO UPDATE SET info = EXCLUDED.info",
-            (key, json.dumps(record, ensure_ascii=False)),
-        )
+
+        def send() -> None:
+            self._sql(
+                "INSERT INTO rejections (key, info) VALUES (%s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET info = EXCLUDED.info",
+                (key, json.dumps(record, ensure_ascii=False)),
+            )
+
+        if self._net is not None:
+            self._rejected = (self._rejected or set()) | {key}
+            self._net.submit(lambda: self._quietly(send))
+        else:
+            send()
         self._tell(Change("reject suggestion"))
 
     # -- change notification (this client's own changes) -------------------------------
@@ -876,6 +957,7 @@ class PostgresStore(StoreEdits):
             for anns in self._cache.values():
                 before.extend(anns)
             self.forget()
+            self._summary = remote.summary if remote.summary is not None else self._summary
         else:
             touched = set(remote.articles)
             for aid in [i for i, a in self._seen.items() if a.article_id in touched]:
@@ -888,6 +970,11 @@ class PostgresStore(StoreEdits):
                     self._where[a.id] = article_id
                 self._cache[article_id] = fresh
                 after.extend(fresh)
+                self._loading.discard(article_id)
+            for queued in list(self._outbox):  # our edits not yet sent stay in view
+                if touched & queued.articles:
+                    self._patch_cache(queued, count=False)
+                    after.extend(a for a in queued.after if a.article_id in touched)
         if remote.count is not None:
             self._count = remote.count
         elif self._count is not None:
@@ -897,6 +984,8 @@ class PostgresStore(StoreEdits):
             codebook, version = remote.codebook
             change.codebook_before, change.codebook_after = self._codebook, codebook
             self._codebook, self._codebook_version = codebook, version
+        if remote.articles is not None:
+            self._resummarise(change)
         self._tell(change)
         return change
 
@@ -944,6 +1033,151 @@ class PostgresStore(StoreEdits):
         self._tell(change)
         return change.label
 
+    # -- reader mode: the network on a thread of its own ---------------------------------
+
+    def background(
+        self,
+        deliver: Callable[[Callable[[], object]], None],
+        on_status: Callable[[str], None] = lambda status: None,
+        on_problem: Callable[[str], None] = lambda problem: None,
+    ) -> Network:
+        """From now on the calling (UI) thread never waits for the server.
+
+        What the reader shows is kept here (summary, done marks, rejections, the
+        annotations of articles read), asked for now, once, and kept up to date by
+        every change. A change is shown at once and queued; the network thread sends
+        the queue in order. An article not read yet is fetched there and handed over
+        with `deliver` (which must run its argument on the UI thread), as are the
+        results: `on_status` hears "reconnecting…" and what was saved on return,
+        `on_problem` a refused change (its articles are re-read and shown fresh).
+        """
+        self._deliver, self._on_status, self._on_problem = deliver, on_status, on_problem
+        self.queue_when_offline = True
+        self._done, self._rejected = set(), set()  # until the server's arrive
+        self._net = Network(f"tagline-net-{self.url.schema}")
+        self._net.start()
+        self._net.submit(self._prefetch)
+        return self._net
+
+    def _prefetch(self) -> None:
+        """On the network thread: what the reader keeps, handed to the UI thread."""
+        try:
+            summary = self._count_themes()
+            done = self.done_articles()
+            rejected = self.rejections()
+            count = int(self._sql("SELECT count(*) FROM annotations").fetchone()[0])
+        except StoreError:
+            self._went_offline()
+            return
+
+        def keep() -> None:
+            self._summary = summary
+            self._done = (self._done or set()) | done
+            self._rejected = (self._rejected or set()) | rejected
+            self._count = count + sum(
+                len({a.id for a in c.after} - {a.id for a in c.before})
+                - len({a.id for a in c.before} - {a.id for a in c.after})
+                for c in self._outbox
+            )
+            # A codebook "change" to the same codebook: screens reload their lists.
+            self._tell(
+                Change("loaded", codebook_before=self._codebook, codebook_after=self._codebook)
+            )
+
+        self._deliver(keep)
+
+    def _on_network(self) -> bool:
+        return threading.current_thread() is self._net
+
+    def _quietly(self, fn: Callable[[], object]) -> None:
+        """On the network thread: run `fn`; a lost server is reported, not raised."""
+        try:
+            fn()
+        except StoreError:
+            if self._offline():
+                self._went_offline()
+
+    def _went_offline(self) -> None:
+        if not self.offline:
+            self.offline = True
+            self._deliver(lambda: self._on_status("reconnecting…"))
+
+    def _load(self, article_ids: list[str]) -> None:
+        """Fetch these articles' annotations on the network thread, hand them to the UI."""
+        self._loading.update(article_ids)
+        ids = list(article_ids)
+
+        def fetch() -> None:
+            try:
+                rows = self._fetch_rows(ids)
+            except StoreError:
+                self._went_offline()  # stays in `_loading`: fetched again on reconnection
+                return
+            remote = RemoteChange("", "", [], ids, rows, None, None)
+            self._deliver(lambda: self.apply_remote(remote))
+
+        assert self._net is not None
+        self._net.submit(fetch)
+
+    def _fetch_rows(self, article_ids: list[str]) -> dict[str, list[tuple[Annotation, int]]]:
+        rows: dict[str, list[tuple[Annotation, int]]] = {a: [] for a in article_ids}
+        for row in self._sql(
+            f"SELECT {COLUMNS} FROM annotations WHERE article_id = ANY(%s)", (article_ids,)
+        ).fetchall():
+            ann, version = _row_to_annotation(row)
+            rows.setdefault(ann.article_id, []).append((ann, version))
+        return rows
+
+    def _send(self) -> None:
+        """On the network thread: send the queued changes in order, until none is left.
+
+        While the server is away it retries every `RETRY` seconds (or when woken by
+        `flush`); a refused change is dropped, its articles re-read and the UI told.
+        """
+        net = self._net
+        assert net is not None
+        saved, lost = 0, False
+        while self._outbox and not net.halted:
+            change = self._outbox[0]
+            touched = set(change.articles)
+            try:
+                self._transact(change, touched)
+            except _Unreachable:
+                self._went_offline()
+                lost = True
+                net.pause(RETRY)
+                continue
+            except StoreError as exc:  # refused (stale, not allowed) or rejected by the server
+                self._outbox.pop(0)
+                rows: dict[str, list[tuple[Annotation, int]]] | None = None
+                with contextlib.suppress(StoreError):
+                    rows = self._fetch_rows(sorted(touched))
+                self._deliver(functools.partial(self._refused, change, exc, rows))
+                continue
+            self._outbox.pop(0)
+            saved += 1
+            self._deliver(functools.partial(self._patch_cache, change, count=False))
+        if (lost or self._back) and saved and not self._outbox:
+            self.offline = self._back = False
+            n = saved
+            self._deliver(lambda: self._on_status(f"reconnected; {n} queued change(s) saved"))
+
+    def _refused(
+        self,
+        change: Change,
+        exc: StoreError,
+        rows: dict[str, list[tuple[Annotation, int]]] | None,
+    ) -> None:
+        """On the UI thread: a queued change was refused; show the server's state."""
+        for stack in (self._undo, self._redo):
+            if change in stack:
+                stack.remove(change)
+        if rows is not None:
+            self.apply_remote(RemoteChange("", "", [], sorted(rows), rows, None, None))
+        else:
+            self.forget(change.articles)
+        self._on_problem(str(exc))
+
     # -- the one write path ------------------------------------------------------------
 
     def _check_writable(self) -> None:
@@ -970,7 +1204,17 @@ class PostgresStore(StoreEdits):
         Each is written as any change is (versions checked, a row already in its
         after-state counts as done), so a change that reached the server before the
         connection dropped is not applied twice. A refused one is dropped and raised.
+        In reader mode it only wakes the network thread (which says what it saved).
         """
+        if self._net is not None:
+            self.offline = False
+            self._back = True  # the network thread says what it saved
+            retry, self._loading = list(self._loading), set()
+            if retry:
+                self._load(retry)
+            self._net.submit(self._send)
+            self._net.wake()
+            return 0
         saved = 0
         while self._outbox:
             change = self._outbox[0]
@@ -979,6 +1223,7 @@ class PostgresStore(StoreEdits):
             saved += 1
         self.forget()  # the optimistic copies: read the server's truth again
         self._count = None
+        self._summary = None
         return saved
 
     def _apply(self, change: Change, undoable: bool = True) -> None:
@@ -1000,8 +1245,12 @@ class PostgresStore(StoreEdits):
         if self._count is not None:
             self._count += len(after_ids - before_ids) - len(before_ids - after_ids)
 
-    def _patch_cache(self, change: Change) -> None:
-        """Apply a change to the cached articles (after writing it, or while queued)."""
+    def _patch_cache(self, change: Change, count: bool = True) -> None:
+        """Apply a change to the cached articles (after writing it, or while queued).
+
+        `count`: also to the kept summary and done marks (not when re-applying a
+        change already counted).
+        """
         gone = {a.id for a in change.after} | {a.id for a in change.before}
         for aid in gone:
             self._seen.pop(aid, None)
@@ -1015,6 +1264,15 @@ class PostgresStore(StoreEdits):
                 self._where[a.id] = article_id
         if change.codebook_after is not None:
             self._codebook = change.codebook_after
+        if not count:
+            return
+        self._resummarise(change)
+        if self._done is not None:
+            mine = self.author + "\x1f"
+            for key, rec in change.coverage_after.items():
+                if key.startswith(mine):
+                    article_id = key[len(mine) :]
+                    (self._done.add if rec and rec.done else self._done.discard)(article_id)
 
     def _write(self, change: Change, queue_if_offline: bool = True) -> None:
         """Replace `change.before` by `change.after` in one transaction, checking versions.
@@ -1024,52 +1282,20 @@ class PostgresStore(StoreEdits):
         change with `NotAllowedError`; either way nothing is written.
         """
         self._check_writable()
-        touched = {a.article_id for a in change.before} | {a.article_id for a in change.after}
-        psycopg = self._psycopg
-        written: dict[str, int] = {}
-        delta = 0
-        if self._offline():
-            try:
-                self._reconnect()
-            except StoreError:
-                if not (queue_if_offline and self.queue_when_offline):
-                    raise
-                self._queue(change)  # the server is away: saved when it is back
-                return
+        if self._net is not None and not self._on_network():
+            self._queue(change)  # reader mode: shown now, sent by the network thread
+            self._net.submit(self._send)
+            return
+        touched = set(change.articles)
         try:
-            try:
-                with self.conn.transaction():
-                    written, delta = self._write_rows(change, touched)
-                    if change.codebook_after is not None:
-                        self._write_codebook(change.codebook_after)
-                    if change.coverage_after:
-                        self._write_coverage(change.coverage_after)
-                    self._notify(change, touched, delta)
-            except _Refused as refused:
-                self._diagnose(refused.expected)
-            except StaleEditError:
-                self.reload_codebook()
-                raise
-            except psycopg.errors.InsufficientPrivilege as exc:
-                what = (
-                    "only an admin may change the codebook"
-                    if "codebook" in str(exc)
-                    else "you may change only your own annotations (a reviewer may change anyone's)"
-                )
-                raise NotAllowedError(f"{what}; nothing was saved") from None
-            except psycopg.OperationalError as exc:
-                if not (queue_if_offline and self.queue_when_offline and self._offline()):
-                    raise StoreError(
-                        f"{self.location}: {_first_line(exc)}; nothing was saved"
-                    ) from None
-                # The connection dropped mid-change: whether it committed is unknown, and
-                # the retry from the queue finds out (an applied change counts as done).
-                self._queue(change)
-                return
-            except psycopg.Error as exc:
-                raise StoreError(
-                    f"{self.location}: {_first_line(exc)}; nothing was saved"
-                ) from None
+            _, delta = self._transact(change, touched)
+        except _Unreachable as exc:
+            if not (queue_if_offline and self.queue_when_offline):
+                raise StoreError(str(exc)) from None
+            # The server is away, or dropped us mid-change: whether that committed is
+            # unknown, and the retry from the queue finds out (applied counts as done).
+            self._queue(change)
+            return
         except BaseException:
             if not self._outbox:
                 self.forget(touched)  # unsure what is cached: re-read when next asked
@@ -1077,6 +1303,48 @@ class PostgresStore(StoreEdits):
         self._patch_cache(change)
         if self._count is not None:
             self._count += delta
+
+    def _transact(self, change: Change, touched: set[str]) -> tuple[dict[str, int], int]:
+        """The change's one transaction; returns (versions written, rows added - deleted).
+
+        `_Unreachable` when the server is away or the connection dropped meanwhile.
+        Keeps the versions (the next change checks against them) on this thread.
+        """
+        psycopg = self._psycopg
+        written: dict[str, int] = {}
+        delta = 0
+        if self._offline():
+            try:
+                self._reconnect()
+            except StoreError as exc:
+                raise _Unreachable(str(exc)) from None
+        try:
+            with self.conn.transaction():
+                written, delta = self._write_rows(change, touched)
+                if change.codebook_after is not None:
+                    self._write_codebook(change.codebook_after)
+                if change.coverage_after:
+                    self._write_coverage(change.coverage_after)
+                self._notify(change, touched, delta)
+        except _Refused as refused:
+            self._diagnose(refused.expected)
+        except StaleEditError:
+            self.reload_codebook()
+            raise
+        except psycopg.errors.InsufficientPrivilege as exc:
+            what = (
+                "only an admin may change the codebook"
+                if "codebook" in str(exc)
+                else "you may change only your own annotations (a reviewer may change anyone's)"
+            )
+            raise NotAllowedError(f"{what}; nothing was saved") from None
+        except psycopg.OperationalError as exc:
+            message = f"{self.location}: {_first_line(exc)}; nothing was saved"
+            if self._offline():
+                raise _Unreachable(message) from None
+            raise StoreError(message) from None
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.location}: {_first_line(exc)}; nothing was saved") from None
         self._versions.update(written)
         for ann in change.before:
             if ann.id not in written:
@@ -1084,6 +1352,7 @@ class PostgresStore(StoreEdits):
         if change.codebook_after is not None:
             self._codebook = change.codebook_after
             self._codebook_version += 1
+        return written, delta
 
     def _rows(self, ids: list[str]) -> dict[str, tuple[Annotation, int]]:
         current: dict[str, tuple[Annotation, int]] = {}
@@ -1235,7 +1504,17 @@ class PostgresStore(StoreEdits):
         return int(self._sql("SELECT count(*) FROM articles").fetchone()[0])
 
     def _article_text(self, article_id: str) -> str:
-        row = self._sql("SELECT text FROM articles WHERE id = %s", (article_id,)).fetchone()
+        """An article's text, on a connection of its own: any thread may ask (a worker
+        opening an article, the search index), none shares a transaction."""
+        with self._texts_lock:
+            try:
+                if self._texts is None or self._texts.closed or self._texts.broken:
+                    self._texts = connect(self.url, timeout=2, name="tagline texts")
+                row = self._texts.execute(
+                    "SELECT text FROM articles WHERE id = %s", (article_id,)
+                ).fetchone()
+            except self._psycopg.Error as exc:
+                raise StoreError(f"{self.location}: {_first_line(exc)}") from None
         return row[0] if row else ""
 
     def publish(self, articles: Iterable[Article]) -> PublishReport:
@@ -1294,6 +1573,7 @@ class RemoteChange:
     codebook: tuple[Codebook, int] | None  # the new codebook and its version, if changed
     count: int | None  # annotations in the database now, when counted afresh
     delta: int = 0  # annotations added minus deleted by the change
+    summary: dict[str, Counter[str]] | None = None  # after a gap: theme counts afresh
 
 
 class Watcher(threading.Thread):
@@ -1376,8 +1656,16 @@ class Watcher(threading.Thread):
             )
             codebook = (Codebook.from_list(themes) if themes else Codebook(), version)
         count = None
+        summary: dict[str, Counter[str]] | None = None
         if articles is None:  # after a gap: count afresh
             count = int(_one(conn.execute("SELECT count(*) FROM annotations"))[0])
+            fresh: dict[str, Counter[str]] = {}
+            summary = fresh
+            for article_id, theme, n in conn.execute(
+                "SELECT article_id, theme, count(*) FROM annotations, unnest(themes) AS theme "
+                "GROUP BY article_id, theme"
+            ):
+                fresh.setdefault(article_id, Counter())[theme] = int(n)
         return RemoteChange(
             author=str(data.get("author") or ""),
             label=str(data.get("label") or ""),
@@ -1387,7 +1675,57 @@ class Watcher(threading.Thread):
             codebook=codebook,
             count=count,
             delta=int(data.get("delta") or 0),
+            summary=summary,
         )
+
+
+RETRY = 0.5  # seconds between attempts to reach a server that went away
+
+
+class Network(threading.Thread):
+    """The one thread a reader's store uses the network on: jobs run in order.
+
+    The store's connection belongs to it, so no query ever runs on the UI thread
+    and no two threads share a transaction.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._halt = threading.Event()
+        self._wake = threading.Event()
+
+    @property
+    def halted(self) -> bool:
+        return self._halt.is_set()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def wake(self) -> None:
+        """Cut a retry pause short (the server is back)."""
+        self._wake.set()
+
+    def pause(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    def stop(self) -> None:
+        self._halt.set()
+        self._wake.set()
+        self._jobs.put(None)
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            job = self._jobs.get()
+            if job is None:
+                break
+            with contextlib.suppress(Exception):  # a job reports its own failures
+                job()
+
+
+class _Unreachable(StoreError):
+    """The server is away or dropped the connection mid-change (outcome unknown)."""
 
 
 class _Refused(Exception):
