@@ -61,6 +61,8 @@ def start_live(
 
     def status(status: str) -> None:  # on the UI thread
         if status == "reconnected":
+            if not store.offline:
+                return  # the network thread was back first and said what it saved
             store.flush()  # wakes the network thread: it says what it saved
         elif status == "reconnecting…":
             store.offline = True  # reads fail at once, edits queue, until it is back
