@@ -93,7 +93,7 @@ def test_the_score_is_the_weighted_mean_of_quote_context_and_position():
     found = locate(edited, quote, prefix, suffix, start + 3, start + 14)
     assert (found.start, found.end, found.distance) == (start, start + 10, 1)
     w = TAGLINE
-    position = 1 - 3 / len(edited)
+    position = w.nearby / (w.nearby + 3)  # 1 at the old offsets, 1/2 at `nearby`
     _, suf = found.prefix, found.suffix
     expected = w.quote * (1 - 1 / 11) + w.prefix * 1.0 + w.suffix * suf + w.position * position
     assert found.score == pytest.approx(expected / w.total)
