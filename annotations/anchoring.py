@@ -195,7 +195,7 @@ def _refine(text: str, exact: str, start: int, end: int, slack: int) -> tuple[in
         at = min(options[::step], key=cost)
         return min(range(max(options.start, at - step + 1), min(options.stop, at + step)), key=cost)
 
-    s = best(range(lo, min(start + slack, hi - 1) + 1), lambda i: text[i:hi], start)
+    s = best(range(lo, min(start + slack, end - 1) + 1), lambda i: text[i:end], start)
     e = best(range(max(s + 1, end - slack), hi + 1), lambda i: text[s:i], end)
     return s, e
 
@@ -268,7 +268,17 @@ def _doubt(
     pre, suf = _sides(best, prefix, suffix)
     context, side = (pre + suf) / 2, min(pre, suf)
     near = abs(best.start - hint) <= w.far
-    if rival is not None and best.score - rival.score < w.margin:
+    if (
+        rival is not None
+        and best.score - rival.score < w.margin
+        and not (
+            # A copy far away with better context does not outweigh a passage at its
+            # old place (shifted a little) whose context on both sides still agrees.
+            abs(rival.start - hint) > w.far
+            and abs(best.start - hint) <= w.far // 2
+            and min(best.prefix, best.suffix) >= w.strong_context
+        )
+    ):
         return "another passage matches almost as well"
     if not near:
         # A moved passage and a deleted one with a copy elsewhere look the same.
@@ -298,7 +308,14 @@ def _doubt(
     )
     if not sure and (context < w.min_context or side < w.min_side):
         return "the text around it changed"
-    if best.distance > len(exact) * w.reworded:
+    # Reworded between intact surroundings, in place: the same passage, edited.
+    # (Half the quote replaced is another passage, even there.)
+    framed = (
+        min(best.prefix, best.suffix) >= w.kept_side
+        and abs(best.start - hint) <= w.far // 2
+        and best.distance < len(exact) * w.max_error_rate
+    )
+    if best.distance > len(exact) * w.reworded and not framed:
         return "the passage was reworded"
     if not best.exact and (context < w.edited_context or side < w.edited_side):
         return "the passage was edited and its context changed"
