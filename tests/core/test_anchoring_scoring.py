@@ -293,3 +293,60 @@ def test_a_far_copy_with_better_context_does_not_outweigh_the_old_place():
     bare = bare.replace("was pleased with the outcome", "spoke at length")
     text = "New intro line.\n" + bare + PAD * 40 + doc
     assert where(text, quote, prefix, suffix, at).doubt != ""
+
+
+def test_the_distance_and_length_limits_are_inclusive():
+    # "More than `far` characters away" is far: exactly `far` is not.
+    text = PAD * 10 + BODY
+    at, prefix, suffix = stored(text, LONG)
+    assert where(text, LONG, prefix, suffix, at - TAGLINE.far).doubt == ""
+    assert where(text, LONG, prefix, suffix, at - TAGLINE.far - 1).doubt == (
+        "far from its old place"
+    )
+    # A long quote found once is certain on its own words up to `far // 2` away.
+    _, prefix, suffix = stored(BODY, LONG)
+    reworded = BODY.replace(
+        ".\nOfficials said on Monday that", ".\nReporters heard it from two aides:"
+    )
+    reworded = PAD * 4 + reworded.replace("to the coast every", "towards the coast each")
+    at = reworded.index(LONG)
+    assert where(reworded, LONG, prefix, suffix, at - TAGLINE.far // 2).doubt == ""
+    assert where(reworded, LONG, prefix, suffix, at - TAGLINE.far // 2 - 1).doubt == (
+        "the text around it changed"
+    )
+    # ... and "long" starts at `unique_length` characters.
+    for quote in ("the new pipeline car", "the new pipeline ca"):
+        at, prefix, suffix = stored(BODY, quote)
+        text = BODY.replace(
+            ".\nOfficials said on Monday that", ".\nReporters heard it from two aides:"
+        )
+        text = "Added.\n" + text.replace(
+            "ries natural gas to the coast every", "ries oil and gas towards coastal towns each"
+        )
+        found = where(text, quote, prefix, suffix, at)
+        certain = len(quote) >= TAGLINE.unique_length
+        assert found.start == text.index(quote) and (found.doubt == "") == certain
+    # A passage reworded in place between intact surroundings: up to `far // 2` away.
+    text = "Headline\nThe premier said output rose sharply in May, the bureau reported.\nMore.\n"
+    quote = "output rose sharply"
+    _, prefix, suffix = stored(text, quote)
+    edited = PAD * 4 + text.replace(quote, "output fell briskly")
+    at = edited.index("output fell briskly")
+    assert where(edited, quote, prefix, suffix, at - TAGLINE.far // 2).doubt == ""
+    assert where(edited, quote, prefix, suffix, at - TAGLINE.far // 2 - 1).doubt == (
+        "the passage was reworded"
+    )
+    # A quote shorter than `short_quote` characters needs context of at least
+    # `strong_context` (0.5 counts) and both sides at `edited_side`.
+    changed = BODY.replace(
+        "on Monday that the new pipeline carries", "on Friday that an old route carries"
+    )
+    for quote, context, doubt in (
+        ("natural gas ", "to a port each month", ""),  # 12 characters: not short
+        ("natural gas", "to a port each month", "a short quote whose context changed"),
+        ("natural gas", "to a port every month", ""),  # context exactly 0.5
+    ):
+        at, prefix, suffix = stored(BODY, quote)
+        text = "Line.\n" + changed.replace("to the coast every single", context)
+        found = where(text, quote, prefix, suffix, at)
+        assert found.start == text.index(quote) and found.doubt == doubt
