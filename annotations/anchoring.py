@@ -17,12 +17,18 @@ Context is compared over the whole `CONTEXT` window, beyond the characters store
 an annotation at an article's end has suffix `"\\n"`, which agrees only with a
 passage that also ends the article, not with every line end.
 
-The best candidate is certain only if nothing casts doubt on it (`_doubt`): weak
-context on either side, a rival elsewhere that scores almost as well (a copy chosen
-by context alone), an edited quote without intact context, a short quote without
-strong context. A doubtful placement is stored as `needs_review`: its offsets move
-to the proposed passage and its hash to the new text, but it keeps its old quote,
-prefix and suffix, the evidence shown beside the new context in the orphan review
+The best candidate is certain only if nothing casts doubt on it (`_doubt`): a rival
+elsewhere that scores almost as well (a copy chosen by context alone), a place far from
+the old one, the old place still matching in part while a copy elsewhere wins, weak
+context on either side, a reworded quote, an edited quote without intact context, a
+short quote without context on both sides. Strong evidence of another kind lifts some
+of these: a long quote found once, unedited, near its old place is certain however its
+surroundings were reworded; a passage reworded in place between intact surroundings is
+the same passage, edited; a copy far away does not outweigh the old place when the
+context there still agrees on both sides.
+
+A doubtful placement is stored as `needs_review`: its offsets move to the proposed
+passage and its hash to the new text, but it keeps its old quote, prefix and suffix, the evidence shown beside the new context in the orphan review
 screen and used again if the text changes. A certain fuzzy placement takes the new
 wording as its quote (every export keeps `text[start:end] == exact`); the old quote
 is in `Report.changed`. Orphans keep their quote, context and old hash (so they are
