@@ -31,8 +31,9 @@ A doubtful placement is stored as `needs_review`: its offsets move to the propos
 passage and its hash to the new text, but it keeps its old quote, prefix and suffix,
 the evidence shown beside the new context in the orphan review screen and used again
 if the text changes. A certain fuzzy placement takes the new wording as its quote
-(every export keeps `text[start:end] == exact`); the old quote is in `Report.changed`. Orphans keep their quote, context and old hash (so they are
-tried again whenever the text changes); their offsets are clamped to the new text.
+(every export keeps `text[start:end] == exact`); the old quote is in `Report.changed`.
+Orphans keep their quote, context and old hash (so they are tried again whenever the
+text changes); their offsets are clamped to the new text.
 
 `HYPOTHESIS` (quote 50, prefix 20, suffix 20, position 2, up to len/2 errors, the best
 match always taken, silently) is kept for comparison; `benchmarks/anchoring_bench.py`
