@@ -9,9 +9,8 @@ from textual.keys import format_key
 from textual.widgets import TextArea
 
 from annotations.themes import Codebook
-from tui.actions import ANNOTATING, APP, INSIGHT, PALETTE_ONLY, Section
+from tui.actions import ANNOTATING, APP, INSIGHT, PALETTE_ONLY, SEARCH, Section
 from tui.screens.retrieve import RetrieveScreen
-from tui.screens.search import SearchScreen
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_list import ArticleList
 from tui.widgets.reader import Reader
@@ -68,7 +67,7 @@ def _sections() -> list[list[KeyEntry]]:
         _from_section(ANNOTATING),
         _from_section(INSIGHT),
         _from_bindings("Annotations panel", _own(AnnotationPanel.BINDINGS)),
-        _from_bindings("Search", _own(SearchScreen.BINDINGS)),
+        _from_section(SEARCH),
         _from_bindings("Coded segments", _own(RetrieveScreen.BINDINGS)),
         _from_section(APP),
     ]
