@@ -1598,6 +1598,7 @@ class Watcher(threading.Thread):
         self.on_change, self.on_status, self.retry = on_change, on_status, retry
         self._halt = threading.Event()
         self.connected = threading.Event()
+        self.backend_pid: int | None = None  # its server process, while connected
 
     def stop(self) -> None:
         self._halt.set()
@@ -1609,6 +1610,7 @@ class Watcher(threading.Thread):
             try:
                 with connect(self.url, timeout=2, name="tagline watcher") as conn:
                     conn.execute(f"LISTEN {self.channel}")
+                    self.backend_pid = conn.info.backend_pid
                     self.connected.set()
                     if lost:
                         lost = False
