@@ -68,6 +68,22 @@ class TaglineApp(ChangeApp):
         # After the first frame: the worker shares the GIL, so starting it now
         # would delay the first usable screen on a large corpus.
         self.call_after_refresh(self.build_search_index)
+        self.call_after_refresh(self.complete_corpus)
+
+    @work(thread=True, exclusive=True, group="corpus", exit_on_error=False)
+    def complete_corpus(self) -> None:
+        """Titles a first start did not extract (only the rows on screen were) are
+        extracted here, after the first frame, and saved in the corpus cache."""
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _Cancelled
+
+        try:
+            self.workspace.corpus.complete_metadata(progress, every=50)
+        except _Cancelled:
+            return
 
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def build_search_index(self) -> None:

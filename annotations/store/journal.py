@@ -405,17 +405,14 @@ def _index_entry(indexer: Indexer | None, name: str, table: dict[str, Any]) -> A
 
 
 _HEAD = b'{"' + META.encode() + b'":{"store":'
-_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f-\U0010ffff]*')
+_CHECK = b'"check":"'
 
 
 def _encode_name(name: str) -> bytes:
     """`_encode(name)`, without `json.dumps` for a plain ASCII name (10,000 per opening)."""
-    if name.isascii() and _PLAIN.fullmatch(name):
+    if name.isascii() and name.isprintable() and '"' not in name and "\\" not in name:
         return b'"' + name.encode() + b'"'
     return _encode(name)
-
-
-_CHECK = b'"check":"'
 
 
 def _lazy_tables(raw: bytes) -> tuple[dict[str, Any], dict[str, Any], bool] | None:
