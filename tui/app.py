@@ -8,6 +8,7 @@ index are app reactives (`index_progress`, `search_index`) that screens watch.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -15,13 +16,14 @@ from textual.message import Message
 from textual.reactive import var
 from textual.worker import get_current_worker
 
-from annotations.search.engine import SearchIndex
 from annotations.workspace import Workspace
 from tui.actions import APP
 from tui.changes import ChangeApp
 from tui.palette import TaglineCommands
-from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from annotations.search.engine import SearchIndex
 
 
 class _Cancelled(Exception):
@@ -88,6 +90,9 @@ class TaglineApp(ChangeApp):
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def build_search_index(self) -> None:
         """Load the cached index (re-indexing changed articles) or build it, with progress."""
+        # Imported here, in the worker: the search engine is not needed for the first frame.
+        from annotations.search.engine import SearchIndex
+
         worker = get_current_worker()
 
         def progress(done: int, total: int) -> None:
@@ -125,5 +130,7 @@ class TaglineApp(ChangeApp):
         self.search_index = message.index
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.content import Content, Span
@@ -20,10 +21,12 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from annotations.corpus import Article
-from annotations.search.titles import TitleMatcher
 from annotations.themes import Codebook
 from tui import colour
 from tui.widgets.legend import ThemeLegend
+
+if TYPE_CHECKING:
+    from annotations.search.titles import TitleMatcher
 
 NO_MATCH = "no matching titles"
 
@@ -239,6 +242,9 @@ class ArticleList(OptionList):
             self.shown = list(range(len(self.articles)))
         else:
             if self._matcher is None:
+                # Imported on the first filter: the search package is not needed to start.
+                from annotations.search.titles import TitleMatcher
+
                 self._matcher = TitleMatcher([a.title for a in self.articles])
             self.shown = self._matcher.match(query)
         if not self.shown:
