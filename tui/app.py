@@ -59,6 +59,7 @@ class TaglineApp(ChangeApp):
     def __init__(self, workspace: Workspace, *, theme: str | None = None) -> None:
         super().__init__()
         self.workspace = workspace
+        self._reindex_later: set[str] = set()  # articles reloaded while the index built
         if theme:
             self.theme = theme
 
@@ -113,10 +114,21 @@ class TaglineApp(ChangeApp):
 
     @work(thread=True, group="search-reindex", exit_on_error=False)
     def reindex_article(self, article_id: str) -> None:
-        """Bring the index up to date with an article reloaded from disk (incrementally)."""
+        """Bring the index up to date with an article reloaded from disk (incrementally).
+
+        `update` makes the new text searchable in milliseconds (the index's in-memory
+        overlay); `flush`, the durable commit to the disk cache, follows in this worker.
+        Asked while the index is still building: done when it is ready.
+        """
         index, article = self.search_index, self.workspace.corpus.get(article_id)
-        if index is not None and article is not None:
+        if index is None:
+            self._reindex_later.add(article_id)
+            return
+        if article is None:
+            index.remove(article_id)
+        else:
             index.update(article)
+        index.flush()
 
     def on_tagline_app_index_progress(self, message: IndexProgress) -> None:
         self.index_progress = (message.done, message.total)
@@ -128,6 +140,10 @@ class TaglineApp(ChangeApp):
         if message.index is not None and message.index.warning:
             self.notify(message.index.warning, severity="warning", markup=False)
         self.search_index = message.index
+        if message.index is not None:
+            for article_id in sorted(self._reindex_later):
+                self.reindex_article(article_id)
+        self._reindex_later.clear()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
