@@ -8,6 +8,7 @@ index are app reactives (`index_progress`, `search_index`) that screens watch.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -15,13 +16,14 @@ from textual.message import Message
 from textual.reactive import var
 from textual.worker import get_current_worker
 
-from annotations.search.engine import SearchIndex
 from annotations.workspace import Workspace
 from tui.actions import APP
 from tui.changes import ChangeApp
 from tui.palette import TaglineCommands
-from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from annotations.search.engine import SearchIndex
 
 
 class _Cancelled(Exception):
@@ -69,10 +71,29 @@ class TaglineApp(ChangeApp):
         # After the first frame: the worker shares the GIL, so starting it now
         # would delay the first usable screen on a large corpus.
         self.call_after_refresh(self.build_search_index)
+        self.call_after_refresh(self.complete_corpus)
+
+    @work(thread=True, exclusive=True, group="corpus", exit_on_error=False)
+    def complete_corpus(self) -> None:
+        """Titles a first start did not extract (only the rows on screen were) are
+        extracted here, after the first frame, and saved in the corpus cache."""
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _Cancelled
+
+        try:
+            self.workspace.corpus.complete_metadata(progress, every=50)
+        except _Cancelled:
+            return
 
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def build_search_index(self) -> None:
         """Load the cached index (re-indexing changed articles) or build it, with progress."""
+        # Imported here, in the worker: the search engine is not needed for the first frame.
+        from annotations.search.engine import SearchIndex
+
         worker = get_current_worker()
 
         def progress(done: int, total: int) -> None:
@@ -125,5 +146,7 @@ class TaglineApp(ChangeApp):
         self._reindex_later.clear()
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
