@@ -199,6 +199,34 @@ def _load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
+def reader_open(url: str) -> tuple[float, float, float]:
+    """The reader itself, headless (Pilot): seconds to the workspace, to the first
+    article on screen, and to the list's counts (from the reader's network thread)."""
+    import asyncio
+
+    from tui.app import TaglineApp
+
+    async def run() -> tuple[float, float, float]:
+        t0 = time.perf_counter()
+        ws = open_workspace(db_path=url, author="alice")
+        opened = time.perf_counter() - t0
+        app = TaglineApp(ws)
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                while getattr(getattr(app.screen, "session", None), "article", None) is None:
+                    await pilot.pause(0.01)
+                first = time.perf_counter() - t0
+                while getattr(ws.store, "_summary", None) is None:
+                    await pilot.pause(0.02)
+                counts = time.perf_counter() - t0
+                app.workers.cancel_all()  # the search index build: not measured here
+        finally:
+            ws.close()
+        return opened, first, counts
+
+    return asyncio.run(run())
+
+
 def search_compare(url: str, arts: list[Article], judged_url: str | None) -> None:
     """Server-side search (tsvector + pg_trgm) against the client's index, same data."""
     from annotations.search.engine import SearchIndex, passages
@@ -342,6 +370,12 @@ def main() -> int:
             f"open (corpus from the database, re-anchoring check, first article): "
             f"{opened:.2f} s (< 3 s); then the list's counts in the background "
             f"{summary:.2f} s ({_load()})",
+            flush=True,
+        )
+        opened, first, counts = reader_open(url)
+        print(
+            f"reader (headless): workspace {opened:.2f} s, first article on screen {first:.2f} s "
+            f"(< 3 s), list counts {counts:.2f} s ({_load()})",
             flush=True,
         )
         commit, propagate = round_trips(url, arts[0], args.rounds)
