@@ -833,6 +833,14 @@ class JournalStorage(Storage):
     def unindexed(self) -> bool:
         return self._unindexed
 
+    def index_entries(self) -> list[tuple[str, Any]]:
+        """(name, `_index` entry or None) of every table, without parsing any: the entry
+        while the table is unparsed and the snapshot had one for it (see `peek`)."""
+        return [
+            (name, value.index if type(value) is _Unparsed else None)
+            for name, value in list(dict.items(self._data))
+        ]
+
     def peek(self, name: str) -> Any:
         """Table `name`'s `_index` entry while it is not parsed yet (None once it is, or
         when the snapshot had none): what the indexer kept, without parsing the table."""
