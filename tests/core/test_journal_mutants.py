@@ -1,0 +1,209 @@
+"""Tests written to kill surviving `store/journal.py` mutants (issue 18): salvage of a
+damaged snapshot, journal record errors, set-aside names, and the snapshot write."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+
+import pytest
+
+from annotations.store import journal as journal_mod
+from annotations.store.journal import CorruptStoreError, JournalStorage, StoreWriteError
+from annotations.store.tinydb_store import AnnotationStore
+
+
+def first(seeds):
+    return seeds.articles[0]
+
+
+def _kill(store: AnnotationStore) -> None:
+    """Leave the files as a SIGKILL would: no compaction, lock released."""
+    store.storage.close()
+
+
+def _record(ann_id: str, article_id: object = "art") -> str:
+    doc = {"id": ann_id, "article_id": article_id, "start": 0, "end": 1}
+    return f'"{ann_id}":' + json.dumps(doc, separators=(",", ":"))
+
+
+def _salvaged(tmp_path, raw: bytes) -> JournalStorage:
+    path = tmp_path / "db.json"
+    path.write_bytes(raw)
+    return JournalStorage(path, read_only=True, salvage=True)
+
+
+# -- salvage of a snapshot that is not valid JSON ---------------------------------------
+
+
+def test_salvage_counts_each_damaged_record_and_keeps_the_good_ones(tmp_path):
+    good = _record("good")
+    no_article = _record("noart", article_id=5)  # an id but no usable article: dropped
+    wrong_key = '"other":' + json.dumps({"id": "mismatch", "article_id": "art"})
+    broken = '"cut":{"id":"cut","article_id":'  # the record is cut short
+    raw = "{" + ",".join([good, no_article, wrong_key, broken]) + "\0\0"
+    storage = _salvaged(tmp_path, raw.encode())
+    data = storage.read()
+    assert set(data) == {"a:art"} and set(data["a:art"]) == {"good"}
+    assert storage.damage == [
+        "snapshot: not valid JSON; kept 1 readable annotation record(s), dropped 3 damaged one(s)"
+    ]
+
+
+def test_salvage_reads_past_bytes_that_are_not_utf8(tmp_path):
+    raw = ("{" + _record("good") + ',"bad":{"id":"bad","note":"').encode() + b"\xff\xfe" + b"\0"
+    data = _salvaged(tmp_path, raw).read()
+    assert set(data["a:art"]) == {"good"}
+
+
+def test_salvage_keeps_the_codebook_and_the_rejections(tmp_path):
+    codebook = {"codebook": {"themes": [{"name": "energy"}]}}
+    rejections = {"k1": {"key": "k1"}}
+    raw = (
+        '"_codebook":'
+        + json.dumps(codebook, separators=(",", ":"))
+        + ',"_rejections":'
+        + json.dumps(rejections, separators=(",", ":"))
+        + ","
+        + _record("good")
+        + "\0"
+    )
+    data = _salvaged(tmp_path, raw.encode()).read()
+    assert data["_codebook"] == codebook and data["_rejections"] == rejections
+    assert set(data["a:art"]) == {"good"}
+
+
+def test_salvage_reports_an_unreadable_codebook(tmp_path):
+    raw = "{" + _record("good") + ',"_codebook":{"codebook": [1, 2,' + "\0"
+    storage = _salvaged(tmp_path, raw.encode())
+    assert "_codebook" not in storage.read()
+    assert "table _codebook: unreadable, dropped" in storage.damage
+
+
+# -- journal records that are the wrong shape -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"set": {"a:x": 5}}', "its tables are not JSON objects"),
+        (b'{"set": {}, "drop": [1]}', "its dropped tables are not a list of names"),
+        (b'{"set": {}, "drop": "a:x"}', "its dropped tables are not a list of names"),
+    ],
+)
+def test_a_journal_record_of_the_wrong_shape_says_what_is_wrong(tmp_path, seeds, line, reason):
+    path = tmp_path / "db.json"
+    s = AnnotationStore(path)
+    s.tag(first(seeds), 0, 10, ["energy"])
+    _kill(s)
+    journal = path.with_name("db.json.journal")
+    journal.write_bytes(journal.read_bytes() + line + b"\n")
+    with pytest.raises(CorruptStoreError, match=rf"journal:3: damaged journal record \({reason}\)"):
+        JournalStorage(path)
+
+
+# -- journals set aside -----------------------------------------------------------------
+
+
+def test_journals_set_aside_in_the_same_second_get_numbered_names(tmp_path, seeds, monkeypatch):
+    monkeypatch.setattr(journal_mod.time, "strftime", lambda fmt: "20260102T030405")
+    path = tmp_path / "db.json"
+    with AnnotationStore(path) as s:
+        s.tag(first(seeds), 0, 10, ["energy"])
+    journal = path.with_name("db.json.journal")
+    for content in (b'{"gen": 99, "format": 1}\n', b'{"gen": 98, "format": 1}\n'):
+        journal.write_bytes(content)
+        with AnnotationStore(path) as s:
+            assert any("set aside" in n for n in s.notices)
+    names = sorted(p.name for p in tmp_path.glob("db.json.journal.set-aside-*"))
+    assert names == [
+        "db.json.journal.set-aside-20260102T030405",
+        "db.json.journal.set-aside-20260102T030405-2",
+    ]
+
+
+def test_the_set_aside_name_carries_the_date_and_time(tmp_path, seeds):
+    path = tmp_path / "db.json"
+    with AnnotationStore(path) as s:
+        s.tag(first(seeds), 0, 10, ["energy"])
+    path.with_name("db.json.journal").write_bytes(b'{"gen": 99, "format": 1}\n')
+    with AnnotationStore(path):
+        pass
+    (aside,) = tmp_path.glob("db.json.journal.set-aside-*")
+    stamp = aside.name.removeprefix("db.json.journal.set-aside-")
+    assert len(stamp) == 15 and stamp[8] == "T" and (stamp[:8] + stamp[9:]).isdigit()
+
+
+def test_a_journal_that_cannot_be_set_aside_opens_read_only_saying_why(
+    tmp_path, seeds, monkeypatch
+):
+    path = tmp_path / "db.json"
+    with AnnotationStore(path) as s:
+        a = s.tag(first(seeds), 0, 10, ["energy"])
+    path.with_name("db.json.journal").write_bytes(b'{"gen": 99, "format": 1}\n')
+
+    def refuse(src, dst):
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(journal_mod.os, "rename", refuse)
+    with AnnotationStore(path) as s:
+        assert s.read_only and s.get(a.id) is not None
+        assert "could not set aside db.json.journal" in s.storage.read_only_reason
+    monkeypatch.undo()
+    # Falling back released the writer's lock: the next writer gets in.
+    with AnnotationStore(path) as s:
+        assert not s.read_only
+
+
+def test_falling_back_to_read_only_releases_the_lock(tmp_path, seeds, monkeypatch):
+    path = tmp_path / "db.json"
+    s = AnnotationStore(path)
+    s.tag(first(seeds), 0, 10, ["energy"])
+    _kill(s)
+
+    def full(self, payload):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(JournalStorage, "_write_snapshot", full)
+    with AnnotationStore(path) as ro:
+        assert ro.read_only
+        monkeypatch.undo()
+        with AnnotationStore(path) as writer:  # while the first is still open
+            assert not writer.read_only and len(writer) == 1
+
+
+# -- the snapshot write -----------------------------------------------------------------
+
+
+def test_compacting_over_a_replaced_database_refuses_and_says_why(tmp_path, seeds):
+    path = tmp_path / "db.json"
+    s = AnnotationStore(path)
+    s.tag(first(seeds), 0, 10, ["energy"])
+    other = tmp_path / "other.json"
+    other.write_text('{"_meta": {"store": {"format": 1, "gen": 7}}}')
+    os.replace(other, path)
+    with pytest.raises(StoreWriteError, match="was replaced by another program; not overwriting"):
+        s.storage.compact()
+    _kill(s)
+
+
+def test_a_failed_snapshot_write_leaves_no_temp_file(tmp_path, seeds, monkeypatch):
+    path = tmp_path / "db.json"
+    s = AnnotationStore(path)
+    s.tag(first(seeds), 0, 10, ["energy"])
+    temps = []
+
+    def fail(src, dst):
+        temps.append(os.path.basename(src))
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(journal_mod.os, "replace", fail)
+    with pytest.raises(StoreWriteError, match="could not save"):
+        s.storage.compact()
+    monkeypatch.undo()
+    # Hidden and named after the database while written, and removed on failure.
+    assert len(temps) == 1 and temps[0].startswith(".db.json.") and temps[0].endswith(".tmp")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
+    _kill(s)
