@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 
 import pytest
 
@@ -207,3 +208,89 @@ def test_a_failed_snapshot_write_leaves_no_temp_file(tmp_path, seeds, monkeypatc
     assert len(temps) == 1 and temps[0].startswith(".db.json.") and temps[0].endswith(".tmp")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
     _kill(s)
+
+
+# -- the TinyDB storage interface: batches, drops, journal reuse -------------------------
+
+
+def _fresh(tmp_path, **kwargs) -> JournalStorage:
+    return JournalStorage(tmp_path / "db.json", **kwargs)
+
+
+def test_the_lock_file_is_private(tmp_path, seeds):
+    with AnnotationStore(tmp_path / "db.json") as s:
+        s.tag(first(seeds), 0, 10, ["energy"])
+        assert stat.S_IMODE((tmp_path / "db.json.lock").stat().st_mode) == 0o600
+
+
+def test_a_write_outside_a_batch_is_one_durable_record(tmp_path):
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"x": 1}}})  # TinyDB may hand back a new dict
+    storage.write({"t": {"1": {"x": 1}}, "u": {"1": {"y": 2}}})
+    assert storage.journal_records == 2
+    storage.close()  # no compaction: the journal alone holds them
+    again = _fresh(tmp_path, compact_on_open=False)
+    assert again.read() == {"t": {"1": {"x": 1}}, "u": {"1": {"y": 2}}}
+    again.close()
+
+
+def test_a_table_left_out_of_a_write_is_dropped_for_good(tmp_path):
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"x": 1}}, "u": {"1": {"y": 2}}})
+    storage.write({"u": {"1": {"y": 2}}})
+    assert storage.journal_records == 2
+    storage.close()
+    again = _fresh(tmp_path, compact_on_open=False)
+    assert again.read() == {"u": {"1": {"y": 2}}}
+    again.close()
+
+
+def test_a_batch_is_one_journal_record_and_a_table_made_and_dropped_in_it_leaves_none(
+    tmp_path,
+):
+    storage = _fresh(tmp_path)
+    with storage.batch():
+        storage.write({"t": {"1": {"x": 1}}})
+        storage.write({"t": {"1": {"x": 1}}, "tmp": {"1": {}}})
+        storage.write({"t": {"1": {"x": 1}}})
+    assert storage.journal_records == 1
+    journal = (tmp_path / "db.json.journal").read_bytes().split(b"\n")
+    assert b'"drop"' not in journal[1] and journal[2:] == [b""]
+    storage.close()
+
+
+def test_assigning_a_table_its_own_value_writes_nothing(tmp_path):
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"x": 1}}})
+    data = storage.read()
+    data["t"] = data["t"]  # dirty, but the same table
+    storage.write(data)
+    assert storage.journal_records == 1
+    storage.close()
+
+
+def test_compaction_resets_the_journal_count(tmp_path):
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"x": 1}}})
+    storage.compact()
+    assert storage.journal_records == 0
+    storage.write({"t": {"1": {"x": 2}}})
+    assert storage.journal_records == 1
+    storage.close()
+
+
+def test_a_replayed_journal_is_appended_to_not_restarted(tmp_path, seeds):
+    path = tmp_path / "db.json"
+    s = AnnotationStore(path)
+    a = s.tag(first(seeds), 0, 10, ["energy"])
+    _kill(s)
+    storage = JournalStorage(path, compact_on_open=False)
+    assert storage.journal_records == 1
+    data = storage.read()
+    storage.write({**data, "extra": {"1": {"y": 2}}})
+    assert storage.journal_records == 2
+    storage.close()
+    lines = path.with_name("db.json.journal").read_bytes().split(b"\n")
+    assert len(lines) == 4 and lines[3] == b""  # header, two records
+    with AnnotationStore(path, read_only=True) as again:
+        assert again.get(a.id) == a
