@@ -11,7 +11,12 @@ import stat
 import pytest
 
 from annotations.store import journal as journal_mod
-from annotations.store.journal import CorruptStoreError, JournalStorage, StoreWriteError
+from annotations.store.journal import (
+    CorruptStoreError,
+    JournalStorage,
+    StoreLockedError,
+    StoreWriteError,
+)
 from annotations.store.tinydb_store import AnnotationStore
 
 
@@ -294,3 +299,101 @@ def test_a_replayed_journal_is_appended_to_not_restarted(tmp_path, seeds):
     assert len(lines) == 4 and lines[3] == b""  # header, two records
     with AnnotationStore(path, read_only=True) as again:
         assert again.get(a.id) == a
+
+
+# -- the lock, the encoding, checksums --------------------------------------------------
+
+
+def test_a_second_writer_is_told_the_holders_pid(tmp_path, seeds):
+    path = tmp_path / "db.json"
+    with AnnotationStore(path):
+        with pytest.raises(StoreLockedError) as err:
+            AnnotationStore(path)
+        assert str(err.value) == f"{path}: in use by another Tagline (pid {os.getpid()})"
+        # A lock file holding junk: no pid named, and no crash decoding it.
+        (tmp_path / "db.json.lock").write_bytes(b"\xff\xfe junk")
+        with pytest.raises(StoreLockedError) as err:
+            AnnotationStore(path)
+        assert str(err.value) == f"{path}: in use by another Tagline"
+
+
+def test_a_database_file_renamed_over_while_locking_is_locked_again(tmp_path, monkeypatch):
+    path = tmp_path / "db.json"
+    real = os.stat
+    swapped = []
+
+    def stat_once_swapped(p, *args, **kwargs):
+        st = real(p, *args, **kwargs)
+        if os.fspath(p) == os.fspath(path) and not swapped:
+            swapped.append(p)  # as if a compaction renamed a new file in just now
+            return os.stat_result((st.st_mode, st.st_ino + 1, *tuple(st)[2:10]))
+        return st
+
+    monkeypatch.setattr(journal_mod.os, "stat", stat_once_swapped)
+    storage = JournalStorage(path)
+    monkeypatch.undo()
+    assert swapped and not storage.read_only
+    storage.write({"t": {"1": {"x": 1}}})
+    storage.close()
+
+
+def test_text_is_stored_as_utf8_and_a_lone_surrogate_survives(tmp_path):
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"note": "a note ✓"}, "2": {"note": "half \ud800 pair"}}})
+    storage.compact()
+    storage.close()
+    raw = (tmp_path / "db.json").read_bytes()
+    raw.decode("utf-8")  # valid UTF-8 whatever went in
+    again = _fresh(tmp_path)
+    assert again.read()["t"] == {"1": {"note": "a note ✓"}, "2": {"note": "half \ud800 pair"}}
+    again.close()
+    # Without the surrogate the file is plain UTF-8, not \\u escapes.
+    plain = _fresh(tmp_path / "plain")
+    plain.write({"t": {"1": {"note": "a note ✓"}}})
+    plain.compact()
+    plain.close()
+    assert "a note ✓".encode() in (tmp_path / "plain" / "db.json").read_bytes()
+
+
+def test_a_snapshot_nested_too_deeply_is_reported_not_a_crash(tmp_path):
+    path = tmp_path / "db.json"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(CorruptStoreError, match="not valid JSON: nested too deeply"):
+        JournalStorage(path)
+
+
+def test_a_snapshot_whose_checksum_list_is_gone_is_caught(tmp_path):
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"x": 1}}})
+    storage.compact()
+    storage.close()
+    path = tmp_path / "db.json"
+    data = json.loads(path.read_bytes())
+    del data["_meta"]["store"]["sums"]  # "check" left: the meta record was damaged
+    path.write_text(json.dumps(data))
+    with pytest.raises(CorruptStoreError, match="checksum mismatch in _meta"):
+        JournalStorage(path)
+
+
+def test_an_unreadable_journal_is_reported(tmp_path):
+    path = tmp_path / "db.json"
+    (tmp_path / "db.json.journal").mkdir()
+    with pytest.raises(CorruptStoreError, match=r"db\.json\.journal: cannot read: "):
+        JournalStorage(path)
+
+
+def test_a_journal_already_folded_is_replaced_on_opening(tmp_path):
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"x": 1}}})
+    storage.compact()
+    storage.write({"t": {"1": {"x": 2}}})
+    journal = tmp_path / "db.json.journal"
+    old = journal.read_bytes()
+    storage.compact()  # the crash comes after the rename, before the fresh journal
+    storage.close()
+    journal.write_bytes(old)
+    again = _fresh(tmp_path)
+    assert again.read()["t"] == {"1": {"x": 2}} and not again.notices
+    head = json.loads(journal.read_bytes().split(b"\n")[0])
+    assert head["gen"] == again.gen and head["snap"] == again.snap_id
+    again.close()
