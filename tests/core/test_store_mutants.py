@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from platformdirs import user_data_dir
 
 from annotations.store.tinydb_store import AnnotationStore, default_db_path
@@ -60,3 +61,66 @@ def test_default_db_path_from_the_environment_and_the_data_folder(monkeypatch, t
     monkeypatch.delenv("TAGLINE_DB")
     expected = Path(user_data_dir("tagline", appauthor=False)) / "tagline.json"
     assert default_db_path() == expected
+
+
+# -- store/edits.py: the edits both backends share ---------------------------------------
+
+
+def test_tagging_an_identical_span_again_changes_nothing(store, seeds):
+    art = seeds.articles[0]
+    first = store.tag(art, 0, 10, ["energy"])
+    again = store.tag(art, 0, 10, ["ENERGY"])
+    assert again == first and store.peek_undo().label == "tag energy"
+    store.undo()
+    assert store.get(first.id) is None and not store.can_undo
+
+
+def test_a_note_given_for_an_identical_span_replaces_the_old_one(store, seeds):
+    art = seeds.articles[0]
+    store.tag(art, 0, 10, ["energy"], note="old")
+    again = store.tag(art, 0, 10, ["energy"], note="new")
+    assert again.note == "new" and again.themes == ("energy",)
+    assert store.undo() == "tag energy"
+    assert store.for_article(art.id)[0].note == "old"
+
+
+def test_labels_name_every_theme_added(store, seeds):
+    art = seeds.articles[0]
+    a = store.tag(art, 0, 10, ["energy", "arctic route"])
+    assert a.themes == ("energy", "Arctic route")  # the codebook's spelling
+    assert store.peek_undo().label == "tag energy, Arctic route"
+    store.tag(art, 0, 10, ["digital economy", "energy"])
+    assert store.peek_undo().label == "tag digital economy, energy"
+
+
+def test_a_client_id_makes_tagging_idempotent(store, seeds):
+    art = seeds.articles[0]
+    a = store.tag(art, 0, 10, ["energy"], id="client-1")
+    assert a.id == "client-1" and store.get("client-1") == a
+
+
+def test_retag_deletes_when_no_theme_is_left(store, seeds):
+    art = seeds.articles[0]
+    a = store.tag(art, 0, 10, ["energy"])
+    b = store.set_themes(a.id, ["Arctic route", "energy"])
+    assert b.themes == ("Arctic route", "energy") and store.undo() == "retag"
+    assert store.set_themes(a.id, []) is None
+    assert store.get(a.id) is None and store.undo() == "delete"
+    assert store.get(a.id).themes == ("energy",)
+
+
+def test_delete_returns_what_it_deleted_under_its_label(store, seeds):
+    art = seeds.articles[0]
+    a = store.tag(art, 0, 10, ["energy"])
+    assert store.delete(a.id, label="remove passage") == a
+    assert store.undo() == "remove passage"
+
+
+def test_editing_a_missing_annotation_names_it(store):
+    for edit in (
+        lambda: store.set_note("nope", "x"),
+        lambda: store.set_themes("nope", ["energy"]),
+        lambda: store.delete("nope"),
+    ):
+        with pytest.raises(KeyError, match="no annotation nope"):
+            edit()
