@@ -14,6 +14,7 @@ from annotations.store import journal as journal_mod
 from annotations.store.journal import (
     CorruptStoreError,
     JournalStorage,
+    ReadOnlyError,
     StoreLockedError,
     StoreWriteError,
 )
@@ -397,3 +398,14 @@ def test_a_journal_already_folded_is_replaced_on_opening(tmp_path):
     head = json.loads(journal.read_bytes().split(b"\n")[0])
     assert head["gen"] == again.gen and head["snap"] == again.snap_id
     again.close()
+
+
+def test_a_reader_refuses_writes_with_a_plain_message(tmp_path):
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"x": 1}}})
+    storage.close()
+    reader = _fresh(tmp_path, read_only=True)
+    with pytest.raises(ReadOnlyError) as err:
+        reader.write({"t": {"1": {"x": 2}}})
+    assert str(err.value) == f"{tmp_path / 'db.json'}: opened read-only, the change was not saved"
+    assert reader.read() == {"t": {"1": {"x": 1}}}
