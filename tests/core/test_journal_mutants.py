@@ -409,3 +409,111 @@ def test_a_reader_refuses_writes_with_a_plain_message(tmp_path):
         reader.write({"t": {"1": {"x": 2}}})
     assert str(err.value) == f"{tmp_path / 'db.json'}: opened read-only, the change was not saved"
     assert reader.read() == {"t": {"1": {"x": 1}}}
+
+
+# -- opening: read-only disks, readers racing a compaction, odd snapshots ----------------
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES, errno.ENOSPC])
+def test_a_folder_that_cannot_be_written_opens_read_only(tmp_path, monkeypatch, code):
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"x": 1}}})
+    storage.close()
+
+    def refuse(path):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(journal_mod, "ensure_private_dir", refuse)
+    again = _fresh(tmp_path)
+    assert again.read_only and again.read() == {"t": {"1": {"x": 1}}}
+    assert "cannot write beside it" in again.read_only_reason
+    again.close()
+
+
+def test_any_other_error_making_the_folder_is_raised(tmp_path, monkeypatch):
+    def broken(path):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(journal_mod, "ensure_private_dir", broken)
+    with pytest.raises(OSError, match="Input/output error"):
+        _fresh(tmp_path)
+
+
+def test_a_reader_racing_a_compaction_tries_again(tmp_path, monkeypatch):
+    path = tmp_path / "db.json"
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"x": 1}}})
+    storage.compact()
+    storage.write({"t": {"1": {"x": 2}}})  # journal of generation 1
+    storage.close()
+    new = path.read_bytes()
+    path.write_bytes(b"")  # the reader sees the old (generation 0) snapshot first...
+    naps = []
+
+    def nap(seconds):
+        naps.append(seconds)
+        path.write_bytes(new)  # ...and the writer's rename lands while it waits
+
+    monkeypatch.setattr(journal_mod.time, "sleep", nap)
+    reader = _fresh(tmp_path, read_only=True)
+    assert naps and reader.read()["t"] == {"1": {"x": 2}} and not reader.notices
+    reader.close()
+
+
+def test_an_unreadable_database_file_is_reported(tmp_path):
+    (tmp_path / "db.json").mkdir()
+    with pytest.raises(CorruptStoreError, match=r"db\.json: cannot read the database: "):
+        _fresh(tmp_path, read_only=True)
+
+
+def test_salvage_drops_tables_that_are_not_objects(tmp_path):
+    storage = _salvaged(tmp_path, b'{"t": 5, "u": {"1": {"x": 1}}}')
+    assert storage.read() == {"u": {"1": {"x": 1}}}
+    assert storage.damage == ["table t: not a JSON object, dropped"]
+    with pytest.raises(CorruptStoreError, match="not a Tagline database"):
+        _salvaged(tmp_path, b"[1, 2]")
+
+
+def test_a_meta_table_without_a_store_record_opens(tmp_path):
+    path = tmp_path / "db.json"
+    path.write_text('{"_meta": {}, "t": {"1": {"x": 1}}}')
+    storage = JournalStorage(path, read_only=True)
+    assert storage.gen == 0 and storage.read()["t"] == {"1": {"x": 1}}
+
+
+def test_a_newer_database_format_is_refused(tmp_path):
+    path = tmp_path / "db.json"
+    path.write_text('{"_meta": {"store": {"format": 2, "gen": 1}}}')
+    with pytest.raises(CorruptStoreError, match="database format 2 is not supported"):
+        JournalStorage(path, read_only=True)
+
+
+def test_a_journal_of_another_copy_is_set_aside_without_rewriting_the_database(tmp_path):
+    storage = _fresh(tmp_path)
+    storage.write({"t": {"1": {"x": 1}}})
+    storage.compact()
+    storage.close()
+    journal = tmp_path / "db.json.journal"
+    journal.write_bytes(b'{"gen": 1, "format": 1, "snap": "someoneelse"}\n')
+    again = _fresh(tmp_path)
+    assert again.gen == 1  # set aside, nothing to fold: no new generation
+    (notice,) = again.notices
+    assert notice.startswith(
+        f"{journal}: it belongs to another copy of the database file; set aside as "
+    )
+    again.close()
+
+
+def test_an_empty_line_inside_the_journal_is_damage(tmp_path, seeds):
+    path = tmp_path / "db.json"
+    s = AnnotationStore(path)
+    s.tag(first(seeds), 0, 10, ["energy"])
+    s.tag(first(seeds), 20, 30, ["energy"])
+    _kill(s)
+    journal = path.with_name("db.json.journal")
+    lines = journal.read_bytes().split(b"\n")
+    journal.write_bytes(b"\n".join([lines[0], lines[1], b"", *lines[2:]]))
+    with pytest.raises(
+        CorruptStoreError, match=r"journal:3: damaged journal record \(empty record\)"
+    ):
+        JournalStorage(path)
