@@ -517,3 +517,35 @@ def test_an_empty_line_inside_the_journal_is_damage(tmp_path, seeds):
         CorruptStoreError, match=r"journal:3: damaged journal record \(empty record\)"
     ):
         JournalStorage(path)
+
+
+@pytest.mark.parametrize("meta", ['{"format": 1, "gen": 1, "prev": 5}', '{"format": 1, "gen": -1}'])
+def test_a_damaged_meta_record_is_refused_and_salvage_resets_it(tmp_path, meta):
+    path = tmp_path / "db.json"
+    path.write_text('{"_meta": {"store": ' + meta + '}, "t": {"1": {"x": 1}}}')
+    with pytest.raises(CorruptStoreError, match="its `_meta` record is damaged"):
+        JournalStorage(path, read_only=True)
+    storage = JournalStorage(path, read_only=True, salvage=True)
+    assert storage.read() == {"t": {"1": {"x": 1}}} and storage.gen == 0
+    assert storage.damage == ["`_meta`: damaged; generation reset"]
+
+
+def test_a_generation_zero_snapshot_opens(tmp_path):
+    path = tmp_path / "db.json"
+    path.write_text('{"_meta": {"store": {"format": 1, "gen": 0}}, "t": {"1": {"x": 1}}}')
+    assert JournalStorage(path, read_only=True).read()["t"] == {"1": {"x": 1}}
+
+
+@pytest.mark.parametrize(
+    ("tables", "named"),
+    [(5, r"(t\d, ){4}t\d; "), (7, r"(t\d, ){4}t\d and 2 more; ")],
+)
+def test_checksum_errors_name_five_tables_and_count_the_rest(tmp_path, tables, named):
+    storage = _fresh(tmp_path)
+    storage.write({f"t{i}": {"1": {"x": "aaaa"}} for i in range(tables)})
+    storage.compact()
+    storage.close()
+    path = tmp_path / "db.json"
+    path.write_bytes(path.read_bytes().replace(b'"aaaa"', b'"bbbb"'))
+    with pytest.raises(CorruptStoreError, match=f"checksum mismatch in {named}"):
+        JournalStorage(path, read_only=True)
