@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -76,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     if not tests:
         parser.error(f"{module}: no test under tests/core imports it")
     print(f"mutating {module} against {', '.join(tests)}", flush=True)
+    # mutmut keeps `mutants/` between runs and only mutates files it has not copied yet:
+    # another module's leftovers would leave this one unmutated.
+    mutants = ROOT / "mutants"
+    marker = mutants / "tagline-module"
+    if mutants.exists() and (not marker.exists() or marker.read_text() != module.as_posix()):
+        shutil.rmtree(mutants)
+    mutants.mkdir(exist_ok=True)
+    marker.write_text(module.as_posix())
 
     import mutmut.configuration as settings  # the `mutation` extra
     from mutmut.__main__ import cli
