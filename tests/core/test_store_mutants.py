@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from platformdirs import user_data_dir
 
+from annotations.model import Annotation
 from annotations.store.tinydb_store import AnnotationStore, default_db_path
 
 
@@ -124,3 +127,70 @@ def test_editing_a_missing_annotation_names_it(store):
     ):
         with pytest.raises(KeyError, match="no annotation nope"):
             edit()
+
+
+# -- tinydb_store.py ---------------------------------------------------------------------
+
+
+def test_codebook_edits_are_undoable_under_their_names(tmp_path):
+    path = tmp_path / "db.json"
+    with AnnotationStore(path) as s:
+        old = s.codebook.get("energy").hotkey
+        taken = s.codebook.by_hotkey("9")
+        s.set_theme_hotkey("energy", "9")
+        assert s.codebook.get("energy").hotkey == "9"
+        if taken is not None and taken.name != "energy":
+            assert s.codebook.get(taken.name).hotkey == ""  # the key moves, never shared
+        assert s.peek_undo().label == "hotkey of energy"
+        s.recolor_theme("energy", "#123456")
+        assert s.peek_undo().label == "recolour energy"
+        s.set_theme_cues("energy", ("grid",))
+        assert s.peek_undo().label == "cues of energy"
+    with AnnotationStore(path) as s:
+        assert s.codebook.get("energy").hotkey == "9"
+        s.set_theme_hotkey("energy", old)
+        assert s.undo() == "hotkey of energy"
+        assert s.codebook.get("energy").hotkey == "9"
+
+
+def test_put_many_replaces_removes_and_respells(store, seeds):
+    art = seeds.articles[0]
+    a = store.tag(art, 0, 10, ["energy"])
+    b = store.tag(art, 20, 30, ["energy"])
+    c = store.tag(art, 40, 50, ["energy"])
+    moved = replace(a, themes=("ENERGY", "energy", "brand new"), note="merged")
+    other = Annotation.create(
+        article_id=art.id,
+        text=art.text,
+        sha256=art.sha256,
+        start=60,
+        end=70,
+        themes=["ENERGY", "another new"],
+        note="",
+        author="x",
+    )
+    # `a` is both given and listed for removal: it stays, replaced; `b` goes.
+    assert store.put_many([moved, other], remove=[a.id, b.id]) == (1, 1)
+    assert store.get(a.id).themes == ("energy", "brand new") and store.get(a.id).note == "merged"
+    assert store.get(other.id).themes == ("energy", "another new")
+    assert store.get(b.id) is None and store.get(c.id) is not None
+    assert {"brand new", "another new"} <= {t.name for t in store.codebook.themes}
+
+
+def test_marking_done_is_stamped_with_the_time(store, seeds):
+    art = seeds.articles[0]
+    rec = store.set_done(art.id)
+    assert rec.at.endswith("Z") and rec.at[:2] == "20"
+    assert store.coverage() == [rec] and store.is_done(art.id)
+    assert store.peek_undo().label == f"mark {art.id} done"
+
+
+def test_summary_counts_annotations_per_theme_per_article(store, seeds):
+    one, two = seeds.articles[0], seeds.articles[1]
+    store.tag(one, 0, 10, ["energy"])
+    store.tag(one, 20, 30, ["energy", "Arctic route"])
+    store.tag(two, 0, 10, ["Arctic route"])
+    assert store.summary() == {
+        one.id: Counter({"energy": 2, "Arctic route": 1}),
+        two.id: Counter({"Arctic route": 1}),
+    }
