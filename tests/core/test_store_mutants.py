@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 from platformdirs import user_data_dir
 
+from annotations.coverage import Done
 from annotations.model import Annotation
 from annotations.store.tinydb_store import AnnotationStore, default_db_path
+from annotations.themes import Codebook
 
 
 def test_adding_a_theme_to_an_identical_span_keeps_its_note(store, seeds):
@@ -194,3 +197,55 @@ def test_summary_counts_annotations_per_theme_per_article(store, seeds):
         one.id: Counter({"energy": 2, "Arctic route": 1}),
         two.id: Counter({"Arctic route": 1}),
     }
+
+
+def test_usage_hashes_and_rename_label(store, seeds):
+    art = seeds.articles[0]
+    store.tag(art, 0, 10, ["energy"])
+    store.tag(art, 20, 30, ["energy", "Arctic route"])
+    assert store.theme_usage("ENERGY") == 2 and store.theme_usage("Arctic route") == 1
+    assert store.theme_usage("no such theme") == 0
+    assert store.article_hashes() == {art.id: {art.sha256}}
+    assert store.rename_theme("energy", "Energy security") == 2
+    assert store.undo() == "rename energy to Energy security"
+
+
+def test_an_import_is_undoable_and_undo_restores_the_coverage_it_replaced(store, seeds):
+    art = seeds.articles[0]
+    mark = store.set_done(art.id)
+    store.set_done(art.id, done=False)
+    assert store.peek_undo().label == f"mark {art.id} not done"
+    store.undo()
+    later = Done(art.id, mark.author, False, "2999-01-01T00:00:00Z")
+    store.put_many([], coverage=[later])
+    assert not store.is_done(art.id)
+    assert store.undo() == "import"
+    assert store.is_done(art.id) and store.coverage() == [mark]
+
+
+def test_a_rejection_records_who_and_when(store):
+    store.reject("k1", theme="energy")
+    (doc,) = store.storage.read()["_rejections"].values()
+    assert doc["theme"] == "energy" and doc["author"] == store.author
+    assert doc["at"].endswith("Z") and store.rejections() == {"k1"}
+
+
+def test_repair_records_installs_the_repaired_codebook(store):
+    codebook = Codebook.from_list([{"name": "only", "color": "#112233", "hotkey": "1"}])
+    store.repair_records(codebook=codebook)
+    assert [t.name for t in store.codebook.themes] == ["only"]
+
+
+def test_salvage_keeps_every_readable_theme(tmp_path, seeds):
+    path = tmp_path / "db.json"
+    with AnnotationStore(path) as s:
+        s.add_theme("extra")
+        s.tag(seeds.articles[0], 0, 10, ["energy"])
+        names = [t.name for t in s.codebook.themes]
+    data = json.loads(path.read_text())
+    data["_codebook"]["codebook"]["themes"].insert(1, {"color": 5})
+    del data["_meta"]["store"]["sums"], data["_meta"]["store"]["check"]
+    path.write_text(json.dumps(data))
+    with AnnotationStore(path, salvage=True, read_only=True) as s:
+        assert [t.name for t in s.codebook.themes] == names
+        assert any("unreadable theme entry" in d for d in s.storage.damage)
