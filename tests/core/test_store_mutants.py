@@ -12,6 +12,7 @@ from platformdirs import user_data_dir
 
 from annotations.coverage import Done
 from annotations.model import Annotation
+from annotations.store.errors import StoreError
 from annotations.store.tinydb_store import AnnotationStore, default_db_path
 from annotations.themes import Codebook
 
@@ -249,3 +250,28 @@ def test_salvage_keeps_every_readable_theme(tmp_path, seeds):
     with AnnotationStore(path, salvage=True, read_only=True) as s:
         assert [t.name for t in s.codebook.themes] == names
         assert any("unreadable theme entry" in d for d in s.storage.damage)
+
+
+def test_a_deleted_annotation_is_gone_from_the_count_and_membership(store, seeds):
+    art = seeds.articles[0]
+    a = store.tag(art, 0, 10, ["energy"])
+    b = store.tag(art, 20, 30, ["energy"])
+    store.delete(a.id)
+    assert len(store) == 1 and a.id not in store and b.id in store
+    store.undo()
+    assert len(store) == 2 and a.id in store
+
+
+def test_a_malformed_stored_annotation_is_named(tmp_path, seeds):
+    path = tmp_path / "db.json"
+    art = seeds.articles[0]
+    with AnnotationStore(path) as s:
+        a = s.tag(art, 0, 10, ["energy"])
+    data = json.loads(path.read_text())
+    data[f"a:{art.id}"][a.id]["start"] = "zero"
+    del data["_meta"]["store"]["sums"], data["_meta"]["store"]["check"]
+    path.write_text(json.dumps(data))
+    s = AnnotationStore(path, salvage=True, read_only=True)
+    with pytest.raises(StoreError, match=f"malformed annotation '{a.id}' of '{art.id}'"):
+        s.for_article(art.id)
+    s.close()
