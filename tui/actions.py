@@ -23,15 +23,23 @@ class Action:
     description: str
     show: bool = False  # in the footer
     hint: str = ""  # keys to show for a palette-only action that borrows another key
+    priority: bool = False  # before the focused widget (the search box takes enter)
 
     def binding(self) -> Binding:
-        return Binding(self.keys, self.action, self.description, show=self.show, id=self.id)
+        return Binding(
+            self.keys,
+            self.action,
+            self.description,
+            show=self.show,
+            id=self.id,
+            priority=self.priority,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
     name: str
-    owner: str  # the palette's namespace: "app" or "screen" (the main screen)
+    owner: str  # the palette's namespace: "app", "screen" (the main screen) or "search"
     actions: tuple[Action, ...]
     in_help: bool = True
 
@@ -87,6 +95,34 @@ PALETTE_ONLY = Section(
         ),
     ),
     in_help=False,
+)
+
+# The search screen (`tui/screens/search.py`). The query box has the focus, so the keys
+# that act on results are priority bindings. shift+enter is not sent by every terminal
+# (many send plain enter): ctrl+o does the same and is the one the footer shows.
+SEARCH = Section(
+    "Search",
+    "search",
+    (
+        Action("search.close", "escape", "close", "Back", show=True),
+        Action("search.open", "enter", "open", "Open passage", show=True, priority=True),
+        Action(
+            "search.open_span",
+            "ctrl+o,shift+enter",
+            "open(True)",
+            "Open span",
+            show=True,
+            priority=True,
+        ),
+        Action("search.help", "question_mark", "help", "Help", show=True, priority=True),
+        Action("search.next", "down,ctrl+n", "move(1)", "Next result"),
+        # ctrl+p is the app's command palette elsewhere; here it moves up (priority beats
+        # the app binding), and the palette moves to f2 (in the footer).
+        Action("search.prev", "up,ctrl+p", "move(-1)", "Previous result", priority=True),
+        Action("search.palette", "f2", "app.command_palette", "Commands", show=True),
+        Action("search.page_down", "pagedown", "move(10)", "Page down"),
+        Action("search.page_up", "pageup", "move(-10)", "Page up"),
+    ),
 )
 
 APP = Section(

@@ -9,9 +9,7 @@ from textual.keys import format_key
 from textual.widgets import TextArea
 
 from annotations.themes import Codebook
-from tui.actions import ANNOTATING, APP, INSIGHT, PALETTE_ONLY, Section
-from tui.screens.retrieve import RetrieveScreen
-from tui.screens.search import SearchScreen
+from tui.actions import ANNOTATING, APP, INSIGHT, PALETTE_ONLY, SEARCH, Section
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_list import ArticleList
 from tui.widgets.reader import Reader
@@ -56,6 +54,9 @@ def _from_bindings(name: str, bindings: list[Binding]) -> list[KeyEntry]:
 
 
 def _sections() -> list[list[KeyEntry]]:
+    # Imported when the keys are listed (help, palette), not when the app starts.
+    from tui.screens.retrieve import RetrieveScreen
+
     # The reader's movement keys are TextArea's own bindings: list those that move the caret.
     moves = [
         b
@@ -68,7 +69,7 @@ def _sections() -> list[list[KeyEntry]]:
         _from_section(ANNOTATING),
         _from_section(INSIGHT),
         _from_bindings("Annotations panel", _own(AnnotationPanel.BINDINGS)),
-        _from_bindings("Search", _own(SearchScreen.BINDINGS)),
+        _from_section(SEARCH),
         _from_bindings("Coded segments", _own(RetrieveScreen.BINDINGS)),
         _from_section(APP),
     ]

@@ -11,16 +11,21 @@ from annotations.themes import Codebook
 from tui.keymap import keymap, palette_only
 from tui.screens.main import MainScreen
 
-# The sections whose actions the palette can run from the main screen.
+# The sections whose actions the palette can run from the main screen…
 SECTIONS = {"Reader: selecting", "Annotating", "Insight", "App"}
+# …and from the search screen (f2 there).
+SEARCH_SECTIONS = {"Search"}
 
 
-def palette_commands(codebook: Codebook | None = None) -> list[tuple[str, str, str]]:
+def palette_commands(
+    codebook: Codebook | None = None, *, search: bool = False
+) -> list[tuple[str, str, str]]:
     """(title, action, keys) for every command, in keymap order; with the codebook the
-    theme keys are named by their themes ("1 energy")."""
+    theme keys are named by their themes ("1 energy"). `search`: the search screen's."""
     out: list[tuple[str, str, str]] = []
-    for entry in [*keymap(codebook), *palette_only()]:
-        if entry.section not in SECTIONS | {"More"} or entry.action.startswith("cursor_"):
+    wanted = SEARCH_SECTIONS if search else SECTIONS | {"More"}
+    for entry in [*keymap(codebook), *([] if search else palette_only())]:
+        if entry.section not in wanted or entry.action.startswith("cursor_"):
             continue
         if entry.action == "app.command_palette":
             continue
@@ -28,13 +33,27 @@ def palette_commands(codebook: Codebook | None = None) -> list[tuple[str, str, s
     return out
 
 
+def _is_search(screen: object) -> bool:
+    # Imported when the palette opens: the search screen (and engine) are not needed to start.
+    from tui.screens.search import SearchScreen
+
+    return isinstance(screen, SearchScreen)
+
+
 class TaglineCommands(Provider):
     def _commands(self) -> list[tuple[str, str, str]]:
         workspace = getattr(self.app, "workspace", None)
-        return palette_commands(workspace.store.codebook if workspace else None)
+        return palette_commands(
+            workspace.store.codebook if workspace else None,
+            search=_is_search(self.screen),
+        )
 
     async def _run(self, action: str) -> None:
         screen = self.app.screen
+        if action.startswith("search."):  # the search screen's own (opened over it: f2)
+            if _is_search(screen):
+                await screen.run_action(action.removeprefix("search."))
+            return
         # Screen actions belong to the main screen; the palette may sit above another.
         if action.startswith("screen.") and not isinstance(screen, MainScreen):
             return

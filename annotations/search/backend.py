@@ -22,6 +22,9 @@ from pathlib import Path
 import tantivy
 
 HEAP = 128_000_000
+THREADS = 1
+"""One indexing thread: a single segment (nothing to merge) and the other core left to
+the interface; a second thread bought nothing measurable on two cores."""
 
 
 def article_key(article_id: str) -> int:
@@ -47,7 +50,7 @@ Terms = Sequence[tuple[str, float]]
 class Backend:
     """A tantivy index of passages, on disk (`path`) or in memory (None)."""
 
-    def __init__(self, path: Path | None = None, *, create: bool = False) -> None:
+    def __init__(self, path: Path | None = None, *, create: bool = False, heap: int = HEAP) -> None:
         if path is not None and create:
             if path.exists():
                 shutil.rmtree(path)
@@ -61,13 +64,14 @@ class Backend:
             else tantivy.Index(SCHEMA)
         )
         self._writer: tantivy.IndexWriter | None = None
+        self._heap = heap
         self.searcher = self.index.searcher()
 
     # ---- writing
 
     def _w(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self.index.writer(HEAP, 2)
+            self._writer = self.index.writer(self._heap, THREADS)
         return self._writer
 
     def add(self, article_id: str, passages: Iterable[tuple[int, int, str]]) -> None:
@@ -112,11 +116,15 @@ class Backend:
         phrases: Sequence[Sequence[str]] = (),
         articles: Iterable[str] | None = None,
         limit: int = 100,
+        *,
+        exclude: Iterable[str] = (),
+        searcher: tantivy.Searcher | None = None,
     ) -> list[tuple[float, int, int, int]]:
         """(bm25 score, article key, start, end) of the best passages, best first.
 
         A passage matches if it holds any alternative of any word; `phrases` must all
-        occur; `articles` (ids) restricts the search to those articles.
+        occur; `articles` (ids) restricts the search to those articles and `exclude`
+        leaves those out. `searcher` pins the index version to read (default: latest).
         """
         Q, Occur = tantivy.Query, tantivy.Occur
         should = []
@@ -139,7 +147,10 @@ class Backend:
             clauses.append((Occur.Must, Q.term_set_query(SCHEMA, "article", ids)))
         if not clauses:
             return []
-        searcher = self.searcher
+        masked = list(exclude)
+        if masked:
+            clauses.append((Occur.MustNot, Q.term_set_query(SCHEMA, "article", masked)))
+        searcher = searcher or self.searcher
         hits = searcher.search(Q.boolean_query(clauses), limit, count=False).hits
         if not hits:
             return []

@@ -151,11 +151,7 @@ def test_the_watcher_reports_others_changes_and_reconnects(url):
             assert heard and ART.id in heard[0].articles
             assert changes.empty()
             # The server drops the watcher's connection: it says so and comes back.
-            pid = alice._sql(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = 'tagline watcher' "
-                "AND datname = current_database()"
-            ).fetchone()[0]
-            terminate(pid)
+            terminate(watcher.backend_pid)
             assert statuses.get(timeout=20) == "reconnecting…"
             assert statuses.get(timeout=20) == "reconnected"
             assert changes.get(timeout=20).articles is None  # missed meanwhile: reload all

@@ -114,8 +114,50 @@ async def test_question_mark_shows_the_query_syntax(db, seeds):
         assert isinstance(app.screen, HelpScreen), app.screen.query_one("#search-input").value
         notes = str(app.screen.query_one("#help-notes").render())
         assert '"power of siberia"' in notes and "-gas" in notes and "shift+enter" in notes
+        assert "ctrl+o" in notes
+        # The key table lists the fallback with shift+enter, from the action registry.
+        table = app.screen.query_one("#help-table")
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert any("ctrl+o" in keys and "shift+enter" in keys for _w, keys, _a in rows)
         await pilot.press("escape")
         assert isinstance(app.screen, SearchScreen)
+
+
+@sync
+async def test_ctrl_o_selects_the_span_where_shift_enter_is_not_sent(db, seeds):
+    """Many terminals send plain enter for shift+enter: ctrl+o is the same action, and
+    the footer shows it."""
+    from textual.widgets import Footer
+
+    text = seeds.get(TARGET).text
+    app = make_app(db, seeds)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await search_for(pilot, "silk rode on ise")
+        footer_keys = [k.key for k in screen.query_one(Footer).query("FooterKey")]
+        assert "ctrl+o" in footer_keys
+        await pilot.press("ctrl+o")
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        reader = main.query_one(Reader)
+        start, end = reader.selected_span
+        assert text[start:end] == "silk road on ice"
+
+
+@sync
+async def test_palette_on_the_search_screen_opens_the_span(db, seeds):
+    text = seeds.get(TARGET).text
+    app = make_app(db, seeds)
+    assert ("Open span", "search.open(True)", "ctrl+o / shift+enter") in palette_commands(
+        search=True
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await search_for(pilot, "silk rode on ise")
+        await pilot.press("f2", *"open span")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
+        start, end = app.screen.query_one(Reader).selected_span
+        assert text[start:end] == "silk road on ice"
 
 
 @sync
@@ -334,3 +376,42 @@ def test_search_screen_snapshot(snap_compare, tmp_path, monkeypatch):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@sync
+async def test_an_article_edited_on_disk_is_reindexed_and_search_finds_the_new_text(tmp_path):
+    """Issue 11: the reader reloads an article changed on disk; search then finds its new
+    words (from the index's overlay at once, from the disk cache after the flush)."""
+    from annotations.workspace import open_workspace
+    from tests.helpers.snapshot_apps import SteadyApp
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    path = folder / "a.txt"
+    path.write_text("A headline for the reindex test\n\nThe pipeline opened in May. Gas flows.\n")
+    (folder / "b.txt").write_text("Another article\n\nNothing about sea mammals here.\n")
+    ws = open_workspace([folder], tmp_path / "db.json", author="tester")
+    app = SteadyApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.search_index is not None)
+        index = app.search_index
+        assert not index.search("walrus colony")
+        main = app.screen
+        path.write_text(
+            "A headline for the reindex test\n\nA walrus colony rests on the pier. Gas flows.\n"
+        )
+        main.check_disk()  # the 2 s timer's work, without the wait
+        await wait_until(pilot, lambda: index.pending == 0 and bool(index.search("walrus")))
+        screen = await search_for(pilot, "walrus colny")
+        top = results(app).current
+        assert top is not None and top.article_id == "a.txt"
+        assert top.context == "A walrus colony rests on the pier."
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SearchScreen) and screen.shown_query == "walrus colny"
+        assert not index.search("pipeline opened")  # the old text is gone
+    ws.close()
+    # The flush wrote it to the cache: a new start finds the new text without re-indexing.
+    ws2 = open_workspace([folder], tmp_path / "db.json", author="tester")
+    reopened = search_core.SearchIndex.cached(ws2.corpus.articles, ws2.cache_dir)
+    assert reopened._fresh and reopened.search("walrus colony")[0].article_id == "a.txt"
+    ws2.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
@@ -22,6 +21,7 @@ from textual.worker import get_current_worker
 
 from annotations.search.engine import SearchIndex, SearchResult
 from annotations.workspace import Workspace
+from tui.actions import SEARCH
 from tui.widgets.results import ResultList
 
 DEBOUNCE = 0.15  # seconds of quiet typing before a query runs
@@ -36,8 +36,8 @@ HELP = """Search: keywords in any order; typos are fine; the last word may be un
   theme:energy         coded with a theme     -theme:x   not coded with it (theme:"two words")
   article:word         articles whose title or id has the word
   note:words           search annotation notes instead of the text
-enter opens the article with the passage (sentence) selected; shift+enter selects only
-the matched words' span. Then 1-9 codes it."""
+enter opens the article with the passage (sentence) selected; ctrl+o (or shift+enter,
+where the terminal sends it) selects only the matched words' span. Then 1-9 codes it."""
 
 
 class QueryInput(Input):
@@ -48,21 +48,7 @@ class QueryInput(Input):
 
 
 class SearchScreen(Screen[SearchResult | None]):
-    BINDINGS = [
-        Binding("escape", "close", "Back", id="search.close"),
-        Binding("enter", "open", "Open passage", priority=True, id="search.open"),
-        Binding("shift+enter", "open(True)", "Open span", priority=True, id="search.open_span"),
-        Binding("question_mark", "help", "Help", priority=True, id="search.help"),
-        Binding("down,ctrl+n", "move(1)", "Next result", show=False, id="search.next"),
-        # ctrl+p is the app's command palette elsewhere; here it moves up (priority beats
-        # the app binding), and the palette moves to f2 (in the footer).
-        Binding(
-            "up,ctrl+p", "move(-1)", "Previous result", show=False, priority=True, id="search.prev"
-        ),
-        Binding("f2", "app.command_palette", "Commands", id="search.palette"),
-        Binding("pagedown", "move(10)", "Page down", show=False, id="search.page_down"),
-        Binding("pageup", "move(-10)", "Page up", show=False, id="search.page_up"),
-    ]
+    BINDINGS = SEARCH.bindings()
 
     class Found(Message):
         def __init__(
