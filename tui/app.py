@@ -7,6 +7,7 @@ index are app reactives (`index_progress`, `search_index`) that screens watch.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,8 +71,17 @@ class TaglineApp(ChangeApp):
             self.notify(warning, severity="warning", markup=False)
         # After the first frame: the worker shares the GIL, so starting it now
         # would delay the first usable screen on a large corpus.
+        self.call_after_refresh(self._settled)
         self.call_after_refresh(self.build_search_index)
         self.call_after_refresh(self.complete_corpus)
+
+    def _settled(self) -> None:
+        """After the first frame: what start-up built (the corpus, the store's index,
+        Textual's widgets) lives as long as the app; `gc.freeze` takes it out of the
+        cyclic collector's full passes, which otherwise rescan it all and stop every
+        thread for a quarter of a second now and then (a key press waits for it)."""
+        gc.collect(0)
+        gc.freeze()
 
     @work(thread=True, exclusive=True, group="corpus", exit_on_error=False)
     def complete_corpus(self) -> None:

@@ -351,7 +351,15 @@ raises `ValueError` for a table that must not be indexed (then no index is writt
 def snapshot_bytes(
     tables: dict[str, Any], meta: dict[str, Any], indexer: Indexer | None = None
 ) -> bytes:
-    """The snapshot: `_meta` first (with a CRC-32 per table and of itself), then the tables.
+    """The snapshot (see `snapshot_chunks`) as one bytes object."""
+    return b"".join(snapshot_chunks(tables, meta, indexer))
+
+
+def snapshot_chunks(
+    tables: dict[str, Any], meta: dict[str, Any], indexer: Indexer | None = None
+) -> list[bytes | memoryview]:
+    """The snapshot, in pieces to write one after the other (a compaction never holds a
+    second copy of a large store): `_meta` first (with a CRC-32 per table and of itself), then the tables.
 
     With `indexer` (and a snapshot id in `meta`), an `_index` part comes first: each
     table's entry, bound to this snapshot's id. Tables still `_Unparsed` are copied as
@@ -391,7 +399,11 @@ def snapshot_bytes(
     meta = {**meta, "sums": sums}
     meta["check"] = _crc(_encode(meta))
     head = b'{"' + META.encode() + b'":{"store":' + _encode(meta) + b"}"
-    return b",".join([head, *parts]) + b"}"
+    chunks: list[bytes | memoryview] = [head]
+    for part in parts:
+        chunks += (b",", part)
+    chunks.append(b"}")
+    return chunks
 
 
 _INVALID = object()
@@ -833,6 +845,14 @@ class JournalStorage(Storage):
     def unindexed(self) -> bool:
         return self._unindexed
 
+    def index_entries(self) -> list[tuple[str, Any]]:
+        """(name, `_index` entry or None) of every table, without parsing any: the entry
+        while the table is unparsed and the snapshot had one for it (see `peek`)."""
+        return [
+            (name, value.index if type(value) is _Unparsed else None)
+            for name, value in list(dict.items(self._data))
+        ]
+
     def peek(self, name: str) -> Any:
         """Table `name`'s `_index` entry while it is not parsed yet (None once it is, or
         when the snapshot had none): what the indexer kept, without parsing the table."""
@@ -1006,7 +1026,7 @@ class JournalStorage(Storage):
         # Raw values: a table never read is copied as it was, not parsed to be written.
         tables = {n: t for n, t in dict.items(self._data) if isinstance(t, dict | _Unparsed)}
         try:
-            self._write_snapshot(snapshot_bytes(tables, meta, self._indexer))
+            self._write_snapshot(snapshot_chunks(tables, meta, self._indexer))
         except OSError as exc:
             raise StoreWriteError(f"{self.path}: could not save ({_describe(exc)})") from None
         dict.__setitem__(self._data, META, {"store": meta})
@@ -1026,16 +1046,23 @@ class JournalStorage(Storage):
         with contextlib.suppress(OSError):
             self._open_journal()
 
-    def _write_snapshot(self, payload: bytes) -> None:
+    def _write_snapshot(self, chunks: list[bytes | memoryview]) -> None:
         """Temp file, fsync, lock it (the writer's lock moves with the file), rename."""
         fd, tmp = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
         )
         try:
             os.fchmod(fd, 0o600)
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
+            pending = bytearray()
+            for chunk in [*chunks, b""]:
+                if chunk:
+                    pending += chunk
+                if pending and (len(pending) >= 1 << 20 or not chunk):  # ~1 MB writes
+                    view = memoryview(pending)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                    view.release()
+                    pending.clear()
             os.fsync(fd)
             if self._lock is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

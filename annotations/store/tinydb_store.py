@@ -83,7 +83,10 @@ def _article_index(name: str, table: dict[str, Any]) -> list[Any] | None:
 
 def _entry(storage: JournalStorage, name: str) -> tuple[list[str], list[str | None]] | None:
     """The `_index` entry of a table not parsed yet, if it has a well-formed one."""
-    entry = storage.peek(name)
+    return _well_formed(storage.peek(name))
+
+
+def _well_formed(entry: Any) -> tuple[list[str], list[str | None]] | None:
     if type(entry) is list and len(entry) == 2:
         ids, hashes = entry
         if type(ids) is list and type(hashes) is list:
@@ -128,10 +131,10 @@ class AnnotationStore(StoreEdits):
         self._count = 0
         try:
             tables = self.storage.read()
-            for name in list(tables):
+            for name, raw_entry in self.storage.index_entries():
                 if name.startswith(ARTICLE_PREFIX):
                     article_id = name[len(ARTICLE_PREFIX) :]
-                    entry = _entry(self.storage, name)
+                    entry = _well_formed(raw_entry)
                     if entry is not None:  # checked when the index was written
                         self._unindexed.append((article_id, entry[0]))
                         self._count += len(entry[0])
@@ -303,10 +306,10 @@ class AnnotationStore(StoreEdits):
         the snapshot's index for tables not read yet, else from the raw records: fast)."""
         out: dict[str, set[str]] = {}
         tables = self.storage.read()
-        for name in list(tables):
+        for name, raw_entry in self.storage.index_entries():
             if not name.startswith(ARTICLE_PREFIX):
                 continue
-            entry = _entry(self.storage, name)
+            entry = _well_formed(raw_entry)
             if entry is not None:
                 hashes = set(entry[1])
             else:
