@@ -870,6 +870,8 @@ class PostgresStore(StoreEdits):
             retry, self._loading = list(self._loading), set()
             if retry:
                 self._load(retry)
+            if self._summary is None:  # the server was away at start
+                self._net.submit(self._prefetch)
             self._net.submit(self._send)
             self._net.wake()
             return 0
