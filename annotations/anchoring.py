@@ -17,16 +17,23 @@ Context is compared over the whole `CONTEXT` window, beyond the characters store
 an annotation at an article's end has suffix `"\\n"`, which agrees only with a
 passage that also ends the article, not with every line end.
 
-The best candidate is certain only if nothing casts doubt on it (`_doubt`): weak
-context on either side, a rival elsewhere that scores almost as well (a copy chosen
-by context alone), an edited quote without intact context, a short quote without
-strong context. A doubtful placement is stored as `needs_review`: its offsets move
-to the proposed passage and its hash to the new text, but it keeps its old quote,
-prefix and suffix, the evidence shown beside the new context in the orphan review
-screen and used again if the text changes. A certain fuzzy placement takes the new
-wording as its quote (every export keeps `text[start:end] == exact`); the old quote
-is in `Report.changed`. Orphans keep their quote, context and old hash (so they are
-tried again whenever the text changes); their offsets are clamped to the new text.
+The best candidate is certain only if nothing casts doubt on it (`_doubt`): a rival
+elsewhere that scores almost as well (a copy chosen by context alone), a place far from
+the old one, the old place still matching in part while a copy elsewhere wins, weak
+context on either side, a reworded quote, an edited quote without intact context, a
+short quote without context on both sides. Strong evidence of another kind lifts some
+of these: a long quote found once, unedited, near its old place is certain however its
+surroundings were reworded; a passage reworded in place between intact surroundings is
+the same passage, edited; a copy far away does not outweigh the old place when the
+context there still agrees on both sides.
+
+A doubtful placement is stored as `needs_review`: its offsets move to the proposed
+passage and its hash to the new text, but it keeps its old quote, prefix and suffix,
+the evidence shown beside the new context in the orphan review screen and used again
+if the text changes. A certain fuzzy placement takes the new wording as its quote
+(every export keeps `text[start:end] == exact`); the old quote is in `Report.changed`.
+Orphans keep their quote, context and old hash (so they are tried again whenever the
+text changes); their offsets are clamped to the new text.
 
 `HYPOTHESIS` (quote 50, prefix 20, suffix 20, position 2, up to len/2 errors, the best
 match always taken, silently) is kept for comparison; `benchmarks/anchoring_bench.py`
@@ -46,6 +53,8 @@ from annotations.model import CONTEXT, Annotation, context_of
 from annotations.store.protocol import Store
 
 REVIEW = "needs_review"
+REFINE_STEPS = 12  # coarse steps over a window edge's range before the fine ones
+FUZZY_CUTOFF = 30  # rapidfuzz partial_ratio below which a rough match is not refined
 MAX_COPIES = 200  # exact copies of a quote scored (a one-letter quote can occur thousands of times)
 
 
@@ -54,7 +63,8 @@ class Weights:
     quote: float = 50
     prefix: float = 20
     suffix: float = 20
-    position: float = 10  # closeness to the old offsets, over the article's length
+    position: float = 20  # closeness to the old offsets: 1 there, 1/2 at `nearby` characters
+    nearby: int = 300
     max_error_rate: float = 0.5  # edits allowed, as a fraction of the quote's length
     review: bool = True  # False: the best candidate is always taken, silently (Hypothesis)
     full_window: bool = True  # compare context beyond the stored characters
@@ -71,6 +81,7 @@ class Weights:
     strong_context: float = 0.5
     orphan_context: float = 0.25  # below this, a placement is not even proposed
     unique_length: int = 20  # ... unless the quote is this long and occurs once
+    kept_side: float = 0.8  # a match at the old offsets with this context on both sides
 
     @property
     def total(self) -> float:
@@ -138,7 +149,7 @@ def _candidate(
     distance = Levenshtein.distance(exact, text[start:end])
     quote_sim = 1.0 - distance / max(len(exact), end - start, 1)
     pre, suf = _context(text, start, end, prefix, suffix, w.full_window)
-    position = 1.0 - min(1.0, abs(start - hint) / max(len(text), 1))
+    position = w.nearby / (w.nearby + abs(start - hint))
     score = (
         w.quote * quote_sim + w.prefix * pre + w.suffix * suf + w.position * position
     ) / w.total
@@ -182,9 +193,16 @@ def _refine(text: str, exact: str, start: int, end: int, slack: int) -> tuple[in
     lo, hi = max(0, start - slack), min(len(text), end + slack)
 
     def best(options: range, span, ref: int) -> int:
-        return min(options, key=lambda i: (Levenshtein.distance(exact, span(i)), abs(i - ref)))
+        def cost(i: int) -> tuple[int, int]:
+            return Levenshtein.distance(exact, span(i)), abs(i - ref)
 
-    s = best(range(lo, min(start + slack, hi - 1) + 1), lambda i: text[i:hi], start)
+        # Coarse to fine: every `step`-th edge, then the edges around the best of those
+        # (the distance grows about steadily away from the best edge).
+        step = max(1, len(options) // REFINE_STEPS)
+        at = min(options[::step], key=cost)
+        return min(range(max(options.start, at - step + 1), min(options.stop, at + step)), key=cost)
+
+    s = best(range(lo, min(start + slack, end - 1) + 1), lambda i: text[i:end], start)
     e = best(range(max(s + 1, end - slack), hi + 1), lambda i: text[s:i], end)
     return s, e
 
@@ -196,7 +214,9 @@ def _fuzzy(
     if (bound == 0 and bounded) or not text:
         return []
     length = len(exact)
-    windows: set[tuple[int, int]] = set()
+    rough: set[tuple[int, int]] = set()
+    # A match within the edit bound scores at least about 1/3 on rapidfuzz's scale.
+    cutoff = FUZZY_CUTOFF if bounded else 0
     # The quote near its old place (tried first: an edit in place beats a copy far
     # away); the quote anywhere; the quote with its context.
     near = max(0, hint - 2 * length)
@@ -208,13 +228,14 @@ def _fuzzy(
     for base, haystack, needle, cut_left, cut_right in searches:
         if not needle or len(needle) > len(haystack):
             continue
-        al = fuzz.partial_ratio_alignment(needle, haystack)
+        al = fuzz.partial_ratio_alignment(needle, haystack, score_cutoff=cutoff)
         if al is None or al.score == 0:
             continue
         # For the context-extended needle, the quote is roughly its middle part.
         s = min(base + al.dest_start + cut_left, len(text) - 1)
-        e = max(s + 1, base + al.dest_end - cut_right)
-        windows.add(_refine(text, exact, s, e, min(bound, max(16, length // 4))))
+        rough.add((s, max(s + 1, base + al.dest_end - cut_right)))
+    slack = min(bound, max(16, length // 4))
+    windows = {_refine(text, exact, s, e, slack) for s, e in rough}
     out = []
     for s, e in windows:
         cand = _candidate(text, s, e, exact, prefix, suffix, hint, w)
@@ -243,8 +264,9 @@ def _doubt(
     suffix: str,
     hint: int,
     w: Weights,
+    copies: int = 1,
 ) -> str:
-    """Why `best` is not certain, or "" if it is."""
+    """Why `best` is not certain, or "" if it is (`copies`: exact copies of the quote)."""
     rival = max(
         (c for c in pool if c.end <= best.start or c.start >= best.end),
         key=lambda c: c.score,
@@ -252,18 +274,59 @@ def _doubt(
     )
     pre, suf = _sides(best, prefix, suffix)
     context, side = (pre + suf) / 2, min(pre, suf)
-    if rival is not None and best.score - rival.score < w.margin:
+    near = abs(best.start - hint) <= w.far
+    if (
+        rival is not None
+        and best.score - rival.score < w.margin
+        and not (
+            # A copy far away with better context does not outweigh a passage at its
+            # old place (shifted a little) whose context on both sides still agrees.
+            abs(rival.start - hint) > w.far
+            and abs(best.start - hint) <= w.far // 2
+            and min(best.prefix, best.suffix) >= w.strong_context
+        )
+    ):
         return "another passage matches almost as well"
-    if abs(best.start - hint) > w.far:
+    if not near:
         # A moved passage and a deleted one with a copy elsewhere look the same.
         return "far from its old place"
-    if context < w.min_context or side < w.min_side:
+    old = hint + len(exact)
+    if not (best.start < old and hint < best.end) and any(
+        c.start < old and hint < c.end and min(c.prefix, c.suffix) >= w.kept_side for c in pool
+    ):
+        # The old place still holds the passage, edited, in its own context.
+        return "the old place still matches in part"
+    # A long quote found once, unedited, near its old place: its own words are the
+    # evidence, however its surroundings were reworded.
+    # (At least one side must still agree in part, and a side stored at the text's
+    # edge must still be one.)
+    edges_hold = all(
+        sim >= w.min_side
+        for stored, sim in ((prefix, best.prefix), (suffix, best.suffix))
+        if len(stored) < CONTEXT
+    )
+    sure = (
+        abs(best.start - hint) <= w.far // 2
+        and best.exact
+        and copies == 1
+        and len(exact) >= w.unique_length
+        and max(best.prefix, best.suffix) >= w.min_context
+        and edges_hold
+    )
+    if not sure and (context < w.min_context or side < w.min_side):
         return "the text around it changed"
-    if best.distance > len(exact) * w.reworded:
+    # Reworded between intact surroundings, in place: the same passage, edited.
+    # (Half the quote replaced is another passage, even there.)
+    framed = (
+        min(best.prefix, best.suffix) >= w.kept_side
+        and abs(best.start - hint) <= w.far // 2
+        and best.distance < len(exact) * w.max_error_rate
+    )
+    if best.distance > len(exact) * w.reworded and not framed:
         return "the passage was reworded"
     if not best.exact and (context < w.edited_context or side < w.edited_side):
         return "the passage was edited and its context changed"
-    if len(exact) < w.short_quote and context < w.strong_context:
+    if len(exact) < w.short_quote and (context < w.strong_context or side < w.edited_side):
         return "a short quote whose context changed"
     return ""
 
@@ -302,7 +365,8 @@ def locate(
     unique = len(starts) == 1 and best.exact and len(exact) >= w.unique_length
     if best.context < w.orphan_context and not unique:
         return None
-    return replace(best, doubt=_doubt(best, pool.values(), exact, prefix, suffix, start, w))
+    doubt = _doubt(best, pool.values(), exact, prefix, suffix, start, w, len(starts))
+    return replace(best, doubt=doubt)
 
 
 def candidates(ann: Annotation, article: Article, k: int = 3) -> list[Candidate]:

@@ -25,18 +25,21 @@ flags. Wrong-silent is the failure that matters: nobody is told.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from annotations.anchoring import REVIEW, TAGLINE, reanchor
+from annotations.anchoring import REVIEW, TAGLINE, locate, reanchor
 from annotations.corpus import Article, article_from_text, load_corpus
 from annotations.model import Annotation
 from benchmarks.text_quote_reference import anchor as reference_anchor
@@ -408,6 +411,8 @@ class Tally:
     orphaned: int = 0
     gone: int = 0  # cases whose passage no longer exists
     times: list[float] = field(default_factory=list)
+    # Why placements were flagged (`Candidate.doubt`), on their true passage or not.
+    doubts: Counter[tuple[str, bool]] = field(default_factory=Counter)
 
     @property
     def total(self) -> int:
@@ -417,6 +422,7 @@ class Tally:
         for name in ("right", "wrong", "flagged", "orphaned", "gone"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.times.extend(other.times)
+        self.doubts.update(other.doubts)
 
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
@@ -443,6 +449,10 @@ def measure(anns: list[Annotation], edited: Article, truths: list[Truth], row: d
         row["tagline"].times.append(time.perf_counter() - started)
         where = None if after.status == "orphaned" else (after.start, after.end)
         judge(where, after.status, truth, row["tagline"])
+        if after.status == REVIEW:  # which rule cast the doubt (outside the timing)
+            found = locate(edited.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+            on_truth = truth is not None and overlap((after.start, after.end), truth) >= 0.5
+            row["tagline"].doubts[(found.doubt if found else "?", on_truth)] += 1
         started = time.perf_counter()
         ref = reference_anchor(edited.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
         row["reference"].times.append(time.perf_counter() - started)
@@ -534,6 +544,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    started = datetime.now(UTC)
     easy, hard, kinds = run(args.rounds, args.seed)
     print("Easy cases (random edits of the whole article)\n")
     print("\n".join(table(easy, "ALL easy")))
@@ -548,6 +559,18 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\nTagline median {1000 * statistics.median(everything.times):.3f} ms per annotation "
         f"over {everything.total} re-anchorings"
+    )
+    for title, results in (("easy", easy), ("hard", hard)):
+        print(f"\nWhy Tagline flagged ({title} rows): on the true passage / elsewhere or gone\n")
+        doubts: Counter[tuple[str, bool]] = Counter()
+        for by_rules in results.values():
+            doubts.update(by_rules["tagline"].doubts)
+        for reason in sorted({r for r, _ in doubts}, key=lambda r: -doubts[(r, True)]):
+            print(f"- {reason}: {doubts[(reason, True)]} / {doubts[(reason, False)]}")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"\nrun {started:%Y-%m-%d %H:%M} UTC, --rounds {args.rounds} --seed {args.seed}, "
+        f"load average at the end {load} ({os.cpu_count()} cores)"
     )
     return 0
 

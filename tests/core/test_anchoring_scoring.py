@@ -93,7 +93,7 @@ def test_the_score_is_the_weighted_mean_of_quote_context_and_position():
     found = locate(edited, quote, prefix, suffix, start + 3, start + 14)
     assert (found.start, found.end, found.distance) == (start, start + 10, 1)
     w = TAGLINE
-    position = 1 - 3 / len(edited)
+    position = w.nearby / (w.nearby + 3)  # 1 at the old offsets, 1/2 at `nearby`
     _, suf = found.prefix, found.suffix
     expected = w.quote * (1 - 1 / 11) + w.prefix * 1.0 + w.suffix * suf + w.position * position
     assert found.score == pytest.approx(expected / w.total)
@@ -180,3 +180,173 @@ def test_the_benchmark_reference_is_dom_anchor_text_quote_on_diff_match_patch():
     shifted = "Added.\n" + text.replace("natural gas", "natural-gas")
     assert anchor(shifted, quote, prefix, suffix, start, start + len(quote)) == (32, 51)
     assert to_text_position("Nothing alike at all here.", quote, prefix, suffix, 0) is None
+
+
+# -- what makes a placement certain despite a changed context (issue 17) -------------
+
+BODY = (
+    "Energy news in brief.\nOfficials said on Monday that the new pipeline carries natural gas "
+    "to the coast every single week of the year.\nOther news follows.\n"
+)
+LONG = "the new pipeline carries natural gas"  # 36 characters, once in BODY
+
+
+def stored(text: str, quote: str, nth: int = 0) -> tuple[int, str, str]:
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(quote, at + 1)
+    prefix, suffix = context_of(text, at, at + len(quote))
+    return at, prefix, suffix
+
+
+def test_a_long_quote_found_once_near_its_old_place_is_certain_despite_reworded_context():
+    at, prefix, suffix = stored(BODY, LONG)
+    # The words before it replaced, two after it changed, and a line added above.
+    text = "A short line added here.\n" + BODY.replace(
+        ".\nOfficials said on Monday that", ".\nReporters heard it from two aides:"
+    )
+    text = text.replace("to the coast every", "towards the coast each")
+    found = where(text, LONG, prefix, suffix, at)
+    assert found.start == text.index(LONG) and found.exact
+    assert found.prefix < TAGLINE.min_side and found.suffix >= TAGLINE.min_context
+    assert found.doubt == ""
+    # The same with a second copy far away: the words no longer single it out.
+    twice = text + PAD * 8 + "Elsewhere: " + LONG + " again.\n"
+    assert where(twice, LONG, prefix, suffix, at).doubt == "the text around it changed"
+    # Farther from the old place than `far // 2`: its words alone are not enough.
+    far = PAD * 2 + text
+    assert TAGLINE.far // 2 < far.index(LONG) - at <= TAGLINE.far + 40
+    assert where(far, LONG, prefix, suffix, at).doubt != ""
+
+
+def test_a_long_quote_with_no_context_left_on_either_side_stays_in_doubt():
+    at, prefix, suffix = stored(BODY, LONG)
+    text = "Intro.\nWholly different lead-in words: " + LONG + ". And a new ending follows here.\n"
+    found = where(text, LONG, prefix, suffix, at)
+    assert found.exact and max(found.prefix, found.suffix) < TAGLINE.min_context
+    assert found.doubt == "the text around it changed"
+
+
+def test_a_quote_that_was_at_the_texts_start_and_no_longer_is_stays_in_doubt():
+    quote = "Pipeline carries natural gas"
+    text = quote + " to the coast every single week of the year, officials said.\n"
+    prefix, suffix = context_of(text, 0, len(quote))
+    assert prefix == ""
+    # Now the quote follows other text, and the text after it was reworded too.
+    moved = "Breaking: " + quote + " to ports weekly, a spokesman told reporters.\n"
+    assert where(moved, quote, prefix, suffix, 0).doubt == "the text around it changed"
+
+
+def test_an_exact_copy_elsewhere_is_doubtful_while_the_old_place_matches_in_part():
+    sentence = "China will expand cooperation on big data, the Internet of Things and AI."
+    quote = "big data, the Internet of Things"
+    text = sentence + "\n" + PAD + "\n" + sentence + "\n" + PAD
+    at, prefix, suffix = stored(text, quote, nth=1)
+    # The second copy (the annotated one) is corrected; the first is untouched.
+    edited = text[:at] + "big data and the IoT of Things" + text[at + len(quote) :]
+    found = where(edited, quote, prefix, suffix, at)
+    assert found.start == edited.index(quote)  # the exact copy scores best...
+    assert found.context == 1.0 and abs(found.start - at) <= TAGLINE.far
+    assert found.doubt == "the old place still matches in part"  # ...but is not silent
+    # Nor is it silent after a smaller correction.
+    fixed = text[:at] + "big data, the 2024 of Things" + text[at + len(quote) :]
+    found = where(fixed, quote, prefix, suffix, at)
+    assert found.start == at or found.doubt != ""
+
+
+def test_a_passage_reworded_in_place_between_intact_surroundings_is_certain():
+    text = "Headline\nThe premier said output rose sharply in May, the bureau reported.\nMore.\n"
+    quote = "output rose sharply"
+    at, prefix, suffix = stored(text, quote)
+    # 9 of 19 characters edited (more than `reworded`, less than half), in place,
+    # with the same surroundings on both sides.
+    edited = text.replace(quote, "output fell briskly")
+    found = where(edited, quote, prefix, suffix, at)
+    assert TAGLINE.reworded * len(quote) < found.distance < len(quote) / 2
+    assert (found.start, found.doubt) == (at, "")
+    # The same edit with the text after it changed too: in doubt.
+    changed = edited.replace("in May, the bureau reported.", "this spring, according to data.")
+    assert where(changed, quote, prefix, suffix, at).doubt != ""
+    # The same edit moved away from the old place: in doubt.
+    moved = text.replace("Headline\n", "Headline\n" + PAD).replace(quote, "output fell briskly")
+    assert where(moved, quote, prefix, suffix, at).doubt == "the passage was reworded"
+
+
+def test_a_far_copy_with_better_context_does_not_outweigh_the_old_place():
+    doc = (
+        "Summit report.\nTalks went well, said the envoy at the summit, adding that Mikhail "
+        "was pleased with the outcome.\nEnd of report.\n"
+    )
+    quote = "Mikhail"
+    at, prefix, suffix = stored(doc, quote)
+    # Around the old place the context is partly reworded and the text shifted a
+    # little; far away, a caption repeats the original sentence word for word.
+    reworded = doc.replace("said the envoy at the", "the envoy noted at this")
+    reworded = reworded.replace("pleased with the", "happy about its")
+    text = "New intro line.\n" + reworded + PAD * 40 + doc
+    found = where(text, quote, prefix, suffix, at)
+    assert found.start == text.index(quote)
+    assert min(found.prefix, found.suffix) >= TAGLINE.strong_context
+    assert found.doubt == ""
+    # With the context on one side gone, the far copy wins, flagged.
+    bare = doc.replace("adding that", "and so, it is said,")
+    bare = bare.replace("was pleased with the outcome", "spoke at length")
+    text = "New intro line.\n" + bare + PAD * 40 + doc
+    assert where(text, quote, prefix, suffix, at).doubt != ""
+
+
+def test_the_distance_and_length_limits_are_inclusive():
+    # "More than `far` characters away" is far: exactly `far` is not.
+    text = PAD * 10 + BODY
+    at, prefix, suffix = stored(text, LONG)
+    assert where(text, LONG, prefix, suffix, at - TAGLINE.far).doubt == ""
+    assert where(text, LONG, prefix, suffix, at - TAGLINE.far - 1).doubt == (
+        "far from its old place"
+    )
+    # A long quote found once is certain on its own words up to `far // 2` away.
+    _, prefix, suffix = stored(BODY, LONG)
+    reworded = BODY.replace(
+        ".\nOfficials said on Monday that", ".\nReporters heard it from two aides:"
+    )
+    reworded = PAD * 4 + reworded.replace("to the coast every", "towards the coast each")
+    at = reworded.index(LONG)
+    assert where(reworded, LONG, prefix, suffix, at - TAGLINE.far // 2).doubt == ""
+    assert where(reworded, LONG, prefix, suffix, at - TAGLINE.far // 2 - 1).doubt == (
+        "the text around it changed"
+    )
+    # ... and "long" starts at `unique_length` characters.
+    for quote in ("the new pipeline car", "the new pipeline ca"):
+        at, prefix, suffix = stored(BODY, quote)
+        text = BODY.replace(
+            ".\nOfficials said on Monday that", ".\nReporters heard it from two aides:"
+        )
+        text = "Added.\n" + text.replace(
+            "ries natural gas to the coast every", "ries oil and gas towards coastal towns each"
+        )
+        found = where(text, quote, prefix, suffix, at)
+        certain = len(quote) >= TAGLINE.unique_length
+        assert found.start == text.index(quote) and (found.doubt == "") == certain
+    # A passage reworded in place between intact surroundings: up to `far // 2` away.
+    text = "Headline\nThe premier said output rose sharply in May, the bureau reported.\nMore.\n"
+    quote = "output rose sharply"
+    _, prefix, suffix = stored(text, quote)
+    edited = PAD * 4 + text.replace(quote, "output fell briskly")
+    at = edited.index("output fell briskly")
+    assert where(edited, quote, prefix, suffix, at - TAGLINE.far // 2).doubt == ""
+    assert where(edited, quote, prefix, suffix, at - TAGLINE.far // 2 - 1).doubt == (
+        "the passage was reworded"
+    )
+    # A quote shorter than `short_quote` characters needs context of at least
+    # `strong_context` (0.5 counts) and both sides at `edited_side`.
+    changed = BODY.replace(
+        "on Monday that the new pipeline carries", "on Friday that an old route carries"
+    )
+    for quote, context, doubt in (
+        ("natural gas ", "to a port each month", ""),  # 12 characters: not short
+        ("natural gas", "to a port each month", "a short quote whose context changed"),
+        ("natural gas", "to a port every month", ""),  # context exactly 0.5
+    ):
+        at, prefix, suffix = stored(BODY, quote)
+        text = "Line.\n" + changed.replace("to the coast every single", context)
+        found = where(text, quote, prefix, suffix, at)
+        assert found.start == text.index(quote) and found.doubt == doubt

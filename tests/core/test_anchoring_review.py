@@ -1,0 +1,302 @@
+"""Re-anchoring's bookkeeping: what is counted, saved, listed for review and offered.
+
+The placement rules are tested in `test_anchoring_scoring.py` and on the seeds in
+`test_anchoring_causes.py`; here: `reanchor_all` and `Report` (counts, message, the
+placed annotations for read-only exports), `reanchor_store`, `stale`, `orphans`, the
+review screen's `candidates`, `place`, `find_exact` and the `locate` shortcuts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from annotations.anchoring import (
+    HYPOTHESIS,
+    REVIEW,
+    TAGLINE,
+    Report,
+    candidates,
+    find_exact,
+    locate,
+    orphans,
+    place,
+    reanchor,
+    reanchor_all,
+    reanchor_store,
+    stale,
+)
+from annotations.corpus import Corpus, article_from_text
+from annotations.model import CONTEXT, Annotation, context_of
+from annotations.store.tinydb_store import AnnotationStore
+
+TEXT = (
+    "Energy talks\n"
+    "Oil prices rose on Monday. The pipeline to the north carries natural gas to the coast.\n"
+    "Officials said oil exports would grow. The Arctic route shortens shipping by two weeks.\n"
+    "In other news, the oil minister resigned after the vote.\n"
+)
+SHIFTED = "Breaking: a new paragraph.\n" + TEXT
+MOVE = len("Breaking: a new paragraph.\n")
+
+
+def article(text: str = TEXT, article_id: str = "a.txt"):
+    return article_from_text(article_id, Path(article_id), text)
+
+
+def annotate(a, phrase: str, nth: int = 0, note: str = "") -> Annotation:
+    start = -1
+    for _ in range(nth + 1):
+        start = a.text.index(phrase, start + 1)
+    ann = Annotation.create(
+        article_id=a.id,
+        text=a.text,
+        sha256=a.sha256,
+        start=start,
+        end=start + len(phrase),
+        themes=["energy"],
+        note=note,
+        author="t",
+    )
+    return replace(ann, created="2024-01-01T00:00:00.000Z", updated="2024-01-01T00:00:00.000Z")
+
+
+# Edited a little, with its context changed on both sides: placed, but in doubt.
+DOUBTFUL = TEXT.replace(
+    "The pipeline to the north carries natural gas to the coast.",
+    "Meanwhile a pipeline to the north carries natural-gas towards ports daily.",
+)
+
+
+def test_reanchor_all_counts_each_outcome_and_lists_only_what_changed():
+    before = article()
+    moved = annotate(before, "Oil prices rose on Monday.")
+    gone = annotate(before, "The Arctic route shortens shipping by two weeks.")
+    doubtful = annotate(before, "pipeline to the north carries natural gas")
+    # Same offsets, text changed after it: kept (not counted), hash and context refreshed.
+    kept = annotate(before, "Energy talks")
+    edited = DOUBTFUL.replace("The Arctic route shortens shipping by two weeks.", "")
+    edited = edited.replace("Oil prices", "Intro.\nOil prices")
+    after = article(edited)
+    other = annotate(article("Unrelated.\n", "b.txt"), "Unrelated")  # article unchanged
+    missing = replace(annotate(before, "Energy"), article_id="gone.txt")  # not in the corpus
+    corpus = Corpus([after, article("Unrelated.\n", "b.txt")])
+    report = reanchor_all([moved, gone, doubtful, kept, other, missing], corpus)
+    outcome = {b.id: b for _, b in report.changed}
+    assert (report.reanchored, report.orphaned, report.flagged) == (1, 1, 1)
+    assert outcome[moved.id].status == "reanchored"
+    assert outcome[gone.id].status == "orphaned"
+    assert outcome[doubtful.id].status == REVIEW
+    assert other.id not in outcome and missing.id not in outcome
+    assert outcome[kept.id].status == "anchored"  # kept, its hash refreshed
+    assert [a for a, _ in report.changed] == [moved, gone, doubtful, kept]
+    assert all(a.id == b.id for a, b in report.changed)
+    assert report and not report.saved
+
+
+def test_the_kept_path_refreshes_hash_and_context_but_is_not_an_edit():
+    before = article()
+    ann = annotate(before, "Energy talks")  # offsets 0..12, the text after it changes
+    after = article(TEXT.replace("Oil prices rose on Monday.", "Oil prices fell on Tuesday."))
+    report = reanchor_all([ann], Corpus([after]))
+    assert (report.reanchored, report.orphaned, report.flagged) == (0, 0, 0)
+    assert not report  # nothing to tell the analyst
+    [(old, new)] = report.changed  # but the stored hash and context catch up
+    assert old == ann
+    assert (new.start, new.end, new.status) == (ann.start, ann.end, "anchored")
+    assert new.article_sha256 == after.sha256
+    assert (new.prefix, new.suffix) == context_of(after.text, new.start, new.end)
+    assert new.suffix != ann.suffix and new.updated == ann.updated
+    assert report.message() == "all annotations in place"
+
+
+def test_an_orphan_or_doubtful_annotation_back_at_its_offsets_is_reanchored_not_kept():
+    before = article()
+    for status in ("orphaned", REVIEW):
+        ann = replace(annotate(before, "Oil prices rose on Monday."), status=status)
+        ann = replace(ann, article_sha256="an older text")
+        report = reanchor_all([ann], Corpus([before]))
+        assert report.reanchored == 1
+        [(_, new)] = report.changed
+        assert new.status == "reanchored" and (new.start, new.end) == (ann.start, ann.end)
+
+
+def test_a_doubtful_placement_keeps_its_evidence_and_a_certain_one_takes_the_new_text():
+    before = article()
+    ann = annotate(before, "pipeline to the north carries natural gas")
+    after = article(DOUBTFUL)
+    flagged = reanchor(ann, after)
+    assert flagged.status == REVIEW
+    assert (flagged.exact, flagged.prefix, flagged.suffix) == (ann.exact, ann.prefix, ann.suffix)
+    assert flagged.article_sha256 == after.sha256 and flagged.updated != ann.updated
+    typo = article("Intro.\n" + TEXT.replace("natural gas", "natural-gas"))
+    certain = reanchor(ann, typo)
+    assert certain.status == "reanchored"
+    assert certain.exact == typo.text[certain.start : certain.end] != ann.exact
+    assert (certain.prefix, certain.suffix) == context_of(typo.text, certain.start, certain.end)
+
+
+def test_place_puts_the_annotation_on_the_new_passage_with_its_context():
+    before = article()
+    ann = annotate(before, "Oil prices rose on Monday.", note="keep me")
+    after = article(SHIFTED)
+    start = after.text.index("natural gas")
+    placed = place(ann, after, start, start + len("natural gas"), "anchored")
+    assert (placed.start, placed.end, placed.exact) == (start, start + 11, "natural gas")
+    assert (placed.prefix, placed.suffix) == context_of(after.text, start, start + 11)
+    assert (placed.article_sha256, placed.status) == (after.sha256, "anchored")
+    assert (placed.id, placed.note, placed.themes) == (ann.id, "keep me", ann.themes)
+    assert placed.updated != ann.updated
+
+
+def test_report_message_names_each_count_once_and_says_when_nothing_was_saved():
+    a = annotate(article(), "Energy talks")
+    assert Report(2, 3, flagged=1).message() == (
+        "2 annotations re-anchored, 1 needs review, 3 orphaned"
+    )
+    assert Report(0, 1, flagged=2).message() == "2 annotations need review, 1 orphaned"
+    assert Report(0, 0, flagged=1).message() == "1 annotation needs review"
+    assert Report(1, 0).message() == "1 annotation re-anchored"
+    unsaved = Report(1, 0, changed=[(a, a)])
+    assert unsaved.message() == "1 annotation re-anchored (not saved: read-only)"
+    saved = Report(1, 0, changed=[(a, a)], saved=True)
+    assert saved.message() == "1 annotation re-anchored"
+    # Only refreshed hashes (nothing to tell): no read-only remark either.
+    assert Report(changed=[(a, a)]).message() == "all annotations in place"
+    assert bool(Report(1)) and bool(Report(0, 1)) and bool(Report(flagged=1))
+    assert not Report() and not Report(changed=[(a, a)])
+
+
+def test_report_current_gives_the_placed_versions_in_order():
+    before = article()
+    one, two, three = (annotate(before, p) for p in ("Energy talks", "Oil prices", "oil exports"))
+    moved = replace(two, start=two.start + 5, end=two.end + 5, status="reanchored")
+    report = Report(1, changed=[(two, moved)])
+    assert list(report.current([one, two, three])) == [one, moved, three]
+    assert list(report.current([three])) == [three]
+    assert list(Report().current([one, two])) == [one, two]
+
+
+def test_stale_yields_only_annotations_whose_article_text_changed(tmp_path):
+    a, b = article(), article("Another text about oil.\n", "b.txt")
+    anns = [annotate(a, "Energy talks"), annotate(a, "oil exports"), annotate(b, "oil")]
+    with AnnotationStore(tmp_path / "db.json") as store:
+        store.put_many(anns)
+        # Nothing changed: nothing to do.
+        assert list(stale(store, Corpus([a, b]))) == []
+        # a changed; b did not; an article missing from the corpus is skipped.
+        changed = article(SHIFTED)
+        assert sorted(x.id for x in stale(store, Corpus([changed, b]))) == sorted(
+            x.id for x in anns[:2]
+        )
+        assert list(stale(store, Corpus([b]))) == []
+        # One of a's annotations already on the new text: only the other is stale.
+        store.put_many([replace(anns[0], article_sha256=changed.sha256)])
+        assert [x.id for x in stale(store, Corpus([changed, b]))] == [anns[1].id]
+
+
+def test_reanchor_store_on_a_read_only_store_reports_without_saving(tmp_path):
+    before = article()
+    anns = [annotate(before, "Oil prices rose on Monday."), annotate(before, "oil exports")]
+    with AnnotationStore(tmp_path / "db.json") as store:
+        store.put_many(anns)
+    corpus = Corpus([article(SHIFTED)])
+    with AnnotationStore(tmp_path / "db.json", read_only=True) as store:
+        report = reanchor_store(store, corpus)
+        assert report.reanchored == 2 and not report.saved
+        assert report.message() == "2 annotations re-anchored (not saved: read-only)"
+        placed = list(report.current(store.all()))
+        assert {a.start for a in placed} == {a.start + MOVE for a in anns}
+        assert {a.start for a in store.all()} == {a.start for a in anns}
+    # A writer that is asked not to save does not either.
+    with AnnotationStore(tmp_path / "db.json") as store:
+        report = reanchor_store(store, corpus, save=False)
+        assert report.reanchored == 2 and not report.saved
+        assert {a.start for a in store.all()} == {a.start for a in anns}
+        report = reanchor_store(store, corpus)
+        assert report.saved and {a.start for a in store.all()} == {a.start + MOVE for a in anns}
+        # Nothing left to do: nothing written, nothing claimed.
+        again = reanchor_store(store, corpus)
+        assert not again.changed and not again.saved and not again
+
+
+def test_orphans_lists_orphans_and_doubtful_placements_with_their_articles(tmp_path):
+    before = article()
+    other = article("Another text about oil.\n", "b.txt")
+    ok = annotate(before, "Energy talks")
+    lost = replace(annotate(before, "oil exports"), status="orphaned")
+    doubt = replace(annotate(before, "Oil prices"), status=REVIEW)
+    moved = replace(annotate(before, "natural gas"), status="reanchored")
+    elsewhere = replace(annotate(other, "oil"), status="orphaned")
+    with AnnotationStore(tmp_path / "db.json") as store:
+        store.put_many([ok, lost, doubt, moved, elsewhere])
+        found = orphans(store, Corpus([before]))  # b.txt is not in the corpus
+        assert sorted((a.id, art.id) for a, art in found) == sorted(
+            [(lost.id, before.id), (doubt.id, before.id)]
+        )
+        both = orphans(store, Corpus([before, other]))
+        assert {a.id for a, _ in both} == {lost.id, doubt.id, elsewhere.id}
+        assert all(art.id == a.article_id for a, art in both)
+
+
+def test_candidates_put_a_doubtful_placement_first_then_the_best_by_score():
+    text = "Oil output rose.\n" + "Filler line that says nothing at all here.\n" * 4
+    text += "Gas output rose.\n" + "More filler text to keep things apart.\n" * 4
+    text += "Coal output rose.\n"
+    a = article(text)
+    ann = annotate(a, "output rose", nth=1)  # "Gas output rose."
+    # Proposed (needs review) on the third copy although the second scores best.
+    third = text.index("output rose", text.index("Coal"))
+    doubtful = replace(ann, status=REVIEW, start=third, end=third + len("output rose"))
+    found = candidates(doubtful, a, k=3)
+    assert (found[0].start, found[0].end) == (third, third + len("output rose"))
+    assert found[1].start == ann.start  # then the best by score
+    assert found[1].score >= found[2].score and len(found) == 3
+    # Not in review: all by score, the annotated copy first, k limits the list.
+    plain = candidates(ann, a, k=2)
+    assert len(plain) == 2 and plain[0].start == ann.start
+    assert plain[0].score >= plain[1].score
+    assert len(candidates(ann, a, k=5)) == 3  # every copy offered, no more
+    # A proposal whose offsets no longer fit the text is not offered.
+    broken = replace(ann, status=REVIEW, start=len(text) + 5, end=len(text) + 9)
+    assert all(c.end <= len(text) for c in candidates(broken, a, k=5))
+
+
+def test_candidates_offer_a_fuzzy_match_beyond_the_placement_bound():
+    ann = annotate(article(), "The Arctic route shortens shipping by two weeks.")
+    new = "new corridor will be opened soon"
+    after = article(TEXT.replace("route shortens shipping by two weeks", new))
+    assert reanchor(ann, after).status == "orphaned"
+    found = candidates(ann, after, k=1)
+    assert len(found) == 1
+    assert "new corridor will be" in after.text[found[0].start : found[0].end]
+
+
+def test_find_exact_picks_the_copy_by_context_then_by_closeness():
+    text = "Alpha said output rose today.\nBeta said output rose today.\nBeta said output rose.\n"
+    assert find_exact(text, "", "", "", 0) is None
+    assert find_exact(text, "absent", "", "", 0) is None
+    assert find_exact(text, "Alpha", "", "", 50) == 0  # a quote at offset 0
+    first, second, third = (i for i in range(len(text)) if text.startswith("output rose", i))
+    assert find_exact(text, "output rose", "Beta said ", " today.", 0) == second
+    assert find_exact(text, "output rose", "Beta said ", "", len(text)) == third
+    # An import's missing prefix or suffix is unknown, not the text's edge.
+    assert find_exact(text, "output rose", "", "", first + 1) == first
+
+
+def test_locate_shortcuts():
+    text = TEXT
+    start = text.index("natural gas")
+    prefix, suffix = context_of(text, start, start + 11)
+    assert locate(text, "", prefix, suffix, start, start + 11) is None
+    here = locate(text, "natural gas", prefix, suffix, start, start + 11)
+    assert (here.start, here.end, here.score, here.doubt) == (start, start + 11, 1.0, "")
+    # At the stored offsets but with its context gone: looked for elsewhere, then doubted.
+    bare = text[: start - CONTEXT] + "x" * CONTEXT + "natural gas" + "y" * CONTEXT
+    bare += text[start + 11 + CONTEXT :]
+    found = locate(bare, "natural gas", prefix, suffix, start, start + 11)
+    assert found is None or found.doubt != ""
+    # The Hypothesis rules take the stored offsets and the best match, silently.
+    found = locate(bare, "natural gas", prefix, suffix, start, start + 11, HYPOTHESIS)
+    assert (found.start, found.doubt) == (start, "")
+    assert TAGLINE.review and not HYPOTHESIS.review
