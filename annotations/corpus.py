@@ -413,7 +413,8 @@ def load_corpus(
         changed = True
         shown = printable(str(path))
         try:
-            text = normalise(decode(Path(path).read_bytes()))
+            with open(path, "rb") as fh:  # the walk's string: no `Path` parsing per file
+                text = normalise(decode(fh.read()))
         except BinaryFileError:
             warn(f"{shown}: skipped, binary file")
             continue

@@ -80,12 +80,20 @@ def launch(
     }
     env["TAGLINE_CACHE"] = str(cache)
     shell = " ".join(f"'{c}'" for c in cmd)
-    t0 = time.perf_counter()
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", shell],
-        env=env,
-        check=True,
-    )
+    for attempt in range(5):
+        t0 = time.perf_counter()
+        started = subprocess.run(
+            ["tmux", "new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", shell],
+            env=env,
+            capture_output=True,
+        )
+        if started.returncode == 0:
+            break
+        # The previous run's session was the server's last: a new one can reach the
+        # server while it exits ("server exited unexpectedly"). Try again.
+        time.sleep(0.2 * (attempt + 1))
+    else:
+        raise SystemExit(f"tmux new-session failed: {started.stderr.decode().strip()}")
     pane = subprocess.run(
         ["tmux", "display-message", "-p", "-t", SESSION, "#{pane_pid}"],
         capture_output=True,

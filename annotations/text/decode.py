@@ -44,4 +44,6 @@ def decode(data: bytes) -> str:
 
 def normalise(text: str) -> str:
     """Newlines to `\\n`; control characters other than `\\n` and `\\t` removed."""
-    return _CONTROL.sub("", _NEWLINES.sub("\n", text))
+    if "\r" in text:
+        text = _NEWLINES.sub("\n", text)
+    return _CONTROL.sub("", text)

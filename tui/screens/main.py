@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Input, TextArea
 
 from annotations.analysis.suggest import CueEdit, Suggestion, suggest_for_article, teach_options
 from annotations.corpus import Article
@@ -33,6 +33,7 @@ from tui.actions import ANNOTATING, INSIGHT
 from tui.messages import StoreChanged
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_list import ArticleList
+from tui.widgets.footer import Footer
 from tui.widgets.legend import ThemeLegend
 from tui.widgets.reader import Mark, Reader
 from tui.widgets.status import StatusLine
