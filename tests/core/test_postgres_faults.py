@@ -158,3 +158,32 @@ def test_the_watcher_reports_others_changes_and_reconnects(url):
         finally:
             watcher.stop()
             watcher.join(timeout=5)
+
+
+def _reader_mode(store: PostgresStore) -> list:
+    """Reader mode with the UI thread's deliveries kept in a list (run by hand here)."""
+    delivered: list = []
+    store.background(delivered.append)
+    return delivered
+
+
+def test_closing_a_reader_sends_its_queue_or_keeps_it_pending(url):
+    with PostgresStore(url, author="bob") as bob:
+        alice = PostgresStore(url, author="alice")
+        delivered = _reader_mode(alice)
+        real = server_down(alice)
+        alice.tag(ART, 0, 20, [E])  # shown and queued: the network thread cannot send it
+        assert alice.pending == 1
+        alice.url = real  # back just as the reader closes: the last try sends it
+        alice.close()
+        assert alice.pending == 0 and len(bob) == 1
+        assert delivered  # (what the UI thread would have run)
+
+        carol = PostgresStore(url, author="carol")
+        _reader_mode(carol)
+        server_down(carol)
+        carol.tag(ART, 30, 40, [E])
+        carol.close()  # still away: not lost silently, still counted
+        assert carol.pending == 1
+        bob.forget()
+        assert len({a.author for a in bob.all()}) == 1

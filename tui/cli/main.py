@@ -84,6 +84,14 @@ def run_tui(args: argparse.Namespace) -> int:
         TaglineApp(workspace).run()
     finally:
         workspace.close()
+    unsaved = getattr(workspace.store, "pending", 0)
+    if unsaved:  # team mode: the server was away when the reader closed
+        print(
+            f"tagline: {unsaved} change(s) made while {workspace.store.location} was "
+            "unreachable were not saved",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

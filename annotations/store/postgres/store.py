@@ -126,9 +126,15 @@ class PostgresStore(StoreEdits):
     # -- lifecycle ---------------------------------------------------------------------
 
     def close(self) -> None:
+        """Close the connections. A reader's edits still queued get one last try to
+        be sent (no screen waits any more); those that cannot stay in `pending`."""
         if self._net is not None:
-            self._net.stop()
-            self._net.join(timeout=2)
+            net, self._net = self._net, None
+            net.stop()
+            net.join(timeout=5)
+            if self._outbox and not net.is_alive():
+                with contextlib.suppress(StoreError):
+                    self.flush()
         self.conn.close()
         if self._texts is not None:
             self._texts.close()
