@@ -376,8 +376,8 @@ def candidates(ann: Annotation, article: Article, k: int = 3) -> list[Candidate]
     """
     text = article.text
     found: dict[tuple[int, int], Candidate] = {}
-    loose = replace(HYPOTHESIS, max_error_rate=0.6)
-    args = (ann.exact, ann.prefix, ann.suffix, ann.start, loose)
+    # Unbounded: any passage, however edited, may be the one the analyst picks.
+    args = (ann.exact, ann.prefix, ann.suffix, ann.start, HYPOTHESIS)
     if ann.status == REVIEW and 0 <= ann.start < ann.end <= len(text):
         found[(ann.start, ann.end)] = _candidate(text, ann.start, ann.end, *args)
     for s in _occurrences(text, ann.exact, 50):

@@ -250,8 +250,20 @@ def test_candidates_put_a_doubtful_placement_first_then_the_best_by_score():
     doubtful = replace(ann, status=REVIEW, start=third, end=third + len("output rose"))
     found = candidates(doubtful, a, k=3)
     assert (found[0].start, found[0].end) == (third, third + len("output rose"))
-    assert found[1].start == ann.start  # then the best by score
+    assert (found[1].start, found[1].end) == (ann.start, ann.end)  # then the best by score
     assert found[1].score >= found[2].score and len(found) == 3
+    assert all(c.end - c.start == len("output rose") for c in found)
+    # A proposal that is no copy of the quote (a fuzzy one) is still offered first,
+    # wherever it lies in the text, from its first character to its last.
+    for start, end in ((0, 9), (len(text) - 10, len(text)), (20, 31)):
+        proposal = replace(ann, status=REVIEW, start=start, end=end)
+        assert (candidates(proposal, a, k=3)[0].start, candidates(proposal, a)[0].end) == (
+            start,
+            end,
+        )
+    # An orphan's stale offsets are not a candidate.
+    lost = replace(ann, status="orphaned", start=0, end=9)
+    assert all(c.start != 0 for c in candidates(lost, a, k=5))
     # Not in review: all by score, the annotated copy first, k limits the list.
     plain = candidates(ann, a, k=2)
     assert len(plain) == 2 and plain[0].start == ann.start
@@ -270,6 +282,12 @@ def test_candidates_offer_a_fuzzy_match_beyond_the_placement_bound():
     found = candidates(ann, after, k=1)
     assert len(found) == 1
     assert "new corridor will be" in after.text[found[0].start : found[0].end]
+    # Rewritten beyond the placement bound (half the quote): still offered.
+    new = "A polar sea lane halves sailing times soon."
+    after = article(TEXT.replace(ann.exact, new))
+    [found] = candidates(ann, after, k=1)
+    assert found.distance > len(ann.exact) // 2
+    assert "polar sea lane halves sailing" in after.text[found.start : found.end]
 
 
 def test_find_exact_picks_the_copy_by_context_then_by_closeness():
@@ -279,9 +297,58 @@ def test_find_exact_picks_the_copy_by_context_then_by_closeness():
     assert find_exact(text, "Alpha", "", "", 50) == 0  # a quote at offset 0
     first, second, third = (i for i in range(len(text)) if text.startswith("output rose", i))
     assert find_exact(text, "output rose", "Beta said ", " today.", 0) == second
+    assert find_exact(text, "output rose", "Beta said ", " today.", len(text)) == second
     assert find_exact(text, "output rose", "Beta said ", "", len(text)) == third
     # An import's missing prefix or suffix is unknown, not the text's edge.
     assert find_exact(text, "output rose", "", "", first + 1) == first
+
+
+def test_reanchor_store_uses_the_weights_it_is_given(tmp_path):
+    before = article()
+    ann = annotate(before, "oil")  # "Officials said oil exports"
+    sentence = "Officials said oil exports would grow."
+    corpus = Corpus([article(TEXT.replace(sentence, "Exports were not discussed at all today."))])
+    for weights, status in ((TAGLINE, "orphaned"), (HYPOTHESIS, "reanchored")):
+        with AnnotationStore(tmp_path / f"{status}.json") as store:
+            store.put_many([ann])
+            report = reanchor_store(store, corpus, weights)
+            assert [a.status for a in store.all()] == [status]
+            assert report.saved
+
+
+def test_an_annotation_at_either_end_of_the_text_stays_certain_when_text_is_added_there():
+    first = annotate(article(), "Energy talks")  # prefix "" (the text's start)
+    assert first.prefix == ""
+    after = article("Correction appended above.\n" + TEXT)
+    placed = reanchor(first, after)
+    assert (placed.status, placed.start) == ("reanchored", first.start + 27)
+    last = annotate(article(), "resigned after the vote.")  # suffix "\n" (the text's end)
+    assert last.suffix == "\n"
+    after = article(TEXT + "Editor's note: this story was updated on Tuesday.\n")
+    placed = reanchor(last, after)
+    assert placed.status == "anchored" and placed.start == last.start
+
+
+def test_one_side_agreeing_does_not_speak_for_the_other_away_from_the_texts_edges():
+    ann = annotate(article(), "oil exports")  # full context on both sides
+    assert len(ann.prefix) == len(ann.suffix) == CONTEXT
+    # The text after it replaced, the text before it intact; a shift too.
+    after = article(
+        "Update.\n"
+        + TEXT.replace("would grow. The Arctic route shortens", "fell, and nobody knows why")
+    )
+    found = locate(after.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+    assert found.prefix == 1.0 and found.suffix < TAGLINE.min_side
+    assert found.doubt == "the text around it changed"
+    # Mirrored: the text before it replaced.
+    after = article(
+        "Update.\n"
+        + TEXT.replace("prices rose on Monday. The pipeline", "(1) 2 33 - 444: 5 66 / 7777 #8")
+    )
+    ann = annotate(article(), "to the north")
+    found = locate(after.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+    assert found.suffix == 1.0 and found.prefix < TAGLINE.min_side
+    assert found.doubt == "the text around it changed"
 
 
 def test_locate_shortcuts():
