@@ -367,3 +367,24 @@ def test_locate_shortcuts():
     found = locate(bare, "natural gas", prefix, suffix, start, start + 11, HYPOTHESIS)
     assert (found.start, found.doubt) == (start, "")
     assert TAGLINE.review and not HYPOTHESIS.review
+
+
+def test_a_fuzzy_match_has_the_edited_passages_exact_edges_anywhere_in_the_text():
+    cases = [
+        ("Energy talks", "Energy tallks"),  # at the text's first character
+        ("resigned after the vote.", "resigned after the vote!"),  # its last line
+        ("the oil minister resigned", "the oil ministre resigned"),  # inside
+        ("Oil prices rose on Monday.", "Oil prices rose on Mondy."),  # a letter fewer
+    ]
+    for quote, new in cases:
+        ann = annotate(article(), quote)
+        after = article("A first line was added.\n" + TEXT.replace(quote, new))
+        placed = reanchor(ann, after)
+        assert placed.status == "reanchored", quote
+        assert after.text[placed.start : placed.end] == new == placed.exact
+    # The old offsets lie beyond the end of a much shorter text.
+    ann = annotate(article(), "resigned after the vote.")
+    short = article("Energy talks\nIn other news, the oil minister resigned after the vote!\n")
+    assert ann.start > len(short.text)
+    placed = reanchor(ann, short)
+    assert placed.status == "reanchored" and placed.exact == "resigned after the vote!"
