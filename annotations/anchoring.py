@@ -165,7 +165,7 @@ def _occurrences(text: str, exact: str, limit: int = MAX_COPIES) -> list[int]:
     return out
 
 
-def find_exact(text: str, exact: str, prefix: str, suffix: str, hint: int = 0) -> int | None:
+def find_exact(text: str, exact: str, prefix: str, suffix: str, hint: int) -> int | None:
     """The start of the best exact occurrence of `exact` (by context, then closeness).
 
     For imports: a missing prefix or suffix means unknown, not the text's edge, so only
@@ -264,7 +264,7 @@ def _doubt(
     suffix: str,
     hint: int,
     w: Weights,
-    copies: int = 1,
+    copies: int,
 ) -> str:
     """Why `best` is not certain, or "" if it is (`copies`: exact copies of the quote)."""
     rival = max(

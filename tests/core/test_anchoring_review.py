@@ -269,6 +269,10 @@ def test_candidates_put_a_doubtful_placement_first_then_the_best_by_score():
     assert len(plain) == 2 and plain[0].start == ann.start
     assert plain[0].score >= plain[1].score
     assert len(candidates(ann, a, k=5)) == 3  # every copy offered, no more
+    six = article("\n".join(f"Report {i}: output rose." for i in range(6)) + "\n", "six.txt")
+    many = annotate(six, "output rose", nth=2)
+    assert len(candidates(many, six, k=6)) == 6
+    assert len(candidates(many, six)) == 3  # three by default, as the review screen shows
     # A proposal whose offsets no longer fit the text is not offered.
     broken = replace(ann, status=REVIEW, start=len(text) + 5, end=len(text) + 9)
     assert all(c.end <= len(text) for c in candidates(broken, a, k=5))
