@@ -128,7 +128,7 @@ def _similarity(expected: str, actual: str) -> float:
 
 
 def _context(
-    text: str, start: int, end: int, prefix: str, suffix: str, full: bool = True
+    text: str, start: int, end: int, prefix: str, suffix: str, full: bool
 ) -> tuple[float, float]:
     """Prefix and suffix similarity; `full` compares at least `CONTEXT` characters a side.
 
@@ -241,7 +241,7 @@ def _fuzzy(
         cand = _candidate(text, s, e, exact, prefix, suffix, hint, w)
         if cand.distance <= bound or not bounded:
             out.append(cand)
-    return sorted(out, key=lambda c: -c.score)
+    return out
 
 
 def _sides(best: Candidate, prefix: str, suffix: str) -> tuple[float, float]:

@@ -381,14 +381,97 @@ def test_a_fuzzy_match_has_the_edited_passages_exact_edges_anywhere_in_the_text(
         ("Oil prices rose on Monday.", "Oil prices rose on Mondy."),  # a letter fewer
     ]
     for quote, new in cases:
-        ann = annotate(article(), quote)
-        after = article("A first line was added.\n" + TEXT.replace(quote, new))
-        placed = reanchor(ann, after)
-        assert placed.status == "reanchored", quote
-        assert after.text[placed.start : placed.end] == new == placed.exact
+        for above in ("", "A first line was added.\n"):
+            ann = annotate(article(), quote)
+            after = article(above + TEXT.replace(quote, new))
+            placed = reanchor(ann, after)
+            assert placed.status == "reanchored", quote
+            assert after.text[placed.start : placed.end] == new == placed.exact
     # The old offsets lie beyond the end of a much shorter text.
     ann = annotate(article(), "resigned after the vote.")
     short = article("Energy talks\nIn other news, the oil minister resigned after the vote!\n")
     assert ann.start > len(short.text)
     placed = reanchor(ann, short)
     assert placed.status == "reanchored" and placed.exact == "resigned after the vote!"
+
+
+def test_offsets_that_still_hold_keep_the_annotation_only_while_their_context_agrees():
+    ann = annotate(article(), "pipeline to the north")
+    caption = "Caption: rose on Monday. The pipeline to the north carries natural gas\n"
+    # Context changed a little (same lengths, so the offsets hold): kept, although a
+    # caption nearby repeats the old context word for word.
+    text = TEXT.replace(
+        "Monday. The pipeline to the north carries", "Sunday. Our pipeline to the north carried"
+    )
+    line = TEXT.splitlines(keepends=True)[1]  # the original line, printed again
+    text = text.replace("Officials said", line + "Officials said")
+    found = locate(text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+    assert (found.start, found.doubt) == (ann.start, "")
+    assert found.context >= TAGLINE.keep_context
+    # Context changed more (its mean below `keep_context`, each side still above
+    # `min_side`): the offsets alone do not keep it; the caption casts doubt.
+    text = TEXT.replace(
+        "rose on Monday. The pipeline to the north carries natural",
+        "fell at 9 a.m.: Our pipeline to the north, which has natural",
+    )
+    text += caption
+    assert text[ann.start : ann.end] == ann.exact
+    found = locate(text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+    assert found.context < TAGLINE.keep_context and min(found.prefix, found.suffix) >= 0.2
+    assert found.doubt == "another passage matches almost as well"
+
+
+def test_a_long_quote_found_once_is_proposed_even_without_context():
+    text = "Zz.\nCompletely unrelated words. The Arctic route short of anything said here, yes.\n"
+    for quote, proposed in (("The Arctic route sho", True), ("The Arctic route sh", False)):
+        ann = annotate(article(), quote)
+        found = locate(text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+        assert (found is not None) == proposed == (len(quote) >= TAGLINE.unique_length)
+        if found is not None:
+            assert found.context < TAGLINE.orphan_context and found.doubt != ""
+
+
+def test_a_three_letter_quote_with_one_letter_changed_is_found():
+    ann = annotate(article(), "gas")
+    after = article(TEXT.replace("natural gas to", "natural gaz to"))
+    placed = reanchor(ann, after)
+    assert (placed.status, placed.exact, placed.start) == ("reanchored", "gaz", ann.start)
+
+
+def test_reanchor_all_goes_on_past_skipped_annotations_and_counts_each():
+    before = article()
+    skipped = [
+        replace(annotate(before, "Energy"), article_id="gone.txt"),  # no such article
+        annotate(article("Unrelated.\n", "b.txt"), "Unrelated"),  # article unchanged
+    ]
+    gone = [
+        annotate(before, "The Arctic route shortens shipping by two weeks."),
+        annotate(before, "Officials said oil exports would grow."),
+    ]
+    doubtful = [
+        annotate(before, "pipeline to the north carries natural gas"),
+        annotate(before, "natural gas to the coast"),
+    ]
+    edited = DOUBTFUL.replace("The Arctic route shortens shipping by two weeks.", "")
+    edited = edited.replace("Officials said oil exports would grow.", "")
+    corpus = Corpus([article(edited), article("Unrelated.\n", "b.txt")])
+    report = reanchor_all(skipped + gone + doubtful, corpus)
+    assert (report.orphaned, report.flagged, report.reanchored) == (2, 2, 0)
+    assert [a for a, _ in report.changed] == gone + doubtful
+
+
+def test_the_kept_path_refreshes_the_prefix_too():
+    ann = annotate(article(), "pipeline to the north")
+    after = article(TEXT.replace("on Monday. The pipeline", "on Sunday. The pipeline"))
+    [(_, new)] = reanchor_all([ann], Corpus([after])).changed
+    assert (new.start, new.status) == (ann.start, "anchored")
+    assert new.prefix == context_of(after.text, new.start, new.end)[0] != ann.prefix
+
+
+def test_stale_skips_an_article_missing_from_the_corpus_and_goes_on(tmp_path):
+    a = article()
+    early = article("Another text about oil.\n", "0-early.txt")  # sorts before a.txt
+    anns = [annotate(early, "oil"), annotate(a, "Energy talks")]
+    with AnnotationStore(tmp_path / "db.json") as store:
+        store.put_many(anns)
+        assert [x.id for x in stale(store, Corpus([article(SHIFTED)]))] == [anns[1].id]

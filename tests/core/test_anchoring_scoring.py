@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from annotations.anchoring import (
+    HYPOTHESIS,
     REVIEW,
     TAGLINE,
     Report,
@@ -350,3 +351,47 @@ def test_the_distance_and_length_limits_are_inclusive():
         text = "Line.\n" + changed.replace("to the coast every single", context)
         found = where(text, quote, prefix, suffix, at)
         assert found.start == text.index(quote) and found.doubt == doubt
+
+
+def test_the_quote_term_divides_by_the_longer_of_quote_and_passage():
+    text = "x" * 40 + "The premier said output rose sharply in May" + "y" * 60
+    quote, start = "output rose", text.index("output rose")
+    prefix, suffix = context_of(text, start, start + len(quote))
+    # Two letters inserted: a 13-character passage for an 11-character quote.
+    edited = text.replace("output rose", "outpuut roose")
+    found = locate(edited, quote, prefix, suffix, start + 3, start + 14)
+    assert (found.start, found.end, found.distance) == (start, start + 13, 2)
+    w = TAGLINE
+    position = w.nearby / (w.nearby + 3)
+    expected = (
+        w.quote * (1 - 2 / 13) + w.prefix * 1.0 + w.suffix * found.suffix + w.position * position
+    )
+    assert found.score == pytest.approx(expected / w.total)
+
+
+def test_context_at_the_texts_start_agrees_only_with_the_texts_start():
+    text = "Headline words here.\nBody text follows.\n"
+    prefix, suffix = context_of(text, 0, 8)
+    assert prefix == ""
+    found = locate(text, "Headline", prefix, suffix, 0, 8)
+    assert found.prefix == 1.0 and found.score == pytest.approx(1.0)
+    # A quote that had text before it, now at the very start: no prefix agrees.
+    body = "Intro.\nHeadline words here.\n"
+    at, prefix, suffix = stored(body, "Headline")
+    found = where(body[at:], "Headline", prefix, suffix, 3)
+    assert found.start == 0 and found.prefix == 0.0
+
+
+def test_the_hypothesis_rules_compare_only_the_stored_context():
+    text = "Gas output rose.\nMore lines of text follow here, on and on.\n"
+    quote = "Gas output rose."
+    # Stored by an annotation that ended its text: suffix "\n".
+    hyp = locate(text, quote, "", "\n", 0, len(quote), HYPOTHESIS)
+    assert hyp.suffix == 1.0  # "\n" agrees with any line end under Hypothesis's rules
+    tag = locate(text, quote, "", "\n", 0, len(quote))
+    assert tag is None or tag.suffix < 1.0  # not with Tagline's full window
+
+
+def test_overlapping_copies_are_all_found():
+    text = "Ahh, hhh."
+    assert find_exact(text, "hh", "h", ".", 0) == 6  # copies at 1, 5 and 6
