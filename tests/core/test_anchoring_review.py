@@ -475,3 +475,11 @@ def test_stale_skips_an_article_missing_from_the_corpus_and_goes_on(tmp_path):
     with AnnotationStore(tmp_path / "db.json") as store:
         store.put_many(anns)
         assert [x.id for x in stale(store, Corpus([article(SHIFTED)]))] == [anns[1].id]
+
+
+def test_an_orphans_offsets_are_clamped_to_a_shorter_text():
+    ann = annotate(article(), "In other news, the oil minister resigned after the vote.")
+    short = article("Energy talks\nNothing else.\n")
+    placed = reanchor(ann, short)
+    assert placed.status == "orphaned"
+    assert (placed.start, placed.end) == (len(short.text), len(short.text))

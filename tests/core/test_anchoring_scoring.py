@@ -7,6 +7,7 @@ score's exact value; and each reason a placement is flagged for review.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -289,6 +290,10 @@ def test_a_far_copy_with_better_context_does_not_outweigh_the_old_place():
     assert found.start == text.index(quote)
     assert min(found.prefix, found.suffix) >= TAGLINE.strong_context
     assert found.doubt == ""
+    # Still so 120 characters from the old place (up to `far // 2`).
+    start = found.start
+    found = where(text, quote, prefix, suffix, start - 120)
+    assert (found.start, found.doubt) == (start, "")
     # With the context on one side gone, the far copy wins, flagged.
     bare = doc.replace("adding that", "and so, it is said,")
     bare = bare.replace("was pleased with the outcome", "spoke at length")
@@ -395,3 +400,25 @@ def test_the_hypothesis_rules_compare_only_the_stored_context():
 def test_overlapping_copies_are_all_found():
     text = "Ahh, hhh."
     assert find_exact(text, "hh", "h", ".", 0) == 6  # copies at 1, 5 and 6
+
+
+def test_an_edited_quote_needs_both_sides_of_its_context():
+    text = "Intro line.\nOfficials said the output rose fast in May, the bureau reported today.\n"
+    quote = "the output rose fast"
+    at, prefix, suffix = stored(text, quote)
+    # A typo fixed in the quote, the text after it partly rewritten: the mean context
+    # is still above `edited_context`, but one side is below `edited_side`.
+    edited = text.replace(quote, "the output rose fats").replace("in May, the", "as 2024 closed, a")
+    found = where(edited, quote, prefix, suffix, at)
+    assert found.context >= TAGLINE.edited_context and found.suffix < TAGLINE.edited_side
+    assert found.doubt == "the passage was edited and its context changed"
+
+
+def test_the_edit_bound_is_a_setting():
+    text = "Intro line here.\nOfficials said the output rose fast in May, the bureau reported.\n"
+    quote = "the output rose fast"
+    at, prefix, suffix = stored(text, quote)
+    edited = text.replace(quote, "the outcome rose fast")  # 4 edits in 20 characters
+    assert where(edited, quote, prefix, suffix, at).distance == 4
+    strict = replace(TAGLINE, max_error_rate=0.15)  # at most 3 edits
+    assert locate(edited, quote, prefix, suffix, at, at + 1, strict) is None
