@@ -10,6 +10,8 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import orjson
+
 from annotations.atomic import atomic_write_bytes, ensure_private_dir
 from annotations.text.decode import BinaryFileError, decode, normalise
 from annotations.text.metadata import extract_metadata
@@ -37,19 +39,24 @@ class Article:
     An article restored from the corpus cache has its metadata but not its text,
     which is read from `path` the first time it is asked for: start-up on a large
     corpus then costs one `stat` per file instead of reading every file.
+
+    A `title` of None means the metadata (title, source, date, city) is not extracted
+    yet: it is, from the text, the first time any of them is asked for. A first start
+    on 10,000 files then hashes each file (re-anchoring needs that) but extracts only
+    the titles on screen; `Corpus.complete_metadata` does the rest in the background.
     """
 
     __slots__ = (
+        "_city",
+        "_date",
         "_path",
+        "_source",
         "_text",
-        "city",
-        "date",
+        "_title",
         "id",
         "meta",
         "sha256",
-        "source",
         "stamp",
-        "title",
     )
 
     def __init__(
@@ -58,7 +65,7 @@ class Article:
         path: Path | str,
         text: str | None,
         sha256: str,
-        title: str,
+        title: str | None,
         source: str | None = None,
         date: str | None = None,
         city: str | None = None,
@@ -68,10 +75,10 @@ class Article:
         self._path = path
         self._text = text
         self.sha256 = sha256
-        self.title = title
-        self.source = source
-        self.date = date
-        self.city = city
+        self._source = source
+        self._date = date
+        self._city = city
+        self._title = title
         self.meta = meta or {}
         self.stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the file when read
 
@@ -86,13 +93,69 @@ class Article:
     def path(self, value: Path | str) -> None:
         self._path = value
 
+    def _extract(self) -> str:
+        """Extract the metadata from the text; the title is set last (a reader in another
+        thread that sees it sees the rest too)."""
+        # An unread text is read for this, not kept: 10,000 texts need not stay in memory.
+        text = self._text if self._text is not None else self._read()
+        found = extract_metadata(text, fallback_title=Path(self.id).stem)
+        self._source, self._date, self._city = found.source, found.date, found.city
+        self._title = found.title
+        return found.title
+
+    @property
+    def title(self) -> str:
+        title = self._title
+        return title if title is not None else self._extract()
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self._title = value
+
+    @property
+    def source(self) -> str | None:
+        if self._title is None:
+            self._extract()
+        return self._source
+
+    @source.setter
+    def source(self, value: str | None) -> None:
+        self._source = value
+
+    @property
+    def date(self) -> str | None:
+        if self._title is None:
+            self._extract()
+        return self._date
+
+    @date.setter
+    def date(self, value: str | None) -> None:
+        self._date = value
+
+    @property
+    def city(self) -> str | None:
+        if self._title is None:
+            self._extract()
+        return self._city
+
+    @city.setter
+    def city(self, value: str | None) -> None:
+        self._city = value
+
+    @property
+    def has_metadata(self) -> bool:
+        return self._title is not None
+
+    def _read(self) -> str:
+        try:
+            return normalise(decode(self.path.read_bytes()))
+        except (OSError, BinaryFileError):
+            return ""  # gone since start-up: shown empty, annotations kept
+
     @property
     def text(self) -> str:
         if self._text is None:
-            try:
-                text = normalise(decode(self.path.read_bytes()))
-            except (OSError, BinaryFileError):
-                text = ""  # gone since start-up: shown empty, annotations kept
+            text = self._read()
             self._text = text
             # Edited between start-up and now: the hash must describe this text.
             self.sha256 = sha256_of(text)
@@ -147,6 +210,36 @@ class Corpus:
             self._by_id[article.id] = article
         self.articles: list[Article] = sorted(self._by_id.values(), key=lambda a: a.id)
         self._by_sha: dict[str, Article] | None = None  # built on the first by_text()
+        self.cache: _CacheEntries | None = None  # set by `load_corpus` with a cache
+
+    def complete_metadata(
+        self, progress: Callable[[int, int], None] | None = None, every: int = 500
+    ) -> int:
+        """Extract every article's metadata not extracted yet, then save the titles to the
+        corpus cache so the next start has them. Safe in a worker thread (the UI may
+        extract a row's title meanwhile: the same result). Returns how many it extracted.
+
+        `progress(done, total)` is called every `every` articles; it may raise to stop.
+        """
+        articles = list(self.articles)
+        done = 0
+        for i, article in enumerate(articles):
+            if not article.has_metadata:
+                article.title  # noqa: B018 - extracts
+                done += 1
+            if progress is not None and (i + 1) % every == 0:
+                progress(i + 1, len(articles))
+        cache = self.cache
+        if cache is not None:
+            stale = False
+            for article in articles:
+                entry = cache.entries.get(cache.keys.get(article.id, ""))
+                if entry is not None and entry[4] is None and article.sha256 == entry[3]:
+                    entry[4:8] = [article.title, article.source, article.date, article.city]
+                    stale = True
+            if stale:
+                _write_cache(cache.path, cache.entries)
+        return done
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -244,19 +337,23 @@ def _read_cache(path: Path | None) -> dict[str, list]:
     if path is None:
         return {}
     try:
-        data = json.loads(path.read_bytes())
+        data = orjson.loads(path.read_bytes())
         if data.get("format") == CACHE_FORMAT and isinstance(data.get("files"), dict):
             return data["files"]
     except (OSError, ValueError, AttributeError):
-        pass  # missing or damaged: it is only a cache
+        pass  # missing or damaged (orjson's errors are ValueErrors): it is only a cache
     return {}
 
 
 def _write_cache(path: Path, files: dict[str, list]) -> None:
     try:
         ensure_private_dir(path.parent)
-        payload = json.dumps({"format": CACHE_FORMAT, "files": files}, ensure_ascii=False)
-        atomic_write_bytes(path, payload.encode("utf-8"), mode=0o600)
+        data = {"format": CACHE_FORMAT, "files": files}
+        try:
+            payload = orjson.dumps(data)
+        except TypeError:  # a lone surrogate in a title: json escapes it
+            payload = json.dumps(data).encode("ascii")
+        atomic_write_bytes(path, payload, mode=0o600)
     except OSError:
         pass  # a cache that cannot be written just costs time next start
 
@@ -283,19 +380,19 @@ def load_corpus(
     fresh: dict[str, list] = {}
     articles: list[Article] = []
     seen: set[str] = set()
+    changed = False
     for article_id, path, key in discover(paths, warn):
-        shown = printable(str(path))
         if article_id in seen:
-            warn(f"{shown}: skipped, another file already has the id {article_id!r}")
+            warn(f"{printable(str(path))}: skipped, another file already has the id {article_id!r}")
             continue
         try:
             st = os.stat(path)
         except OSError as exc:
-            warn(f"{shown}: skipped, {exc.strerror or exc}")
+            warn(f"{printable(str(path))}: skipped, {exc.strerror or exc}")
             continue
         if not stat.S_ISREG(st.st_mode):
             # A FIFO would block the read forever; a device could be endless.
-            warn(f"{shown}: skipped, not a regular file")
+            warn(f"{printable(str(path))}: skipped, not a regular file")
             continue
         entry = cached.get(key)
         if (
@@ -303,35 +400,58 @@ def load_corpus(
             and entry[0] == st.st_size
             and entry[1] == st.st_mtime_ns
             and entry[2] == article_id
+            and len(entry) == 8
         ):
-            _, _, _, sha, title, source, date, city = entry
-            article = Article(article_id, path, None, sha, title, source, date, city)
+            # Unchanged since cached: the entry is reused as it is (start-up with a warm
+            # cache is one `stat` and one object per file).
+            article = Article(article_id, path, None, *entry[3:])
             article.stamp = (st.st_size, st.st_mtime_ns)
-        else:
-            try:
-                article = read_article(path, article_id)
-            except BinaryFileError:
-                warn(f"{shown}: skipped, binary file")
-                continue
-            except OSError as exc:
-                warn(f"{shown}: skipped, {exc.strerror or exc}")
-                continue
-            if not article.text.strip():
-                warn(f"{shown}: skipped, empty file")
-                continue
-            article.stamp = (st.st_size, st.st_mtime_ns)
+            fresh[key] = entry
+            seen.add(article_id)
+            articles.append(article)
+            continue
+        changed = True
+        shown = printable(str(path))
+        try:
+            with open(path, "rb") as fh:  # the walk's string: no `Path` parsing per file
+                text = normalise(decode(fh.read()))
+        except BinaryFileError:
+            warn(f"{shown}: skipped, binary file")
+            continue
+        except OSError as exc:
+            warn(f"{shown}: skipped, {exc.strerror or exc}")
+            continue
+        if not text.strip():
+            warn(f"{shown}: skipped, empty file")
+            continue
+        # Hashed now (re-anchoring compares hashes); the text is read again when shown
+        # and the metadata extracted when first asked for (see `Article`).
+        article = Article(article_id, path, None, sha256_of(text), None)
+        article.stamp = (st.st_size, st.st_mtime_ns)
         fresh[key] = [
             st.st_size,
             st.st_mtime_ns,
             article_id,
             article.sha256,
-            article.title,
-            article.source,
-            article.date,
-            article.city,
+            None,
+            None,
+            None,
+            None,
         ]
         seen.add(article_id)
         articles.append(article)
-    if cache is not None and fresh != cached:
+    if cache is not None and (changed or len(fresh) != len(cached)):
         _write_cache(cache, fresh)
-    return Corpus(articles)
+    corpus = Corpus(articles)
+    if cache is not None:
+        corpus.cache = _CacheEntries(cache, fresh, {e[2]: k for k, e in fresh.items()})
+    return corpus
+
+
+class _CacheEntries:
+    """The corpus cache file and its entries by key, for `Corpus.complete_metadata`."""
+
+    def __init__(self, path: Path, entries: dict[str, list], keys: dict[str, str]) -> None:
+        self.path = path
+        self.entries = entries
+        self.keys = keys  # article id -> its entry's key

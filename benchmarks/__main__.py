@@ -15,6 +15,7 @@ import time
 FULL = [
     ["benchmarks.store_bench"],
     ["benchmarks.startup_bench"],
+    ["benchmarks.startup_outside"],
     ["benchmarks.search_bench", "--n", "10000"],
     ["benchmarks.tui_bench"],
     ["benchmarks.anchoring_bench", "--rounds", "20"],

@@ -7,7 +7,9 @@ index are app reactives (`index_progress`, `search_index`) that screens watch.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -15,13 +17,14 @@ from textual.message import Message
 from textual.reactive import var
 from textual.worker import get_current_worker
 
-from annotations.search.engine import SearchIndex
 from annotations.workspace import Workspace
 from tui.actions import APP
 from tui.changes import ChangeApp
 from tui.palette import TaglineCommands
-from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from annotations.search.engine import SearchIndex
 
 
 class _Cancelled(Exception):
@@ -68,11 +71,39 @@ class TaglineApp(ChangeApp):
             self.notify(warning, severity="warning", markup=False)
         # After the first frame: the worker shares the GIL, so starting it now
         # would delay the first usable screen on a large corpus.
+        self.call_after_refresh(self._settled)
         self.call_after_refresh(self.build_search_index)
+        self.call_after_refresh(self.complete_corpus)
+
+    def _settled(self) -> None:
+        """After the first frame: what start-up built (the corpus, the store's index,
+        Textual's widgets) lives as long as the app; `gc.freeze` takes it out of the
+        cyclic collector's full passes, which otherwise rescan it all and stop every
+        thread for a quarter of a second now and then (a key press waits for it)."""
+        gc.collect(0)
+        gc.freeze()
+
+    @work(thread=True, exclusive=True, group="corpus", exit_on_error=False)
+    def complete_corpus(self) -> None:
+        """Titles a first start did not extract (only the rows on screen were) are
+        extracted here, after the first frame, and saved in the corpus cache."""
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _Cancelled
+
+        try:
+            self.workspace.corpus.complete_metadata(progress, every=50)
+        except _Cancelled:
+            return
 
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def build_search_index(self) -> None:
         """Load the cached index (re-indexing changed articles) or build it, with progress."""
+        # Imported here, in the worker: the search engine is not needed for the first frame.
+        from annotations.search.engine import SearchIndex
+
         worker = get_current_worker()
 
         def progress(done: int, total: int) -> None:
@@ -125,5 +156,7 @@ class TaglineApp(ChangeApp):
         self._reindex_later.clear()
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

@@ -30,6 +30,9 @@ class ChangeApp(App):
     report: var[tuple[str, bool]] = var(("", False), init=False, always_update=True)
     """The last outcome to tell the analyst, (message, is_error): status lines show it."""
 
+    queued: var[int] = var(0, init=False)
+    """Team mode: edits shown but not yet saved on the server (the status line's badge)."""
+
     _store: Store | None = None
     _unsubscribe: Callable[[], None] | None = None
     _live: Watcher | None = None
@@ -37,10 +40,14 @@ class ChangeApp(App):
     def attach_store(self, store: Store) -> None:
         self._store = store
         self._unsubscribe = store.subscribe(self._store_changed)
-        self._live = start_live(self, store, self.say)  # team mode: others' changes
+        self._live = start_live(self, store, self.say, self._refused)  # team mode
 
     def on_live_update(self, message: LiveUpdate) -> None:
         message.fn()
+        self._count_queued()
+
+    def _count_queued(self) -> None:
+        self.queued = getattr(self._store, "pending", 0)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -48,6 +55,11 @@ class ChangeApp(App):
         if self._live is not None:
             self._live.stop()
             self._live.join(timeout=2)
+
+    def _refused(self, message: str) -> None:
+        """A queued team edit the server refused (stale, not allowed): say why."""
+        self.say(message, error=True)
+        self.notify(message, title="Not saved", severity="error", markup=False)
 
     def _store_changed(self, change: Change) -> None:
         # Called on the writer's thread after the change is saved; post_message is
@@ -73,6 +85,7 @@ class ChangeApp(App):
             return None
         try:
             result = fn()
+            self._count_queued()
         except (StoreError, ThemeError, KeyError) as exc:
             message = str(exc).strip("'\"")
             self.say(message, error=True)

@@ -10,7 +10,6 @@ from textual.widgets import TextArea
 
 from annotations.themes import Codebook
 from tui.actions import ANNOTATING, APP, INSIGHT, PALETTE_ONLY, SEARCH, Section
-from tui.screens.retrieve import RetrieveScreen
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_list import ArticleList
 from tui.widgets.reader import Reader
@@ -55,6 +54,9 @@ def _from_bindings(name: str, bindings: list[Binding]) -> list[KeyEntry]:
 
 
 def _sections() -> list[list[KeyEntry]]:
+    # Imported when the keys are listed (help, palette), not when the app starts.
+    from tui.screens.retrieve import RetrieveScreen
+
     # The reader's movement keys are TextArea's own bindings: list those that move the caret.
     moves = [
         b

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from textual.app import App
 from textual.message import Message
 
-from annotations.store.errors import StoreError
 from annotations.store.postgres import PostgresStore, RemoteChange, Watcher
 from annotations.store.protocol import Store
 
@@ -39,8 +38,15 @@ def describe(remote: RemoteChange, title_of: Callable[[str], str | None]) -> str
     return f"{remote.author or 'someone'} {what}{where}"
 
 
-def start_live(app: App, store: Store, say: Callable[[str], None]) -> Watcher | None:
-    """Start the watcher for a team store (None for a TinyDB one)."""
+def start_live(
+    app: App, store: Store, say: Callable[[str], None], problem: Callable[[str], None]
+) -> Watcher | None:
+    """Team store: move its network work off the UI thread and start the watcher.
+
+    None for a TinyDB store. From here on the UI thread only reads what the store
+    keeps; the store's network thread sends edits (queued while the server is away)
+    and fetches articles, and hands results back through `LiveUpdate` messages.
+    """
     if not isinstance(store, PostgresStore):
         return None
     corpus = getattr(getattr(app, "workspace", None), "corpus", None)
@@ -49,28 +55,25 @@ def start_live(app: App, store: Store, say: Callable[[str], None]) -> Watcher | 
         article = corpus.get(article_id) if corpus is not None else None
         return article.title if article is not None else None
 
-    def status(status: str) -> None:  # on the UI thread
-        if status != "reconnected":
-            say(status)
-            return
-        try:
-            saved = store.flush()
-        except StoreError as exc:
-            say(f"reconnected; a queued change was not saved: {exc}")
-            return
-        say(f"reconnected; {saved} queued change(s) saved" if saved else "reconnected")
+    def hand_over(fn: Callable[[], object]) -> None:  # on the network or watcher thread
+        # post_message is thread-safe and does not wait: no thread waits for the UI.
+        app.post_message(LiveUpdate(fn))
 
-    store.queue_when_offline = True
+    def status(status: str) -> None:  # on the UI thread
+        if status == "reconnected":
+            if not store.offline:
+                return  # the network thread was back first and said what it saved
+            store.flush()  # wakes the network thread: it says what it saved
+        elif status == "reconnecting…":
+            store.offline = True  # reads fail at once, edits queue, until it is back
+        say(status)
 
     def take(remote: RemoteChange) -> None:  # on the UI thread
         store.apply_remote(remote)
         if remote.label != "reconnected":
             say(describe(remote, title_of))
 
-    def hand_over(fn: Callable[[], None]) -> None:  # on the watcher thread
-        # post_message is thread-safe and does not wait: the watcher never waits for the UI.
-        app.post_message(LiveUpdate(fn))
-
+    store.background(hand_over, status, problem)
     return store.watch(
         lambda remote: hand_over(lambda: take(remote)), lambda s: hand_over(lambda: status(s))
     )
@@ -79,6 +82,6 @@ def start_live(app: App, store: Store, say: Callable[[str], None]) -> Watcher | 
 class LiveUpdate(Message):
     """Run `fn` on the UI thread (the app's `on_live_update`)."""
 
-    def __init__(self, fn: Callable[[], None]) -> None:
+    def __init__(self, fn: Callable[[], object]) -> None:
         super().__init__()
         self.fn = fn

@@ -10,7 +10,6 @@ from textual.content import Content
 from annotations.themes import Codebook
 from tui.keymap import keymap, palette_only
 from tui.screens.main import MainScreen
-from tui.screens.search import SearchScreen
 
 # The sections whose actions the palette can run from the main screen…
 SECTIONS = {"Reader: selecting", "Annotating", "Insight", "App"}
@@ -34,18 +33,25 @@ def palette_commands(
     return out
 
 
+def _is_search(screen: object) -> bool:
+    # Imported when the palette opens: the search screen (and engine) are not needed to start.
+    from tui.screens.search import SearchScreen
+
+    return isinstance(screen, SearchScreen)
+
+
 class TaglineCommands(Provider):
     def _commands(self) -> list[tuple[str, str, str]]:
         workspace = getattr(self.app, "workspace", None)
         return palette_commands(
             workspace.store.codebook if workspace else None,
-            search=isinstance(self.screen, SearchScreen),
+            search=_is_search(self.screen),
         )
 
     async def _run(self, action: str) -> None:
         screen = self.app.screen
         if action.startswith("search."):  # the search screen's own (opened over it: f2)
-            if isinstance(screen, SearchScreen):
+            if _is_search(screen):
                 await screen.run_action(action.removeprefix("search."))
             return
         # Screen actions belong to the main screen; the palette may sit above another.

@@ -26,6 +26,14 @@ name and reported: never replayed onto the wrong base, never truncated. Every jo
 record and every snapshot table carries a CRC-32, so a flipped bit is reported (and
 `tagline doctor --repair` salvages every readable record) instead of accepted.
 
+Opening does not parse the snapshot: its `_meta` lists every table's byte length and
+CRC-32, so each table's bytes are checked at opening (a flipped bit is still reported
+then) and parsed when first read (`_Unparsed`). A derived `_index` part (written first,
+bound to the snapshot's id) gives each table's document ids and whatever the store's
+`indexer` keeps (the annotation store: the article hashes), so a store of 100,000
+annotations opens without building 100,000 Python objects. A snapshot without it
+(older, stock TinyDB, edited by hand) is parsed whole, as before.
+
 One writer at a time: an exclusive `flock` on the snapshot file itself (handed over
 to the new file at each compaction, so deleting a file cannot let a second writer in),
 plus `<file>.lock` holding the owner's pid for the message.
@@ -41,10 +49,11 @@ import json
 import os
 import re
 import tempfile
+import threading
 import time
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -172,37 +181,109 @@ class StoreLock:
             self._data_fd = None
 
 
+class _Unparsed:
+    """A snapshot table not parsed yet: where its bytes are in the snapshot read at opening.
+
+    Those bytes passed their CRC-32 then; a compaction copies them unparsed.
+    """
+
+    __slots__ = ("buf", "crc", "end", "index", "start", "value_start")
+
+    def __init__(self, buf: memoryview, start: int, end: int, value_start: int, crc: str) -> None:
+        self.buf, self.start, self.end, self.value_start, self.crc = (
+            buf,
+            start,
+            end,
+            value_start,
+            crc,
+        )
+        self.index: Any = None  # this table's entry in the snapshot's `_index`, if any
+
+    def parse(self) -> dict[str, Any]:
+        try:
+            table = _loads(self.buf[self.value_start : self.end])
+        except ValueError as exc:
+            raise CorruptStoreError(f"a table of the database cannot be read: {exc}") from None
+        if not isinstance(table, dict):
+            raise CorruptStoreError("a table of the database is not a JSON object")
+        return table
+
+    def part(self) -> bytes:
+        """`"name":{...}` exactly as in the snapshot."""
+        return bytes(self.buf[self.start : self.end])
+
+
 class _Tables(dict):
     """The live tables; remembers which ones TinyDB replaced since the last flush.
 
     TinyDB assigns a whole new dict to the table it updates, so tracking
-    assignments finds the changed tables without scanning all of them.
+    assignments finds the changed tables without scanning all of them. A table
+    still `_Unparsed` is parsed by the first read that asks for it (`[]`, `get`,
+    `items`, `values`); the lock keeps a reader in a worker thread from putting
+    back a stale parse over a table the UI thread has just written.
     """
 
-    __slots__ = ("dirty",)
+    __slots__ = ("_lock", "dirty")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.dirty: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _resolve(self, key: str, value: Any) -> Any:
+        if type(value) is not _Unparsed:
+            return value
+        table = value.parse()
+        with self._lock:
+            current = dict.get(self, key)
+            if current is value:
+                dict.__setitem__(self, key, table)
+                return table
+        return table if current is None or type(current) is _Unparsed else current
+
+    def __getitem__(self, key: str) -> Any:
+        return self._resolve(key, dict.__getitem__(self, key))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = dict.get(self, key, _ABSENT)
+        return default if value is _ABSENT else self._resolve(key, value)
+
+    def items(self) -> list[tuple[str, Any]]:  # type: ignore[override]
+        return [(k, self._resolve(k, v)) for k, v in list(dict.items(self))]
+
+    def values(self) -> list[Any]:  # type: ignore[override]
+        return [self._resolve(k, v) for k, v in list(dict.items(self))]
+
+    def unparsed(self, key: str) -> _Unparsed | None:
+        value = dict.get(self, key)
+        return value if type(value) is _Unparsed else None
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self.dirty.add(key)
-        super().__setitem__(key, value)
+        with self._lock:
+            self.dirty.add(key)
+            super().__setitem__(key, value)
 
     def __delitem__(self, key: str) -> None:
-        self.dirty.add(key)
-        super().__delitem__(key)
+        with self._lock:
+            self.dirty.add(key)
+            super().__delitem__(key)
 
     def pop(self, key: str, *default: Any) -> Any:
-        self.dirty.add(key)
-        return super().pop(key, *default)
+        with self._lock:
+            self.dirty.add(key)
+            value = super().pop(key, *default)
+        return self._resolve(key, value) if type(value) is _Unparsed else value
+
+
+_ABSENT = object()
+INDEX = "_index"
 
 
 REPAIR = "run `tagline doctor --repair` to keep every readable record (after a backup)"
 _READ_ONLY_DISK = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT}
 
 
-def _crc(data: bytes) -> str:
+def _crc(data: bytes | memoryview) -> str:
     return f"{zlib.crc32(data):08x}"
 
 
@@ -214,7 +295,7 @@ def _encode(obj: Any) -> bytes:
         return json.dumps(obj, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
-def _loads(raw: bytes | str) -> Any:
+def _loads(raw: bytes | memoryview | str) -> Any:
     """`json.loads` whose every failure (including nesting too deep) is a `ValueError`.
 
     orjson parses the snapshot ~1.5x faster (the largest share of opening a big
@@ -226,7 +307,7 @@ def _loads(raw: bytes | str) -> Any:
     except orjson.JSONDecodeError:
         pass
     try:
-        return json.loads(raw)
+        return json.loads(bytes(raw) if isinstance(raw, memoryview) else raw)
     except RecursionError:
         raise ValueError("nested too deeply") from None
     except UnicodeDecodeError as exc:
@@ -262,19 +343,159 @@ def parse_record(line: bytes) -> tuple[dict[str, Any], list[str]]:
     return sets, drops
 
 
-def snapshot_bytes(tables: dict[str, Any], meta: dict[str, Any]) -> bytes:
-    """The snapshot: `_meta` first (with a CRC-32 per table and of itself), then the tables."""
-    parts, sums = [], []
+Indexer = Callable[[str, dict[str, Any]], Any]
+"""(table name, table) -> its `_index` entry (JSON), None for a table not indexed;
+raises `ValueError` for a table that must not be indexed (then no index is written)."""
+
+
+def snapshot_bytes(
+    tables: dict[str, Any], meta: dict[str, Any], indexer: Indexer | None = None
+) -> bytes:
+    """The snapshot (see `snapshot_chunks`) as one bytes object."""
+    return b"".join(snapshot_chunks(tables, meta, indexer))
+
+
+def snapshot_chunks(
+    tables: dict[str, Any], meta: dict[str, Any], indexer: Indexer | None = None
+) -> list[bytes | memoryview]:
+    """The snapshot, in pieces to write one after the other (a compaction never holds a
+    second copy of a large store): `_meta` first (with a CRC-32 per table and of itself), then the tables.
+
+    With `indexer` (and a snapshot id in `meta`), an `_index` part comes first: each
+    table's entry, bound to this snapshot's id. Tables still `_Unparsed` are copied as
+    they were read, with their index entry, unless they have none yet.
+    """
+    parts: list[bytes | memoryview] = []
+    sums: list[list[Any]] = []
+    index: dict[str, Any] | None = {} if indexer is not None and meta.get("id") else None
     for name, table in tables.items():
-        if name == META or not table:
+        if name in (META, INDEX):
             continue
-        part = _encode(name) + b":" + _encode(table)
+        entry = None
+        if type(table) is _Unparsed:
+            part: bytes | memoryview = table.buf[table.start : table.end]
+            crc = table.crc
+            entry = table.index
+            if index is not None and entry is None:
+                entry = _index_entry(indexer, name, table.parse())
+        elif not table:
+            continue
+        else:
+            part = _encode(name) + b":" + _encode(table)
+            crc = _crc(part)
+            if index is not None:
+                entry = _index_entry(indexer, name, table)
+        if index is not None:
+            if entry is _INVALID:
+                index = None
+            elif entry is not None:
+                index[name] = entry
         parts.append(part)
-        sums.append([name, len(part), _crc(part)])
+        sums.append([name, len(part), crc])
+    if index is not None:
+        part = _encode(INDEX) + b":" + _encode({"snap": meta["id"], "tables": index})
+        parts.insert(0, part)
+        sums.insert(0, [INDEX, len(part), _crc(part)])
     meta = {**meta, "sums": sums}
     meta["check"] = _crc(_encode(meta))
     head = b'{"' + META.encode() + b'":{"store":' + _encode(meta) + b"}"
-    return b",".join([head, *parts]) + b"}"
+    chunks: list[bytes | memoryview] = [head]
+    for part in parts:
+        chunks += (b",", part)
+    chunks.append(b"}")
+    return chunks
+
+
+_INVALID = object()
+
+
+def _index_entry(indexer: Indexer | None, name: str, table: dict[str, Any]) -> Any:
+    try:
+        return indexer(name, table) if indexer is not None else None
+    except ValueError:
+        return _INVALID
+
+
+_HEAD = b'{"' + META.encode() + b'":{"store":'
+_CHECK = b'"check":"'
+
+
+def _encode_name(name: str) -> bytes:
+    """`_encode(name)`, without `json.dumps` for a plain ASCII name (10,000 per opening)."""
+    if name.isascii() and name.isprintable() and '"' not in name and "\\" not in name:
+        return b'"' + name.encode() + b'"'
+    return _encode(name)
+
+
+def _lazy_tables(raw: bytes) -> tuple[dict[str, Any], dict[str, Any], bool] | None:
+    """(tables, meta, whether it has its `_index`) of a snapshot this module wrote, every table left `_Unparsed`.
+
+    Each table's bytes are CRC-checked here. None when anything is not exactly as
+    `snapshot_bytes` writes it (checksums, layout, `_meta`): the caller then parses the
+    whole file, which reports the damage as before.
+    """
+    if not raw.startswith(_HEAD):
+        return None
+    # `check` is `_meta`'s last key; no string can hold `"check":"` unescaped.
+    at = raw.find(_CHECK)
+    end = at + len(_CHECK) + 10  # 8 hex digits, `"`, `}`
+    if at < 0 or raw[end : end + 1] != b"}":
+        return None
+    try:
+        meta = _loads(raw[len(_HEAD) : end])
+    except ValueError:
+        return None
+    if not isinstance(meta, dict) or _HEAD + _encode(meta) + b"}" != raw[: end + 1]:
+        return None
+    sums, gen = meta.get("sums"), meta.get("gen", 0)
+    if (
+        meta.get("format", FORMAT) != FORMAT
+        or isinstance(gen, bool)
+        or not isinstance(gen, int)
+        or gen < 0
+        or not isinstance(meta.get("id"), str | None)
+        or not isinstance(meta.get("prev"), str | None)
+        or not isinstance(sums, list)
+        or meta.get("check") != _crc(_encode({k: v for k, v in meta.items() if k != "check"}))
+    ):
+        return None
+    view = memoryview(raw)
+    data: dict[str, Any] = {META: {"store": meta}}
+    pos = end + 1
+    for entry in sums:
+        if not (isinstance(entry, list) and len(entry) == 3):
+            return None
+        name, length, crc = entry
+        if not isinstance(name, str) or not isinstance(length, int) or name in data:
+            return None
+        label = _encode_name(name) + b":"
+        start, stop = pos + 1, pos + 1 + length
+        if (
+            raw[pos : pos + 1] != b","
+            or not raw.startswith(label, start)
+            or stop > len(raw)
+            or _crc(view[start:stop]) != crc
+        ):
+            return None
+        data[name] = _Unparsed(view, start, stop, start + len(label), crc)
+        pos = stop
+    if raw[pos:] != b"}":
+        return None
+    index = data.pop(INDEX, None)
+    indexed = False
+    if index is not None:
+        try:
+            found = index.parse()
+        except CorruptStoreError:
+            return None
+        tables = found.get("tables")
+        if found.get("snap") == meta.get("id") and isinstance(tables, dict):
+            indexed = True
+            for name, entry in tables.items():
+                table = data.get(name)
+                if type(table) is _Unparsed:
+                    table.index = entry
+    return data, meta, indexed
 
 
 def verify_snapshot(raw: bytes, data: dict[str, Any], meta: dict[str, Any]) -> list[str]:
@@ -369,6 +590,7 @@ class JournalStorage(Storage):
         wait: float = 0.0,
         compact_on_open: bool = True,
         salvage: bool = False,
+        indexer: Indexer | None = None,
     ) -> None:
         # One real path for data, journal and lock: a symlinked --db stays a link.
         self.path = Path(os.path.realpath(path))
@@ -388,6 +610,10 @@ class JournalStorage(Storage):
         self._batch_depth = 0
         self.gen = 0
         self.snap_id: str | None = None
+        self._indexer = indexer
+        # A checksummed snapshot without its `_index` (written before it existed): the
+        # store rewrites it once (`compact`) so that the next opening is fast.
+        self._unindexed = False
         if not read_only:
             try:
                 ensure_private_dir(self.path.parent)
@@ -458,6 +684,12 @@ class JournalStorage(Storage):
             ) from None
         if not raw.strip():
             return {}, None  # what a fresh TinyDB (or our lock) leaves: a new store
+        lazy = None if self.salvage else _lazy_tables(raw)
+        if lazy is not None:
+            data, meta, indexed = lazy
+            self.gen, self.snap_id = meta.get("gen", 0), meta.get("id")
+            self._unindexed = not indexed and len(data) > 1
+            return data, meta.get("prev")
         try:
             with _gc_paused():
                 data = _loads(raw)
@@ -508,6 +740,8 @@ class JournalStorage(Storage):
                     f"it was left untouched — {REPAIR}, or restore a backup"
                 )
             self.damage.extend(f"table {n}: checksum mismatch (kept as read)" for n in bad)
+        data.pop(INDEX, None)  # derived; rebuilt by the next compaction
+        self._unindexed = "sums" in meta and not bad and len(data) > 1
         return data, prev
 
     def _replay_journal(self, data: dict[str, Any], prev: str | None) -> bool:
@@ -606,6 +840,24 @@ class JournalStorage(Storage):
 
     def read(self) -> dict[str, Any]:
         return self._data
+
+    @property
+    def unindexed(self) -> bool:
+        return self._unindexed
+
+    def index_entries(self) -> list[tuple[str, Any]]:
+        """(name, `_index` entry or None) of every table, without parsing any: the entry
+        while the table is unparsed and the snapshot had one for it (see `peek`)."""
+        return [
+            (name, value.index if type(value) is _Unparsed else None)
+            for name, value in list(dict.items(self._data))
+        ]
+
+    def peek(self, name: str) -> Any:
+        """Table `name`'s `_index` entry while it is not parsed yet (None once it is, or
+        when the snapshot had none): what the indexer kept, without parsing the table."""
+        table = self._data.unparsed(name)
+        return table.index if table is not None else None
 
     def write(self, data: dict[str, Any]) -> None:
         if data is not self._data:  # TinyDB hands back what read() returned
@@ -771,9 +1023,10 @@ class JournalStorage(Storage):
             "id": uuid.uuid4().hex[:16],
             "prev": self.snap_id,
         }
-        tables = {n: t for n, t in self._data.items() if isinstance(t, dict)}
+        # Raw values: a table never read is copied as it was, not parsed to be written.
+        tables = {n: t for n, t in dict.items(self._data) if isinstance(t, dict | _Unparsed)}
         try:
-            self._write_snapshot(snapshot_bytes(tables, meta))
+            self._write_snapshot(snapshot_chunks(tables, meta, self._indexer))
         except OSError as exc:
             raise StoreWriteError(f"{self.path}: could not save ({_describe(exc)})") from None
         dict.__setitem__(self._data, META, {"store": meta})
@@ -781,6 +1034,7 @@ class JournalStorage(Storage):
         self._identity = self._snapshot_identity()
         self.gen, self.snap_id = gen, meta["id"]
         self.damage.clear()
+        self._unindexed = False
         if self._journal is not None:
             with contextlib.suppress(OSError):
                 self._journal.close()
@@ -792,16 +1046,23 @@ class JournalStorage(Storage):
         with contextlib.suppress(OSError):
             self._open_journal()
 
-    def _write_snapshot(self, payload: bytes) -> None:
+    def _write_snapshot(self, chunks: list[bytes | memoryview]) -> None:
         """Temp file, fsync, lock it (the writer's lock moves with the file), rename."""
         fd, tmp = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
         )
         try:
             os.fchmod(fd, 0o600)
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
+            pending = bytearray()
+            for chunk in [*chunks, b""]:
+                if chunk:
+                    pending += chunk
+                if pending and (len(pending) >= 1 << 20 or not chunk):  # ~1 MB writes
+                    view = memoryview(pending)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                    view.release()
+                    pending.clear()
             os.fsync(fd)
             if self._lock is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -64,6 +64,36 @@ class _TinyDB(TinyDB):
     table_class = _StrIdTable
 
 
+def _article_index(name: str, table: dict[str, Any]) -> list[Any] | None:
+    """An article table's entry in the snapshot's `_index`: [its annotation ids, the
+    distinct article hashes they were made on]. Opening reads these instead of the
+    records; a malformed record (which opening must refuse) gets no index written."""
+    if not name.startswith(ARTICLE_PREFIX):
+        return None
+    hashes: set[Any] = set()
+    for doc in table.values():
+        if not (isinstance(doc, dict) and isinstance(doc.get("themes"), list)):
+            raise ValueError("malformed annotation")
+        sha = doc.get("article_sha256")
+        if not isinstance(sha, str | None):
+            raise ValueError("malformed article hash")
+        hashes.add(sha)
+    return [list(table), sorted(hashes, key=lambda h: (h is None, h or ""))]
+
+
+def _entry(storage: JournalStorage, name: str) -> tuple[list[str], list[str | None]] | None:
+    """The `_index` entry of a table not parsed yet, if it has a well-formed one."""
+    return _well_formed(storage.peek(name))
+
+
+def _well_formed(entry: Any) -> tuple[list[str], list[str | None]] | None:
+    if type(entry) is list and len(entry) == 2:
+        ids, hashes = entry
+        if type(ids) is list and type(hashes) is list:
+            return ids, hashes
+    return None
+
+
 class AnnotationStore(StoreEdits):
     """Annotations and the codebook, saved on every change."""
 
@@ -83,18 +113,33 @@ class AnnotationStore(StoreEdits):
         self.salvage = salvage
         self.storage: JournalStorage
         self.db = _TinyDB(
-            self.path, storage=JournalStorage, read_only=read_only, wait=wait, salvage=salvage
+            self.path,
+            storage=JournalStorage,
+            read_only=read_only,
+            wait=wait,
+            salvage=salvage,
+            indexer=_article_index,
         )
         self.storage = self.db.storage  # type: ignore[assignment]
         # A full or read-only disk makes a writer read-only (the storage says why).
         self.read_only = self.storage.read_only
         self._cache: dict[str, list[Annotation]] = {}
-        self._index: dict[str, str] = {}  # annotation id -> article id
+        # annotation id -> article id; the ids of tables not parsed yet wait in
+        # `_unindexed` (from the snapshot's index) until `_index` is first needed.
+        self._ids: dict[str, str] = {}
+        self._unindexed: list[tuple[str, list[str]]] = []
+        self._count = 0
         try:
-            for name, table in self.storage.read().items():
+            tables = self.storage.read()
+            for name, raw_entry in self.storage.index_entries():
                 if name.startswith(ARTICLE_PREFIX):
                     article_id = name[len(ARTICLE_PREFIX) :]
-                    for doc_id, doc in table.items():
+                    entry = _well_formed(raw_entry)
+                    if entry is not None:  # checked when the index was written
+                        self._unindexed.append((article_id, entry[0]))
+                        self._count += len(entry[0])
+                        continue
+                    for doc_id, doc in tables[name].items():
                         if not salvage and not (
                             isinstance(doc, dict) and isinstance(doc.get("themes"), list)
                         ):
@@ -102,7 +147,7 @@ class AnnotationStore(StoreEdits):
                                 f"{self.path}: malformed annotation {doc_id!r} of {article_id!r} "
                                 "(not an object with a list of themes); run `tagline doctor --repair`"
                             )
-                        self._index[doc_id] = article_id
+                        self._ids[doc_id] = article_id
             self._undo: list[Change] = []
             self._redo: list[Change] = []
             self._codebook = self._load_codebook()
@@ -110,6 +155,11 @@ class AnnotationStore(StoreEdits):
         except BaseException:
             self.db.close()
             raise
+        if self.storage.unindexed and not self.read_only and not salvage:
+            try:
+                self.storage.compact()  # once: the snapshot gains its index
+            except StoreError:
+                pass  # still readable; indexed at the next compaction
 
     @property
     def notices(self) -> list[str]:
@@ -152,8 +202,18 @@ class AnnotationStore(StoreEdits):
     def _raw(self, article_id: str) -> dict[str, Any]:
         return self.storage.read().get(ARTICLE_PREFIX + article_id, {})
 
+    @property
+    def _index(self) -> dict[str, str]:
+        """Annotation id -> article id (built from the snapshot's index on first use)."""
+        if self._unindexed:
+            ids = self._ids
+            for article_id, doc_ids in self._unindexed:
+                ids.update(dict.fromkeys(doc_ids, article_id))
+            self._unindexed = []
+        return self._ids
+
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._ids) + self._count if self._unindexed else len(self._ids)
 
     def __contains__(self, annotation_id: object) -> bool:
         return annotation_id in self._index
@@ -238,16 +298,26 @@ class AnnotationStore(StoreEdits):
         return sorted(found)
 
     def annotation_count(self, article_id: str) -> int:
-        return len(self._raw(article_id))
+        entry = _entry(self.storage, ARTICLE_PREFIX + article_id)
+        return len(entry[0]) if entry is not None else len(self._raw(article_id))
 
     def article_hashes(self) -> dict[str, set[str]]:
-        """Per annotated article, the article hashes its annotations were made on (raw: fast)."""
+        """Per annotated article, the article hashes its annotations were made on (from
+        the snapshot's index for tables not read yet, else from the raw records: fast)."""
         out: dict[str, set[str]] = {}
-        for name, table in self.storage.read().items():
-            if name.startswith(ARTICLE_PREFIX) and table:
-                out[name[len(ARTICLE_PREFIX) :]] = {
-                    doc.get("article_sha256") for doc in table.values()
-                }
+        tables = self.storage.read()
+        for name, raw_entry in self.storage.index_entries():
+            if not name.startswith(ARTICLE_PREFIX):
+                continue
+            entry = _well_formed(raw_entry)
+            if entry is not None:
+                hashes = set(entry[1])
+            else:
+                table = tables.get(name)
+                if not table:
+                    continue
+                hashes = {doc.get("article_sha256") for doc in table.values()}
+            out[name[len(ARTICLE_PREFIX) :]] = hashes  # type: ignore[assignment]
         return out
 
     # -- codebook ----------------------------------------------------------------------
@@ -622,6 +692,7 @@ class AnnotationStore(StoreEdits):
             if codebook is not None:
                 self.db.table(CODEBOOK).upsert(_doc({"themes": codebook.to_list()}, "codebook"))
         self._cache.clear()
-        self._index = {doc_id: article_id for article_id, doc_id, _ in self.raw_records()}
+        self._unindexed = []
+        self._ids = {doc_id: article_id for article_id, doc_id, _ in self.raw_records()}
         if codebook is not None:
             self._codebook = codebook

@@ -54,6 +54,8 @@ def clean_text(text: str) -> str:
 def printable(text: str) -> str:
     """For display on one line: every control character and lone surrogate shown as
     an escape (`\\x1b`, `\\n`→`\\x0a`), the rest unchanged."""
+    if text.isprintable():  # nothing to escape (every escaped character is unprintable)
+        return text
     return _UNSAFE_LINE.sub(_visible, text)
 
 

@@ -155,16 +155,23 @@ def test_corpus_cache_skips_unchanged_files_and_sees_edits(tmp_path):
     (folder / "b.txt").write_text("Second headline for tests\n\nOther body.\n")
     cache = tmp_path / "cache" / "corpus.json"
     cold = load_corpus([folder], cache=cache)
-    assert cache.exists() and all(a.loaded for a in cold)
+    # A first start hashes every file but keeps no text and extracts no metadata yet.
+    assert cache.exists() and not any(a.loaded or a.has_metadata for a in cold)
+    assert cold.get("a.txt").sha256 == sha256_of(
+        "First headline of the day\n\nBody one. Body two.\n"
+    )
+    assert cold.complete_metadata() == 2  # what the app does after its first frame
+    assert [a.title for a in cold] == ["First headline of the day", "Second headline for tests"]
     warm = load_corpus([folder], cache=cache)
     assert [a.title for a in warm] == [a.title for a in cold]
+    assert all(a.has_metadata for a in warm)  # from the cache
     assert not any(a.loaded for a in warm)  # nothing read at start-up
     assert warm.get("a.txt").text == cold.get("a.txt").text  # read on demand
     (folder / "b.txt").write_text("Second headline, now edited\n\nNew body.\n")
     os.utime(folder / "b.txt", ns=(1, 1))
     edited = load_corpus([folder], cache=cache)
     b = edited.get("b.txt")
-    assert b.loaded and b.title == "Second headline, now edited"
+    assert not b.has_metadata and b.title == "Second headline, now edited"
     assert b.sha256 != cold.get("b.txt").sha256
     cache.write_text("{broken")
     assert len(load_corpus([folder], cache=cache)) == 2  # a damaged cache is only slower

@@ -151,14 +151,39 @@ def test_the_watcher_reports_others_changes_and_reconnects(url):
             assert heard and ART.id in heard[0].articles
             assert changes.empty()
             # The server drops the watcher's connection: it says so and comes back.
-            pid = alice._sql(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = 'tagline watcher' "
-                "AND datname = current_database()"
-            ).fetchone()[0]
-            terminate(pid)
+            terminate(watcher.backend_pid)
             assert statuses.get(timeout=20) == "reconnecting…"
             assert statuses.get(timeout=20) == "reconnected"
             assert changes.get(timeout=20).articles is None  # missed meanwhile: reload all
         finally:
             watcher.stop()
             watcher.join(timeout=5)
+
+
+def _reader_mode(store: PostgresStore) -> list:
+    """Reader mode with the UI thread's deliveries kept in a list (run by hand here)."""
+    delivered: list = []
+    store.background(delivered.append)
+    return delivered
+
+
+def test_closing_a_reader_sends_its_queue_or_keeps_it_pending(url):
+    with PostgresStore(url, author="bob") as bob:
+        alice = PostgresStore(url, author="alice")
+        delivered = _reader_mode(alice)
+        real = server_down(alice)
+        alice.tag(ART, 0, 20, [E])  # shown and queued: the network thread cannot send it
+        assert alice.pending == 1
+        alice.url = real  # back just as the reader closes: the last try sends it
+        alice.close()
+        assert alice.pending == 0 and len(bob) == 1
+        assert delivered  # (what the UI thread would have run)
+
+        carol = PostgresStore(url, author="carol")
+        _reader_mode(carol)
+        server_down(carol)
+        carol.tag(ART, 30, 40, [E])
+        carol.close()  # still away: not lost silently, still counted
+        assert carol.pending == 1
+        bob.forget()
+        assert len({a.author for a in bob.all()}) == 1

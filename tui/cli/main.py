@@ -13,15 +13,37 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from annotations.formats import FormatError
 from annotations.store.journal import StoreError
 from annotations.text.sanitize import printable
 from annotations.themes import ThemeError
-from tui.cli.commands import COMMANDS
 from tui.cli.common import EXIT_ERROR, CommandError, add_common, open_from_args
 
 
+def _reader_args(argv: list[str]) -> argparse.Namespace | None:
+    """The options of a plain `tagline [--db …] [--corpus …] [--author …]`, parsed without
+    importing every subcommand (and every interchange format) the full parser needs:
+    ~0.15 s of the reader's start. None for anything else (a command, `-h`, a mistake):
+    the full parser then decides, with its own messages."""
+    light = argparse.ArgumentParser(prog="tagline", add_help=False, exit_on_error=False)
+    add_common(light, suppress=False)
+    try:
+        args, rest = light.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):
+        return None
+    return None if rest else args
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Errors shown as one line. A `FormatError` can only come from the formats package,
+    so it is only looked for once that is imported (the reader never imports it)."""
+    formats = sys.modules.get("annotations.formats")
+    extra = (formats.FormatError,) if formats is not None else ()
+    return (CommandError, StoreError, ThemeError, *extra)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from tui.cli.commands import COMMANDS
+
     parser = argparse.ArgumentParser(
         prog="tagline",
         description="Read news articles in the terminal and code passages by theme.",
@@ -62,16 +84,26 @@ def run_tui(args: argparse.Namespace) -> int:
         TaglineApp(workspace).run()
     finally:
         workspace.close()
+    unsaved = getattr(workspace.store, "pending", 0)
+    if unsaved:  # team mode: the server was away when the reader closed
+        print(
+            f"tagline: {unsaved} change(s) made while {workspace.store.location} was "
+            "unreachable were not saved",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _reader_args(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", run_tui)
     try:
         return handler(args) or 0
-    except (CommandError, StoreError, FormatError, ThemeError) as exc:
+    except _user_errors() as exc:
         print(f"tagline: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except UnicodeEncodeError:

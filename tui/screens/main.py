@@ -19,12 +19,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Input, TextArea
 
 from annotations.analysis.suggest import CueEdit, Suggestion, suggest_for_article, teach_options
 from annotations.corpus import Article
 from annotations.model import Annotation
 from annotations.session import ALL, AnnotatingSession, Toggled, ToggleResult, View
+from annotations.store.errors import StoreError
 from annotations.store.tinydb_store import AnnotationStore
 from annotations.themes import Codebook
 from annotations.workspace import Workspace
@@ -32,6 +33,7 @@ from tui.actions import ANNOTATING, INSIGHT
 from tui.messages import StoreChanged
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_list import ArticleList
+from tui.widgets.footer import Footer
 from tui.widgets.legend import ThemeLegend
 from tui.widgets.reader import Mark, Reader
 from tui.widgets.status import StatusLine
@@ -117,6 +119,7 @@ class MainScreen(Screen):
             why = "another Tagline has it open" if self.workspace.locked_by_other else "read-only"
             status.say(f"Read-only: {why}; changes will not be saved")
         self.watch(self.app, "report", lambda report: status.say(*report), init=False)
+        self.watch(self.app, "queued", lambda n: setattr(status, "queued", n), init=False)
         self.query_one("#filter").display = False
         self.panel.display = False
         self._load_articles()
@@ -168,8 +171,35 @@ class MainScreen(Screen):
         self.article_list.load(counts, store.codebook, store.done_articles())
 
     def open_article(self, article_id: str) -> None:
+        article = self.corpus.get(article_id)
+        if article is not None and getattr(article, "remote", False) and not article.loaded:
+            # Team mode: the text comes from the server, fetched in a worker; the
+            # article opens when it arrives (the latest one asked for, if several).
+            self._wanted = article_id
+            self._load_text(article)
+            return
+        self._wanted = None
         if self.session.open(article_id) is not None:
             self._show_article()
+
+    @work(thread=True, exclusive=True, group="article-text", exit_on_error=False)
+    def _load_text(self, article: Article) -> None:
+        try:
+            article.text  # noqa: B018  (fetched and kept by the article)
+        except StoreError as exc:
+            self.post_message(self.TextLoaded(article.id, str(exc)))
+            return
+        self.post_message(self.TextLoaded(article.id))
+
+    def on_main_screen_text_loaded(self, event: MainScreen.TextLoaded) -> None:
+        if event.article_id != self._wanted:
+            return  # the analyst has moved on meanwhile
+        article = self.corpus.get(event.article_id)
+        if event.error or article is None or not article.loaded:
+            title = _short(article.title) if article else event.article_id
+            self.status.say(f"‘{title}’ is not loaded yet: reconnecting…", error=True)
+            return
+        self.open_article(event.article_id)
 
     def _show_article(self) -> None:
         article = self.session.article
@@ -264,6 +294,17 @@ class MainScreen(Screen):
     def _current_annotation_id(self) -> str | None:
         ann = self.annotation_at_caret()
         return ann.id if ann else None
+
+    class TextLoaded(Message):
+        """A team article's text arrived from the server (or could not: `error`)."""
+
+        def __init__(self, article_id: str, error: str = "") -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.error = error
+
+    _wanted: str | None = None
+    """A team article whose text is being fetched, to open when it arrives."""
 
     # -- routing -----------------------------------------------------------------------
 

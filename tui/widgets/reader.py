@@ -33,6 +33,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.color import Color
+from textual.document._document import Document, DocumentBase
 from textual.document._document_navigator import DocumentNavigator
 from textual.document._wrapped_document import WrappedDocument
 from textual.strip import Strip
@@ -119,6 +120,24 @@ class GappedDocument(WrappedDocument):
     section holds no characters (its only location is the line's end), so locations
     and offsets are those of the plain document."""
 
+    def __init__(self, document: DocumentBase, tab_width: int = 4) -> None:
+        # Not wrapped here (WrappedDocument wraps at width 0 in its constructor): the
+        # reader wraps it once, at its width (`Reader._rewrap_and_refresh_virtual_size`).
+        self.document = document
+        self._wrap_offsets: list[list[int]] = []
+        self._tab_width_cache: list[list[int]] = []
+        self._offset_to_line_info: list[tuple[int, int]] = []
+        self._line_index_to_offsets: list[list[int]] = []
+        self._width = -1
+        self._tab_width = tab_width
+
+    def row_of(self, line: int, column: int) -> int:
+        """The display row of (line, column): `location_to_offset(...).y` without
+        measuring the text before it (the margin asks for 4,000 of these at once)."""
+        return self._line_index_to_offsets[line][
+            bisect.bisect_right(self._wrap_offsets[line], column)
+        ]
+
     def wrap(self, width: int, tab_width: int | None = None) -> None:
         super().wrap(width, tab_width)
         lines = self.document.lines
@@ -200,17 +219,53 @@ class Reader(TextArea):
         self._suggest_styles: dict[tuple[str, ...], Style] = {}
         self._margin: dict[int, margin.MarginRow] = {}
         self._margin_key: tuple | None = None
+        self._text_cache: tuple[object, str] | None = None  # (document, its text)
+        self._wrap_key: tuple | None = None  # (wrapped document, width, tab width) wrapped
+        self._frame: tuple[int, dict[int, margin.MarginRow]] | None = None
         self.word_snap = word_snap_default()
 
     # -- paragraph gaps and the margin ---------------------------------------------------
 
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        """The document's text, joined once per document: TextArea joins every line of
+        it on each `text` read, and reads it for every line it renders (a placeholder
+        check), which was a 1 MB join per screen row."""
+        cached = getattr(self, "_text_cache", None)  # also read from TextArea.__init__
+        document = self.document
+        if cached is None or cached[0] is not document:
+            cached = self._text_cache = (document, document.text)
+        return cached[1]
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.load_text(value)
+
+    def _rewrap_and_refresh_virtual_size(self) -> None:
+        # Textual re-wraps the whole document on every resize event and watcher, and
+        # layout settling sends several with the same width: a 1 MB article was wrapped
+        # nine times (~0.3 s each) before it first showed. Wrap when the width changed.
+        document, width, tabs = self.wrapped_document, self.wrap_width, self.indent_width
+        last = getattr(self, "_wrap_key", None)  # also called from TextArea.__init__
+        if last is None or last[0] is not document or last[1:] != (width, tabs):
+            document.wrap(width, tab_width=tabs)
+            self._wrap_key = (document, width, tabs)
+        self._line_cache.clear()
+        self._refresh_size()
+
     def _set_document(self, text: str, language: str | None) -> None:
-        super()._set_document(text, language)
+        # TextArea's, for plain text (the reader has no language), with the gapped
+        # document in place of Textual's from the start: Textual's version wrapped its
+        # own document at full width only for it to be replaced (a 1 MB article: ~0.3 s).
+        self._text_cache = None
+        self._highlight_query = None
+        self.document = Document(text)
         self.wrapped_document = GappedDocument(self.document, tab_width=self.indent_width)
         self.navigator = DocumentNavigator(self.wrapped_document)
-        # The replacement must be wrapped too: only the first article used to wrap,
-        # because a resize happened to re-wrap it; later ones showed unwrapped lines.
+        self._build_highlight_map()
+        # Wrapped here, whatever the width: every article wraps, not only the first.
         self._rewrap_and_refresh_virtual_size()
+        self.move_cursor((0, 0))
 
     @property
     def margin_width(self) -> int:
@@ -224,13 +279,14 @@ class Reader(TextArea):
     def _margin_rows(self) -> dict[int, margin.MarginRow]:
         key = (id(self._anns), self.wrap_width, self.wrapped_document.height)
         if key != self._margin_key:
-            to_offset = self.wrapped_document.location_to_offset
-            self._margin = margin.layout(self._anns, lambda o: to_offset(self.location_of(o)).y)
+            row_of = self.wrapped_document.row_of
+            self._margin = margin.layout(self._anns, lambda o: row_of(*self.location_of(o)))
             self._margin_key = key
         return self._margin
 
     def _margin_strip(self, row: int, width: int, base: Style) -> Strip:
-        info = self._margin_rows().get(row)
+        frame = self._frame
+        info = (frame[1] if frame is not None else self._margin_rows()).get(row)
         segments = [RichSegment(" ", base)]
         used = 1
         if info is not None:
@@ -262,9 +318,20 @@ class Reader(TextArea):
         color = codebook.color_of(theme) if codebook and theme else "#8A8A8A"
         return Style(color=RichColor.parse(color))
 
+    def render_lines(self, crop):
+        # The margin's width and rows, once per frame rather than once per row: each asks
+        # for the scrollable region, which Textual computes afresh every time.
+        width = self.margin_width
+        self._frame = (width, self._margin_rows() if width else {})
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
-        width = self.margin_width
+        frame = self._frame
+        width = frame[0] if frame is not None else self.margin_width
         if not width:
             return strip
         total = strip.cell_length

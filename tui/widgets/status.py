@@ -29,6 +29,7 @@ class StatusLine(Widget):
     db_path: reactive[str] = reactive("")
     read_only: reactive[bool] = reactive(False)
     mode: reactive[str] = reactive("")  # e.g. "Suggestions 4 · View: ana"; shown as a badge
+    queued: reactive[int] = reactive(0)  # team mode: edits waiting for the server
 
     def render(self) -> Content:
         # Titles, authors (in the view badge) and messages quote outside text: escape it.
@@ -39,6 +40,9 @@ class StatusLine(Widget):
             parts.append(" ")
         if self.mode:
             parts.append((f" {printable(self.mode)} ", "bold reverse $accent"))
+            parts.append(" ")
+        if self.queued:
+            parts.append((f" {self.queued} queued ", "bold reverse $warning"))
             parts.append(" ")
         if self.message:
             parts.append((printable(self.message), "bold $error" if self.error else "bold $accent"))

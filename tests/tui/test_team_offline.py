@@ -1,0 +1,123 @@
+"""Team mode, the server unreachable mid-session: the reader never waits for the network.
+
+The reader's store does its network work on a thread of its own: while the server is
+away the reader says "reconnecting…", shows the analyst's edits at once and keeps them
+queued, and an article never opened before says it is not loaded instead of freezing
+the screen. When the server is back the queue is sent once, in order.
+
+The shared server is not stopped (other test runs use it): its connections to this
+database are closed and the clients pointed at a closed port, then back
+(`tests/e2e/test_pg_restart.py` restarts a private server for real).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import replace
+
+from annotations.corpus import seeds_path
+from annotations.store.postgres import PostgresStore
+from annotations.workspace import open_workspace
+from tests.helpers.live import network_threads, until
+from tests.helpers.pg import ADMIN_URL, new_schema_url, with_database
+from tests.helpers.snapshot_apps import THEME, SteadyApp, sync
+from tui.cli.main import main
+from tui.widgets.reader import Reader
+from tui.widgets.status import StatusLine
+
+DEAD = "postgresql://postgres@127.0.0.1:1/none"
+
+
+def drop_connections(database_url: str) -> None:
+    """The server's side of a restart: every connection to this database closes."""
+    import psycopg
+
+    with psycopg.connect(
+        with_database(ADMIN_URL, database_url.rsplit("/", 1)[1]), autocommit=True
+    ) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def test_the_reader_keeps_working_while_the_server_is_away(pg_database):
+    url = new_schema_url(pg_database)
+    assert main(["team", "publish", "--corpus", str(seeds_path()), url]) == 0
+    _run(url, pg_database)
+
+
+@sync
+async def _run(url: str, database_url: str) -> None:
+    ws = open_workspace(db_path=url, author="alice")
+    store = ws.store
+    assert isinstance(store, PostgresStore)
+    app = SteadyApp(ws, theme=THEME)
+    said: list[str] = []
+    ui = threading.current_thread().name
+    try:
+        with network_threads() as used:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await until(pilot, lambda: app._live and app._live.connected.is_set(), "listening")
+                await until(pilot, lambda: app.screen.session.article is not None, "first article")
+                await until(pilot, lambda: app.search_index or app.index_error, "search index")
+                await pilot.press("enter")
+                reader = app.screen.query_one(Reader)
+                await until(pilot, lambda: reader.has_focus, "reader focused")
+                status = app.screen.query_one(StatusLine)
+                real_say = status.say
+                status.say = lambda m, error=False: (said.append(m), real_say(m, error))
+                first = app.screen.session.article
+                # The server goes away: connections dropped, reconnecting fails.
+                real = store.url
+                store.url = app._live.url = replace(real, conninfo=DEAD)
+                await asyncio.to_thread(drop_connections, database_url)  # (the test's own)
+                await until(pilot, lambda: status.message == "reconnecting…", "reconnecting…")
+                # An edit: shown at once, queued, nothing refused.
+                await pilot.press("s", "1")
+                await until(
+                    pilot,
+                    lambda: any(a.author == "alice" for a in reader._anns),
+                    "tag shown",
+                    describe=lambda: f"{said}, pending {store.pending}, {app.focused}",
+                )
+                assert not status.error and store.pending == 1
+                assert status.message.startswith("Tagged") and status.queued == 1
+                # An article never opened: not loaded, said so; the open one stays.
+                for article in ws.corpus.articles:  # (the search index read them all)
+                    if article is not first:
+                        article._text = None
+                app.screen.article_list.focus()
+                await until(pilot, lambda: app.screen.article_list.has_focus, "list focused")
+                await pilot.pause()
+                await pilot.press("down")
+                await until(
+                    pilot,
+                    lambda: "not loaded yet" in status.message,
+                    "not loaded said",
+                    describe=lambda: f"{said}, {app.screen.session.article}, {app.focused}",
+                )
+                assert app.screen.session.article is first and status.error
+                assert store.pending == 1
+                # The server is back: the queue is sent once, the new article opens.
+                store.url = app._live.url = real
+                await until(
+                    pilot,
+                    lambda: status.message == "reconnected; 1 queued change(s) saved",
+                    "queued change saved",
+                    describe=lambda: (
+                        f"{status.message!r}, pending {store.pending}, offline {store.offline}"
+                    ),
+                )
+                assert store.pending == 0 and status.queued == 0
+                await pilot.press("up", "down")
+                await until(pilot, lambda: app.screen.session.article is not first, "next opens")
+        # Not one query or connection on the UI thread after the reader started.
+        assert ui not in used, "a query or connection ran on the UI thread"
+        with PostgresStore(url, author="bob") as bob:
+            mine = [a for a in bob.for_article(first.id) if a.author == "alice"]
+            assert len(mine) == 1  # exactly once
+    finally:
+        ws.close()
+    await asyncio.sleep(0)
