@@ -98,6 +98,13 @@ def parse_record(
     }
     merged = {**filled, **{k: v for k, v in data.items() if k in FIELDS and v not in (None, "")}}
     merged.update(vet(data, article, ctx, where))  # types refused, text cleaned
+    # Blank once cleaned (a W3C annotation without a creator, an author of spaces) means
+    # not given: the importing analyst and the import time stand.
+    for key in ("author", "created"):
+        if not merged.get(key):
+            merged[key] = filled[key]
+    if not merged.get("updated"):
+        merged.pop("updated", None)
     for key in ("created", "updated"):
         if isinstance(merged.get(key), str) and merged[key]:
             merged[key] = checked_date(merged[key], key, where, ctx.warn)

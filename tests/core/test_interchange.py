@@ -612,3 +612,185 @@ def test_the_conformance_checks_reject_broken_files(corpus):
                     archive.writestr(name, "x")
         with pytest.raises(AssertionError):
             assert_qdpx_valid(out.getvalue())
+
+
+# -- W3C: mutants that survived (issue 18) ------------------------------------------------
+
+
+def _one(text: str, selector, **changes) -> dict:
+    data = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": "https://example.org/anno/3",
+        "type": "Annotation",
+        "body": {"type": "TextualBody", "purpose": "tagging", "value": "energy"},
+        "target": {"source": "q.txt", "selector": selector},
+    }
+    return data | changes
+
+
+def _text_corpus(text: str) -> Corpus:
+    return Corpus([article_from_text("q.txt", Path("q.txt"), text)])
+
+
+def test_w3c_export_bodies_are_textual_and_the_note_plain_text(corpus):
+    article = corpus["003_24f7bdae331ea796.txt"]
+    ann = ann_on(article, "natural gas", ["energy", "Arctic route"], note="why")
+    (line,) = export("w3c", [ann], corpus).splitlines()
+    assert json.loads(line)["body"] == [
+        {"type": "TextualBody", "purpose": "tagging", "value": "energy"},
+        {"type": "TextualBody", "purpose": "tagging", "value": "Arctic route"},
+        {"type": "TextualBody", "purpose": "commenting", "value": "why", "format": "text/plain"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("creator", "author"),
+    [
+        ({"type": "Person", "name": "", "nickname": "dana"}, "dana"),
+        ({"type": "Person", "id": "acct:eve@example.org"}, "acct:eve@example.org"),
+        ({"type": "Person", "name": 5, "id": "acct:eve@example.org"}, "acct:eve@example.org"),
+        ({"type": "Person"}, "importer"),  # none given: the importing analyst
+        (None, "importer"),
+    ],
+)
+def test_w3c_creator_falls_back_from_name_to_nickname_to_id(creator, author):
+    text = "alpha gas beta."
+    data = _one(text, {"type": "TextQuoteSelector", "exact": "gas"})
+    if creator is not None:
+        data["creator"] = creator
+    (ann,) = read("w3c", json.dumps(data), _text_corpus(text))
+    assert ann.author == author
+
+
+def test_w3c_notes_are_commenting_or_purposeless_bodies_joined():
+    text = "alpha gas beta."
+    body = [
+        {"type": "TextualBody", "purpose": "tagging", "value": "energy"},
+        {"type": "TextualBody", "purpose": "commenting", "value": "first"},
+        {"type": "TextualBody", "purpose": "describing", "value": "not a note"},
+        {"type": "TextualBody", "value": "second"},
+    ]
+    data = _one(text, {"type": "TextQuoteSelector", "exact": "gas"}, body=body)
+    (ann,) = read("w3c", json.dumps(data), _text_corpus(text))
+    assert ann.themes == ("energy",) and ann.note == "first\n\nsecond"
+
+
+def test_w3c_other_selectors_are_ignored():
+    text = "alpha gas beta."
+    selectors = [
+        {"type": "CssSelector", "value": "#p1"},
+        {"type": "TextQuoteSelector", "exact": "gas"},
+        {"type": "RangeSelector", "startSelector": {}},
+    ]
+    (ann,) = read("w3c", json.dumps(_one(text, selectors)), _text_corpus(text))
+    assert (ann.start, ann.end) == (6, 9)
+
+
+def test_w3c_a_quote_with_stale_positions_is_found_near_them():
+    text = "the gas here. some gas there. more gas again."
+    second = text.index("gas", 10)
+    selectors = [
+        {"type": "TextQuoteSelector", "exact": "gas"},
+        {"type": "TextPositionSelector", "start": second + 3, "end": second + 6},  # stale
+    ]
+    (ann,) = read("w3c", json.dumps(_one(text, selectors)), _text_corpus(text))
+    assert (ann.start, ann.end, ann.exact) == (second, second + 3, "gas")
+
+
+def test_w3c_valid_positions_are_trusted_over_the_quotes_context():
+    text = "alpha gas beta. gamma gas delta."
+    second = text.index("gamma gas") + len("gamma ")
+    selectors = [
+        {"type": "TextQuoteSelector", "exact": "gas", "prefix": "alpha ", "suffix": " beta"},
+        {"type": "TextPositionSelector", "start": second, "end": second + 3},
+    ]
+    (ann,) = read("w3c", json.dumps(_one(text, selectors)), _text_corpus(text))
+    assert ann.start == second
+
+
+def test_w3c_a_quote_alone_anchors_at_its_first_copy():
+    text = "aaa bbb"
+    (ann,) = read(
+        "w3c",
+        json.dumps(_one(text, {"type": "TextQuoteSelector", "exact": "aa"})),
+        _text_corpus(text),
+    )
+    assert (ann.start, ann.end) == (0, 2)
+
+
+def test_w3c_a_quote_that_is_the_whole_article():
+    text = "all of it"
+    (ann,) = read(
+        "w3c",
+        json.dumps(_one(text, {"type": "TextQuoteSelector", "exact": text})),
+        _text_corpus(text),
+    )
+    assert (ann.start, ann.end) == (0, len(text))
+
+
+def test_w3c_without_an_id_or_with_odd_dates_still_imports():
+    text = "alpha gas beta."
+    data = _one(text, {"type": "TextQuoteSelector", "exact": "gas"}, created=5, modified=["x"])
+    del data["id"]
+    (ann,) = read("w3c", json.dumps(data), _text_corpus(text))
+    assert ann.id and isinstance(ann.created, str) and ann.created.endswith("Z")
+    assert isinstance(ann.updated, str)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: [d], r"^in\.txt:1: expected a JSON object$"),
+        (lambda d: d | {"type": "Note"}, r"^in\.txt:1: type is not Annotation$"),
+        (
+            lambda d: (
+                d
+                | {
+                    "target": {
+                        "source": "q.txt",
+                        "selector": {"type": "TextPositionSelector", "start": 0, "end": "9"},
+                    }
+                }
+            ),
+            r"^in\.txt:1: TextPositionSelector end must be an integer$",
+        ),
+        (
+            lambda d: (
+                d
+                | {
+                    "target": {
+                        "source": "q.txt",
+                        "selector": {"type": "TextQuoteSelector", "exact": "zz"},
+                    }
+                }
+            ),
+            r"^in\.txt:1: the quote is not in article 'q\.txt'$",
+        ),
+    ],
+)
+def test_w3c_errors_say_what_is_wrong(change, message):
+    text = "alpha gas beta."
+    data = change(_one(text, {"type": "TextQuoteSelector", "exact": "gas"}))
+    with pytest.raises(FormatError, match=message):
+        read("w3c", json.dumps(data), _text_corpus(text))
+
+
+def test_w3c_no_warning_when_nothing_was_skipped():
+    text = "alpha gas beta."
+    warnings: list[str] = []
+    read(
+        "w3c",
+        json.dumps(_one(text, {"type": "TextQuoteSelector", "exact": "gas"})),
+        _text_corpus(text),
+        warnings,
+    )
+    assert warnings == []
+
+
+def test_a_blank_author_or_date_means_not_given(corpus):
+    article = corpus["003_24f7bdae331ea796.txt"]
+    start, end = fx.span(article, "natural gas")
+    record = {"article_id": article.id, "start": start, "end": end, "exact": "natural gas"}
+    record |= {"themes": ["energy"], "author": "  ", "created": "", "updated": " "}
+    (ann,) = read("jsonl", json.dumps(record), corpus)
+    assert ann.author == "importer" and ann.created.endswith("Z") and ann.updated == ann.created
