@@ -1175,12 +1175,24 @@ class PostgresStore(StoreEdits):
             "SELECT id, sha256, title, source, date, city, "
             """NULLIF(meta, '{"meta": {}}'::jsonb)::text FROM articles"""
         ).fetchall()
-        fetch = self._article_text
+        fetch, fetch_many = self._article_text, self._article_texts
         articles = []
         for aid, sha, title, source, date, city, meta in rows:
             extra = (orjson.loads(meta).get("meta") or {}) if meta else {}
             articles.append(
-                TeamArticle(aid, aid, None, sha, title, source, date, city, extra, fetch=fetch)
+                TeamArticle(
+                    aid,
+                    aid,
+                    None,
+                    sha,
+                    title,
+                    source,
+                    date,
+                    city,
+                    extra,
+                    fetch=fetch,
+                    fetch_many=fetch_many,
+                )
             )
         return Corpus(articles)
 
@@ -1192,6 +1204,13 @@ class PostgresStore(StoreEdits):
         search index), on the side connection."""
         row = self._side_sql("SELECT text FROM articles WHERE id = %s", (article_id,)).fetchone()
         return row[0] if row else ""
+
+    def _article_texts(self, article_ids: list[str]) -> dict[str, str]:
+        """Many articles' texts in one query (the search index reads a batch at a time)."""
+        rows = self._side_sql(
+            "SELECT id, text FROM articles WHERE id = ANY(%s)", (article_ids,)
+        ).fetchall()
+        return dict(rows)
 
     def _side_sql(self, query: str, params: Any = None) -> Any:
         """One read on a second connection, for threads other than the store's own
