@@ -349,3 +349,33 @@ def test_disagreements_count_the_given_team_and_joined_pieces_keep_theme_and_abs
     (d,) = disagreements(anns, authors=["alice", "bob", "carol"])
     assert (d.start, d.end, d.theme) == (0, 20, E)
     assert d.coded_by == ("alice", "bob") and d.not_by == ("carol",)
+
+
+def test_bad_unit_or_scope_names_the_choices():
+    with pytest.raises(ValueError, match=r"^unknown unit 'word' \(units: sentence, token\)$"):
+        agreement(TEAM, CORPUS, unit="word")
+    with pytest.raises(ValueError, match=r"^unknown theme scope 'all' \(pair, codebook\)$"):
+        agreement(TEAM, CORPUS, theme_scope="all")
+
+
+def test_pairs_follow_the_codebook_and_count_units_and_articles():
+    anns = [ann(ART, 0, 8, E, author="a"), ann(ART, 0, 8, D, author="b")]
+    r = agreement(anns, CORPUS, themes=[E, D, "unused"])
+    assert [p.theme for p in r.pairs] == [E, D, OVERALL]  # codebook order, not a-z
+    assert [(p.units, p.articles) for p in r.pairs] == [(4, 1), (4, 1), (8, 1)]
+    assert all(p.per_article is None for p in r.pairs)  # only when asked for
+    r = agreement(anns, CORPUS, themes=[E, D, "unused"], theme_scope="codebook")
+    assert [p.theme for p in r.pairs] == [E, D, "unused", OVERALL]
+
+
+def test_without_coverage_a_pair_is_compared_on_what_either_coded():
+    anns = [ann(ART, 0, 8, E, author="a"), ann(OTHER, 0, 11, E, author="b")]
+    r = agreement(anns, TWO)
+    assert r.coverage == "coded" and _pair(r, "a", "b", E).articles == 2
+
+
+def test_annotations_on_articles_outside_the_corpus_are_left_out():
+    stray = ann(OTHER, 0, 11, E, author="a")
+    anns = [stray, ann(ART, 0, 8, E, author="a"), ann(ART, 0, 8, E, author="b")]
+    r = agreement(anns, CORPUS)  # OTHER is not in this corpus
+    assert _pair(r, "a", "b", E).f1_exact == 1.0 and r.articles == 1
