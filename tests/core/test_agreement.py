@@ -363,6 +363,7 @@ def test_pairs_follow_the_codebook_and_count_units_and_articles():
     r = agreement(anns, CORPUS, themes=[E, D, "unused"])
     assert [p.theme for p in r.pairs] == [E, D, OVERALL]  # codebook order, not a-z
     assert [(p.units, p.articles) for p in r.pairs] == [(4, 1), (4, 1), (8, 1)]
+    assert _pair(r, "a", "b", OVERALL).f1_exact == 0.0  # same passage, different themes
     assert all(p.per_article is None for p in r.pairs)  # only when asked for
     r = agreement(anns, CORPUS, themes=[E, D, "unused"], theme_scope="codebook")
     assert [p.theme for p in r.pairs] == [E, D, "unused", OVERALL]
@@ -372,6 +373,8 @@ def test_without_coverage_a_pair_is_compared_on_what_either_coded():
     anns = [ann(ART, 0, 8, E, author="a"), ann(OTHER, 0, 11, E, author="b")]
     r = agreement(anns, TWO)
     assert r.coverage == "coded" and _pair(r, "a", "b", E).articles == 2
+    # ... and for the team figures, everyone read every article someone coded.
+    assert r.fleiss_units == 4 + 3 and r.alpha[E] is not None and r.fleiss[E] is not None
 
 
 def test_annotations_on_articles_outside_the_corpus_are_left_out():
