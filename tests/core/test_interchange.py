@@ -928,3 +928,14 @@ def test_doccano_ids_missing_or_repeated_are_derived_from_the_span():
     assert len({a.id for a in anns}) == 3
     again = sorted(_doccano(record, offsets="codepoints"), key=lambda a: a.start)
     assert [a.id for a in again] == [a.id for a in anns]  # derived, so stable
+
+
+def test_doccano_a_new_text_is_added_under_the_records_name(tmp_path):
+    corpus, add = importing(tmp_path)
+    record = {"id": "story-7", "article_id": "ignored", "text": GAS, "label": [[0, 3, "e"]]}
+    (a,) = read("doccano", json.dumps(record), corpus, add=add, offsets="codepoints")
+    assert a.article_id.endswith("story-7.txt")
+    del record["id"]
+    record["text"] = "Oil prices fell."
+    (b,) = read("doccano", json.dumps(record), corpus, add=add, offsets="codepoints")
+    assert b.article_id.endswith("ignored.txt")  # no id: the article_id names it
