@@ -128,7 +128,7 @@ def _similarity(expected: str, actual: str) -> float:
 
 
 def _context(
-    text: str, start: int, end: int, prefix: str, suffix: str, full: bool = True
+    text: str, start: int, end: int, prefix: str, suffix: str, full: bool
 ) -> tuple[float, float]:
     """Prefix and suffix similarity; `full` compares at least `CONTEXT` characters a side.
 
@@ -165,7 +165,7 @@ def _occurrences(text: str, exact: str, limit: int = MAX_COPIES) -> list[int]:
     return out
 
 
-def find_exact(text: str, exact: str, prefix: str, suffix: str, hint: int = 0) -> int | None:
+def find_exact(text: str, exact: str, prefix: str, suffix: str, hint: int) -> int | None:
     """The start of the best exact occurrence of `exact` (by context, then closeness).
 
     For imports: a missing prefix or suffix means unknown, not the text's edge, so only
@@ -241,7 +241,7 @@ def _fuzzy(
         cand = _candidate(text, s, e, exact, prefix, suffix, hint, w)
         if cand.distance <= bound or not bounded:
             out.append(cand)
-    return sorted(out, key=lambda c: -c.score)
+    return out
 
 
 def _sides(best: Candidate, prefix: str, suffix: str) -> tuple[float, float]:
@@ -264,7 +264,7 @@ def _doubt(
     suffix: str,
     hint: int,
     w: Weights,
-    copies: int = 1,
+    copies: int,
 ) -> str:
     """Why `best` is not certain, or "" if it is (`copies`: exact copies of the quote)."""
     rival = max(
@@ -376,8 +376,8 @@ def candidates(ann: Annotation, article: Article, k: int = 3) -> list[Candidate]
     """
     text = article.text
     found: dict[tuple[int, int], Candidate] = {}
-    loose = replace(HYPOTHESIS, max_error_rate=0.6)
-    args = (ann.exact, ann.prefix, ann.suffix, ann.start, loose)
+    # Unbounded: any passage, however edited, may be the one the analyst picks.
+    args = (ann.exact, ann.prefix, ann.suffix, ann.start, HYPOTHESIS)
     if ann.status == REVIEW and 0 <= ann.start < ann.end <= len(text):
         found[(ann.start, ann.end)] = _candidate(text, ann.start, ann.end, *args)
     for s in _occurrences(text, ann.exact, 50):

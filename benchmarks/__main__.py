@@ -14,6 +14,7 @@ import time
 
 FULL = [
     ["benchmarks.store_bench"],
+    ["benchmarks.store_scale"],
     ["benchmarks.startup_bench"],
     ["benchmarks.startup_outside"],
     ["benchmarks.search_bench", "--n", "10000"],
@@ -24,6 +25,7 @@ FULL = [
 ]
 QUICK = [
     ["benchmarks.store_bench", "--quick"],
+    ["benchmarks.store_scale", "--articles", "1000"],
     ["benchmarks.startup_bench", "--articles", "300", "--annotations", "3000"],
     ["benchmarks.search_bench", "--quick"],
     ["benchmarks.tui_bench", "--quick"],

@@ -115,6 +115,7 @@ class TaglineApp(ChangeApp):
         self.post_message(self.IndexProgress(0, len(articles)))
         try:
             index = SearchIndex.cached(articles, self.workspace.cache_dir, progress=progress)
+            index.warm()
         except _Cancelled:
             return
         except Exception as exc:  # a bad article must not take the app down: say why

@@ -281,6 +281,12 @@ class SearchIndex:
                 self._keys = keys
         return keys
 
+    def warm(self) -> None:
+        """Do now what the first search would (article keys, vocabulary): call it in the
+        worker that opened the index, so the first query typed is as fast as the rest."""
+        self._by_key()
+        self._load_vocab()
+
     # ---- building and updating
 
     @classmethod

@@ -246,6 +246,8 @@ class AnnotationStore(StoreEdits):
 
     def article_ids(self) -> list[str]:
         """Articles with at least one annotation, sorted."""
+        if self._unindexed:  # nothing written yet: the index's tables, without building it
+            return sorted({a for a, _ in self._unindexed} | set(self._ids.values()))
         return sorted(set(self._index.values()))
 
     def all(self) -> Iterator[Annotation]:

@@ -250,13 +250,29 @@ def test_candidates_put_a_doubtful_placement_first_then_the_best_by_score():
     doubtful = replace(ann, status=REVIEW, start=third, end=third + len("output rose"))
     found = candidates(doubtful, a, k=3)
     assert (found[0].start, found[0].end) == (third, third + len("output rose"))
-    assert found[1].start == ann.start  # then the best by score
+    assert (found[1].start, found[1].end) == (ann.start, ann.end)  # then the best by score
     assert found[1].score >= found[2].score and len(found) == 3
+    assert all(c.end - c.start == len("output rose") for c in found)
+    # A proposal that is no copy of the quote (a fuzzy one) is still offered first,
+    # wherever it lies in the text, from its first character to its last.
+    for start, end in ((0, 9), (len(text) - 10, len(text)), (20, 31)):
+        proposal = replace(ann, status=REVIEW, start=start, end=end)
+        assert (candidates(proposal, a, k=3)[0].start, candidates(proposal, a)[0].end) == (
+            start,
+            end,
+        )
+    # An orphan's stale offsets are not a candidate.
+    lost = replace(ann, status="orphaned", start=0, end=9)
+    assert all(c.start != 0 for c in candidates(lost, a, k=5))
     # Not in review: all by score, the annotated copy first, k limits the list.
     plain = candidates(ann, a, k=2)
     assert len(plain) == 2 and plain[0].start == ann.start
     assert plain[0].score >= plain[1].score
     assert len(candidates(ann, a, k=5)) == 3  # every copy offered, no more
+    six = article("\n".join(f"Report {i}: output rose." for i in range(6)) + "\n", "six.txt")
+    many = annotate(six, "output rose", nth=2)
+    assert len(candidates(many, six, k=6)) == 6
+    assert len(candidates(many, six)) == 3  # three by default, as the review screen shows
     # A proposal whose offsets no longer fit the text is not offered.
     broken = replace(ann, status=REVIEW, start=len(text) + 5, end=len(text) + 9)
     assert all(c.end <= len(text) for c in candidates(broken, a, k=5))
@@ -270,6 +286,12 @@ def test_candidates_offer_a_fuzzy_match_beyond_the_placement_bound():
     found = candidates(ann, after, k=1)
     assert len(found) == 1
     assert "new corridor will be" in after.text[found[0].start : found[0].end]
+    # Rewritten beyond the placement bound (half the quote): still offered.
+    new = "A polar sea lane halves sailing times soon."
+    after = article(TEXT.replace(ann.exact, new))
+    [found] = candidates(ann, after, k=1)
+    assert found.distance > len(ann.exact) // 2
+    assert "polar sea lane halves sailing" in after.text[found.start : found.end]
 
 
 def test_find_exact_picks_the_copy_by_context_then_by_closeness():
@@ -279,9 +301,58 @@ def test_find_exact_picks_the_copy_by_context_then_by_closeness():
     assert find_exact(text, "Alpha", "", "", 50) == 0  # a quote at offset 0
     first, second, third = (i for i in range(len(text)) if text.startswith("output rose", i))
     assert find_exact(text, "output rose", "Beta said ", " today.", 0) == second
+    assert find_exact(text, "output rose", "Beta said ", " today.", len(text)) == second
     assert find_exact(text, "output rose", "Beta said ", "", len(text)) == third
     # An import's missing prefix or suffix is unknown, not the text's edge.
     assert find_exact(text, "output rose", "", "", first + 1) == first
+
+
+def test_reanchor_store_uses_the_weights_it_is_given(tmp_path):
+    before = article()
+    ann = annotate(before, "oil")  # "Officials said oil exports"
+    sentence = "Officials said oil exports would grow."
+    corpus = Corpus([article(TEXT.replace(sentence, "Exports were not discussed at all today."))])
+    for weights, status in ((TAGLINE, "orphaned"), (HYPOTHESIS, "reanchored")):
+        with AnnotationStore(tmp_path / f"{status}.json") as store:
+            store.put_many([ann])
+            report = reanchor_store(store, corpus, weights)
+            assert [a.status for a in store.all()] == [status]
+            assert report.saved
+
+
+def test_an_annotation_at_either_end_of_the_text_stays_certain_when_text_is_added_there():
+    first = annotate(article(), "Energy talks")  # prefix "" (the text's start)
+    assert first.prefix == ""
+    after = article("Correction appended above.\n" + TEXT)
+    placed = reanchor(first, after)
+    assert (placed.status, placed.start) == ("reanchored", first.start + 27)
+    last = annotate(article(), "resigned after the vote.")  # suffix "\n" (the text's end)
+    assert last.suffix == "\n"
+    after = article(TEXT + "Editor's note: this story was updated on Tuesday.\n")
+    placed = reanchor(last, after)
+    assert placed.status == "anchored" and placed.start == last.start
+
+
+def test_one_side_agreeing_does_not_speak_for_the_other_away_from_the_texts_edges():
+    ann = annotate(article(), "oil exports")  # full context on both sides
+    assert len(ann.prefix) == len(ann.suffix) == CONTEXT
+    # The text after it replaced, the text before it intact; a shift too.
+    after = article(
+        "Update.\n"
+        + TEXT.replace("would grow. The Arctic route shortens", "fell, and nobody knows why")
+    )
+    found = locate(after.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+    assert found.prefix == 1.0 and found.suffix < TAGLINE.min_side
+    assert found.doubt == "the text around it changed"
+    # Mirrored: the text before it replaced.
+    after = article(
+        "Update.\n"
+        + TEXT.replace("prices rose on Monday. The pipeline", "(1) 2 33 - 444: 5 66 / 7777 #8")
+    )
+    ann = annotate(article(), "to the north")
+    found = locate(after.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+    assert found.suffix == 1.0 and found.prefix < TAGLINE.min_side
+    assert found.doubt == "the text around it changed"
 
 
 def test_locate_shortcuts():
@@ -300,3 +371,115 @@ def test_locate_shortcuts():
     found = locate(bare, "natural gas", prefix, suffix, start, start + 11, HYPOTHESIS)
     assert (found.start, found.doubt) == (start, "")
     assert TAGLINE.review and not HYPOTHESIS.review
+
+
+def test_a_fuzzy_match_has_the_edited_passages_exact_edges_anywhere_in_the_text():
+    cases = [
+        ("Energy talks", "Energy tallks"),  # at the text's first character
+        ("resigned after the vote.", "resigned after the vote!"),  # its last line
+        ("the oil minister resigned", "the oil ministre resigned"),  # inside
+        ("Oil prices rose on Monday.", "Oil prices rose on Mondy."),  # a letter fewer
+    ]
+    for quote, new in cases:
+        for above in ("", "A first line was added.\n"):
+            ann = annotate(article(), quote)
+            after = article(above + TEXT.replace(quote, new))
+            placed = reanchor(ann, after)
+            assert placed.status == "reanchored", quote
+            assert after.text[placed.start : placed.end] == new == placed.exact
+    # The old offsets lie beyond the end of a much shorter text.
+    ann = annotate(article(), "resigned after the vote.")
+    short = article("Energy talks\nIn other news, the oil minister resigned after the vote!\n")
+    assert ann.start > len(short.text)
+    placed = reanchor(ann, short)
+    assert placed.status == "reanchored" and placed.exact == "resigned after the vote!"
+
+
+def test_offsets_that_still_hold_keep_the_annotation_only_while_their_context_agrees():
+    ann = annotate(article(), "pipeline to the north")
+    caption = "Caption: rose on Monday. The pipeline to the north carries natural gas\n"
+    # Context changed a little (same lengths, so the offsets hold): kept, although a
+    # caption nearby repeats the old context word for word.
+    text = TEXT.replace(
+        "Monday. The pipeline to the north carries", "Sunday. Our pipeline to the north carried"
+    )
+    line = TEXT.splitlines(keepends=True)[1]  # the original line, printed again
+    text = text.replace("Officials said", line + "Officials said")
+    found = locate(text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+    assert (found.start, found.doubt) == (ann.start, "")
+    assert found.context >= TAGLINE.keep_context
+    # Context changed more (its mean below `keep_context`, each side still above
+    # `min_side`): the offsets alone do not keep it; the caption casts doubt.
+    text = TEXT.replace(
+        "rose on Monday. The pipeline to the north carries natural",
+        "fell at 9 a.m.: Our pipeline to the north, which has natural",
+    )
+    text += caption
+    assert text[ann.start : ann.end] == ann.exact
+    found = locate(text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+    assert found.context < TAGLINE.keep_context and min(found.prefix, found.suffix) >= 0.2
+    assert found.doubt == "another passage matches almost as well"
+
+
+def test_a_long_quote_found_once_is_proposed_even_without_context():
+    text = "Zz.\nCompletely unrelated words. The Arctic route short of anything said here, yes.\n"
+    for quote, proposed in (("The Arctic route sho", True), ("The Arctic route sh", False)):
+        ann = annotate(article(), quote)
+        found = locate(text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+        assert (found is not None) == proposed == (len(quote) >= TAGLINE.unique_length)
+        if found is not None:
+            assert found.context < TAGLINE.orphan_context and found.doubt != ""
+
+
+def test_a_three_letter_quote_with_one_letter_changed_is_found():
+    ann = annotate(article(), "gas")
+    after = article(TEXT.replace("natural gas to", "natural gaz to"))
+    placed = reanchor(ann, after)
+    assert (placed.status, placed.exact, placed.start) == ("reanchored", "gaz", ann.start)
+
+
+def test_reanchor_all_goes_on_past_skipped_annotations_and_counts_each():
+    before = article()
+    skipped = [
+        replace(annotate(before, "Energy"), article_id="gone.txt"),  # no such article
+        annotate(article("Unrelated.\n", "b.txt"), "Unrelated"),  # article unchanged
+    ]
+    gone = [
+        annotate(before, "The Arctic route shortens shipping by two weeks."),
+        annotate(before, "Officials said oil exports would grow."),
+    ]
+    doubtful = [
+        annotate(before, "pipeline to the north carries natural gas"),
+        annotate(before, "natural gas to the coast"),
+    ]
+    edited = DOUBTFUL.replace("The Arctic route shortens shipping by two weeks.", "")
+    edited = edited.replace("Officials said oil exports would grow.", "")
+    corpus = Corpus([article(edited), article("Unrelated.\n", "b.txt")])
+    report = reanchor_all(skipped + gone + doubtful, corpus)
+    assert (report.orphaned, report.flagged, report.reanchored) == (2, 2, 0)
+    assert [a for a, _ in report.changed] == gone + doubtful
+
+
+def test_the_kept_path_refreshes_the_prefix_too():
+    ann = annotate(article(), "pipeline to the north")
+    after = article(TEXT.replace("on Monday. The pipeline", "on Sunday. The pipeline"))
+    [(_, new)] = reanchor_all([ann], Corpus([after])).changed
+    assert (new.start, new.status) == (ann.start, "anchored")
+    assert new.prefix == context_of(after.text, new.start, new.end)[0] != ann.prefix
+
+
+def test_stale_skips_an_article_missing_from_the_corpus_and_goes_on(tmp_path):
+    a = article()
+    early = article("Another text about oil.\n", "0-early.txt")  # sorts before a.txt
+    anns = [annotate(early, "oil"), annotate(a, "Energy talks")]
+    with AnnotationStore(tmp_path / "db.json") as store:
+        store.put_many(anns)
+        assert [x.id for x in stale(store, Corpus([article(SHIFTED)]))] == [anns[1].id]
+
+
+def test_an_orphans_offsets_are_clamped_to_a_shorter_text():
+    ann = annotate(article(), "In other news, the oil minister resigned after the vote.")
+    short = article("Energy talks\nNothing else.\n")
+    placed = reanchor(ann, short)
+    assert placed.status == "orphaned"
+    assert (placed.start, placed.end) == (len(short.text), len(short.text))

@@ -7,11 +7,13 @@ score's exact value; and each reason a placement is flagged for review.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from annotations.anchoring import (
+    HYPOTHESIS,
     REVIEW,
     TAGLINE,
     Report,
@@ -288,6 +290,10 @@ def test_a_far_copy_with_better_context_does_not_outweigh_the_old_place():
     assert found.start == text.index(quote)
     assert min(found.prefix, found.suffix) >= TAGLINE.strong_context
     assert found.doubt == ""
+    # Still so 120 characters from the old place (up to `far // 2`).
+    start = found.start
+    found = where(text, quote, prefix, suffix, start - 120)
+    assert (found.start, found.doubt) == (start, "")
     # With the context on one side gone, the far copy wins, flagged.
     bare = doc.replace("adding that", "and so, it is said,")
     bare = bare.replace("was pleased with the outcome", "spoke at length")
@@ -350,3 +356,69 @@ def test_the_distance_and_length_limits_are_inclusive():
         text = "Line.\n" + changed.replace("to the coast every single", context)
         found = where(text, quote, prefix, suffix, at)
         assert found.start == text.index(quote) and found.doubt == doubt
+
+
+def test_the_quote_term_divides_by_the_longer_of_quote_and_passage():
+    text = "x" * 40 + "The premier said output rose sharply in May" + "y" * 60
+    quote, start = "output rose", text.index("output rose")
+    prefix, suffix = context_of(text, start, start + len(quote))
+    # Two letters inserted: a 13-character passage for an 11-character quote.
+    edited = text.replace("output rose", "outpuut roose")
+    found = locate(edited, quote, prefix, suffix, start + 3, start + 14)
+    assert (found.start, found.end, found.distance) == (start, start + 13, 2)
+    w = TAGLINE
+    position = w.nearby / (w.nearby + 3)
+    expected = (
+        w.quote * (1 - 2 / 13) + w.prefix * 1.0 + w.suffix * found.suffix + w.position * position
+    )
+    assert found.score == pytest.approx(expected / w.total)
+
+
+def test_context_at_the_texts_start_agrees_only_with_the_texts_start():
+    text = "Headline words here.\nBody text follows.\n"
+    prefix, suffix = context_of(text, 0, 8)
+    assert prefix == ""
+    found = locate(text, "Headline", prefix, suffix, 0, 8)
+    assert found.prefix == 1.0 and found.score == pytest.approx(1.0)
+    # A quote that had text before it, now at the very start: no prefix agrees.
+    body = "Intro.\nHeadline words here.\n"
+    at, prefix, suffix = stored(body, "Headline")
+    found = where(body[at:], "Headline", prefix, suffix, 3)
+    assert found.start == 0 and found.prefix == 0.0
+
+
+def test_the_hypothesis_rules_compare_only_the_stored_context():
+    text = "Gas output rose.\nMore lines of text follow here, on and on.\n"
+    quote = "Gas output rose."
+    # Stored by an annotation that ended its text: suffix "\n".
+    hyp = locate(text, quote, "", "\n", 0, len(quote), HYPOTHESIS)
+    assert hyp.suffix == 1.0  # "\n" agrees with any line end under Hypothesis's rules
+    tag = locate(text, quote, "", "\n", 0, len(quote))
+    assert tag is None or tag.suffix < 1.0  # not with Tagline's full window
+
+
+def test_overlapping_copies_are_all_found():
+    text = "Ahh, hhh."
+    assert find_exact(text, "hh", "h", ".", 0) == 6  # copies at 1, 5 and 6
+
+
+def test_an_edited_quote_needs_both_sides_of_its_context():
+    text = "Intro line.\nOfficials said the output rose fast in May, the bureau reported today.\n"
+    quote = "the output rose fast"
+    at, prefix, suffix = stored(text, quote)
+    # A typo fixed in the quote, the text after it partly rewritten: the mean context
+    # is still above `edited_context`, but one side is below `edited_side`.
+    edited = text.replace(quote, "the output rose fats").replace("in May, the", "as 2024 closed, a")
+    found = where(edited, quote, prefix, suffix, at)
+    assert found.context >= TAGLINE.edited_context and found.suffix < TAGLINE.edited_side
+    assert found.doubt == "the passage was edited and its context changed"
+
+
+def test_the_edit_bound_is_a_setting():
+    text = "Intro line here.\nOfficials said the output rose fast in May, the bureau reported.\n"
+    quote = "the output rose fast"
+    at, prefix, suffix = stored(text, quote)
+    edited = text.replace(quote, "the outcome rose fast")  # 4 edits in 20 characters
+    assert where(edited, quote, prefix, suffix, at).distance == 4
+    strict = replace(TAGLINE, max_error_rate=0.15)  # at most 3 edits
+    assert locate(edited, quote, prefix, suffix, at, at + 1, strict) is None

@@ -43,6 +43,7 @@ def test_opening_parses_no_article_table_and_still_knows_every_annotation(tmp_pa
         names = {ARTICLE_PREFIX + a.id for a in arts}
         assert names <= _unparsed(s)
         assert len(s) == 4 and s.annotation_count(arts[0].id) == 2
+        assert s.article_ids() == sorted(a.id for a in arts)
         assert s.article_hashes() == {a.id: {a.sha256} for a in arts}
         assert names <= _unparsed(s)  # none of that parsed a table
         assert s.get(tagged[3].id) == tagged[3] and tagged[1].id in s

@@ -30,7 +30,8 @@ class SteadyApp(TaglineApp):
     colour_system = "truecolor"
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual calls every class's `on_mount` in the MRO: calling super() here would
+        # run TaglineApp's twice (two main screens, and in team mode two watchers).
         self.call_after_refresh(self._steady)
 
     def _steady(self) -> None:

@@ -415,3 +415,69 @@ async def test_an_article_edited_on_disk_is_reindexed_and_search_finds_the_new_t
     reopened = search_core.SearchIndex.cached(ws2.corpus.articles, ws2.cache_dir)
     assert reopened._fresh and reopened.search("walrus colony")[0].article_id == "a.txt"
     ws2.close()
+
+
+@sync
+async def test_keys_work_while_the_index_builds_and_search_shows_its_progress(db, monkeypatch):
+    """The index builds in a worker. Here every article costs a few milliseconds of
+    Python and the build holds at the half, busy (the GIL contended) while the test
+    moves in the list and opens search, then waiting while it types (Pilot waits for an
+    idle CPU after each key, up to a second: typing under a busy worker would only make
+    the test slow). The list, the reader and the search box answer meanwhile, the search
+    screen shows how far the build is, and the query runs when the index is ready."""
+    from annotations.corpus import Corpus
+    from benchmarks.corpus_gen import articles as synthetic
+
+    corpus = Corpus(synthetic(60, seed=5, targets=2))
+    real = search_core._documents
+    halfway, quiet, release = threading.Event(), threading.Event(), threading.Event()
+    calls = [0]
+
+    def spin(seconds: float) -> None:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            pass
+
+    def busy_documents(article):
+        calls[0] += 1
+        if calls[0] == 30:
+            halfway.set()
+            while not quiet.is_set():
+                spin(0.002)
+            release.wait(30)
+        spin(0.002)
+        return real(article)
+
+    monkeypatch.setattr(search_core, "_documents", busy_documents)
+    app = make_app(db, corpus)
+    try:
+        await _drive_during_build(app, corpus, halfway, quiet, release)
+    finally:  # a failed assertion must not leave the worker spinning (the app would not exit)
+        quiet.set()
+        release.set()
+
+
+async def _drive_during_build(app, corpus, halfway, quiet, release) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, halfway.is_set)
+        main = app.screen
+        first = main.article.id
+        await pilot.press("down")  # the article list moves and opens the next article
+        await wait_until(pilot, lambda: main.article.id != first)
+        assert app.search_index is None  # still building
+        await pilot.press("slash")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await wait_until(pilot, lambda: status(app).startswith("Indexing"))
+        done, total = app.index_progress
+        assert 0 < done < total == len(corpus)
+        assert status(app) == f"Indexing {done:,} / {total:,} articles…"
+        assert screen.query_one("#search-progress").display
+        quiet.set()
+        await pilot.press(*"cooperation")
+        assert screen.input.value == "cooperation" and app.search_index is None
+        assert results(app).option_count == 0
+        release.set()
+        await wait_until(pilot, lambda: screen.shown_query == "cooperation", timeout=30)
+        assert results(app).option_count > 0
+        assert not screen.query_one("#search-progress").display

@@ -104,6 +104,8 @@ class SearchScreen(Screen[SearchResult | None]):
         self.input.focus()
         if self.initial_query:
             self._run_query()
+        elif self.index is None:  # building: say how far, not "type to search"
+            self._progress_changed(getattr(self.app, "index_progress", (0, 0)))
         else:
             self._say("Type to search every article")
 

@@ -111,7 +111,7 @@ class PostgresStore(StoreEdits):
         self._summary: dict[str, Counter[str]] | None = None  # kept once computed
         self._done: set[str] | None = None  # this author's done articles, kept in reader mode
         self._rejected: set[str] | None = None
-        self._texts: psycopg.Connection | None = None  # article texts, from any thread
+        self._texts: psycopg.Connection | None = None  # reads from other threads
         self._texts_lock = threading.Lock()
         self._codebook, self._codebook_version = self._load_codebook()
 
@@ -152,8 +152,10 @@ class PostgresStore(StoreEdits):
         In reader mode, off the network thread, it fails at once while the server is
         away instead of waiting for a connection timeout.
         """
-        if self.offline and self._net is not None and not self._on_network():
-            raise StoreError(f"{self.location}: the server is unreachable (reconnecting…)")
+        if self._net is not None and not self._on_network():
+            if self.offline:
+                raise StoreError(f"{self.location}: the server is unreachable (reconnecting…)")
+            return self._side_sql(query, params)  # the store's connection is the thread's
         if self._offline():
             self._reconnect()
         try:
@@ -1167,18 +1169,26 @@ class PostgresStore(StoreEdits):
         return int(self._sql("SELECT count(*) FROM articles").fetchone()[0])
 
     def _article_text(self, article_id: str) -> str:
-        """An article's text, on a connection of its own: any thread may ask (a worker
-        opening an article, the search index), none shares a transaction."""
+        """An article's text: any thread may ask (a worker opening an article, the
+        search index), on the side connection."""
+        row = self._side_sql("SELECT text FROM articles WHERE id = %s", (article_id,)).fetchone()
+        return row[0] if row else ""
+
+    def _side_sql(self, query: str, params: Any = None) -> Any:
+        """One read on a second connection, for threads other than the store's own
+        (workers: texts, the dashboard, exports), so none runs inside its transaction.
+        The result is fetched before the lock is released."""
         with self._texts_lock:
             try:
                 if self._texts is None or self._texts.closed or self._texts.broken:
-                    self._texts = connect(self.url, timeout=2, name="tagline texts")
-                row = self._texts.execute(
-                    "SELECT text FROM articles WHERE id = %s", (article_id,)
-                ).fetchone()
+                    self._texts = connect(self.url, timeout=2, name="tagline reads")
+                return self._texts.execute(query, params)
+            except self._psycopg.errors.InsufficientPrivilege as exc:
+                raise NotAllowedError(
+                    f"{self.location}: not allowed ({_first_line(exc)})"
+                ) from None
             except self._psycopg.Error as exc:
                 raise StoreError(f"{self.location}: {_first_line(exc)}") from None
-        return row[0] if row else ""
 
     def publish(self, articles: Iterable[Article]) -> PublishReport:
         """Store articles (text, sha256, metadata) so every analyst reads the same texts."""
