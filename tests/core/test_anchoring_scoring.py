@@ -147,8 +147,27 @@ def test_each_reason_for_review():
     short, at = "gas", body.index("gas")
     p, s = context_of(body, at, at + 3)
     partly = body.replace("new pipeline carries natural", "old route takes natural")
-    partly = partly.replace("the coast every week", "a harbour weekly")
+    partly = partly.replace("gas to the coast every week", "gas into a harbour weekly")
     assert flagged(partly, short, p, s, at) == "a short quote whose context changed"
+
+
+def test_a_short_quote_whose_neighbours_still_agree_on_both_sides_is_certain():
+    """Words reworded around a short quote, not beside it: the characters right next to
+    it on both sides still agree, so it is the same word; with the word before it
+    reworded it stays doubtful (and without the rule it would be doubtful too)."""
+    body = "Officials said on Monday the new gas pipeline would reach the coast every week.\n"
+    at = body.index("gas")
+    p, s = context_of(body, at, at + 3)
+    kept = "A new line.\n" + body.replace(
+        "Officials said on Monday the", "Ministers told us that a"
+    ).replace("would reach the coast every", "will get to all ports by")
+    found = locate(kept, "gas", p, s, at, at + 1)
+    assert found is not None
+    assert (found.start, found.doubt) == (kept.index("gas"), "")
+    off = locate(kept, "gas", p, s, at, at + 1, replace(TAGLINE, adjacent=CONTEXT + 1))
+    assert off is not None and off.doubt == "a short quote whose context changed"
+    neighbour = kept.replace("new gas pipeline", "big gas pipeline")
+    assert flagged(neighbour, "gas", p, s, at) == "a short quote whose context changed"
 
 
 def test_flagged_placement_keeps_its_evidence_and_is_reported():
@@ -343,7 +362,9 @@ def test_the_distance_and_length_limits_are_inclusive():
         "the passage was reworded"
     )
     # A quote shorter than `short_quote` characters needs context of at least
-    # `strong_context` (0.5 counts) and both sides at `edited_side`.
+    # `strong_context` (0.5 counts) and both sides at `edited_side` (with the rule for
+    # intact neighbours, which these cases would meet, off: it has its own test).
+    alone = replace(TAGLINE, adjacent=CONTEXT + 1)
     changed = BODY.replace(
         "on Monday that the new pipeline carries", "on Friday that an old route carries"
     )
@@ -354,7 +375,8 @@ def test_the_distance_and_length_limits_are_inclusive():
     ):
         at, prefix, suffix = stored(BODY, quote)
         text = "Line.\n" + changed.replace("to the coast every single", context)
-        found = where(text, quote, prefix, suffix, at)
+        found = locate(text, quote, prefix, suffix, at, at + 1, alone)
+        assert found is not None
         assert found.start == text.index(quote) and found.doubt == doubt
 
 
