@@ -83,7 +83,7 @@ class Weights:
     orphan_context: float = 0.25  # below this, a placement is not even proposed
     unique_length: int = 20  # ... unless the quote is this long and occurs once
     kept_side: float = 0.8  # a match at the old offsets with this context on both sides
-    consensus: int = 3  # another annotation moved by this shift, give or take, vouches (far)
+    consensus: int = 10  # another annotation moved by this shift, give or take, vouches (far)
     adjacent: int = 3  # characters right beside a short quote that still agree, each side
 
     @property
