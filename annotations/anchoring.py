@@ -25,7 +25,10 @@ short quote without context on both sides. Strong evidence of another kind lifts
 of these: a long quote found once, unedited, near its old place is certain however its
 surroundings were reworded; a passage reworded in place between intact surroundings is
 the same passage, edited; a copy far away does not outweigh the old place when the
-context there still agrees on both sides.
+context there still agrees on both sides; a short quote whose neighbouring characters
+still agree on both sides is the same word. And an article's annotations vouch for each
+other (`locate_all`): two more than `far` apart in the old text that moved by the same
+shift show that the text between them moved as one block.
 
 A doubtful placement is stored as `needs_review`: its offsets move to the proposed
 passage and its hash to the new text, but it keeps its old quote, prefix and suffix,
