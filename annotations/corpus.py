@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import orjson
@@ -176,6 +176,23 @@ class Article:
 
     def __repr__(self) -> str:
         return f"Article(id={self.id!r}, title={self.title!r})"
+
+
+def preload_texts(articles: Sequence[Article]) -> None:
+    """Read the texts of these articles ahead, in one request per source where it can.
+
+    Articles whose text comes over the network (team mode) have a `fetch_many`
+    that fetches a whole batch in one query; reading them one by one would be one
+    round trip each (100,000 for a large corpus). Local articles read their files
+    when first asked, as before.
+    """
+    batches: dict[object, list[Article]] = {}
+    for article in articles:
+        fetch_many = getattr(article, "fetch_many", None)
+        if fetch_many is not None and not article.loaded:
+            batches.setdefault(fetch_many, []).append(article)
+    for fetch_many, batch in batches.items():
+        fetch_many(batch)  # type: ignore[operator]
 
 
 def article_from_text(article_id: str, path: Path, raw: str) -> Article:

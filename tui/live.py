@@ -14,6 +14,7 @@ from collections.abc import Callable
 from textual.app import App
 from textual.message import Message
 
+from annotations.store.errors import NotAllowedError, StoreError
 from annotations.store.postgres import PostgresStore, RemoteChange, Watcher
 from annotations.store.protocol import Store
 
@@ -36,6 +37,18 @@ def describe(remote: RemoteChange, title_of: Callable[[str], str | None]) -> str
         title = title_of(remote.articles[0]) or remote.articles[0]
         where = f" in ‘{title if len(title) <= 40 else title[:39] + '…'}’"
     return f"{remote.author or 'someone'} {what}{where}"
+
+
+def is_remote(store: Store) -> bool:
+    """A team store: reading it means the network, so screens read it in a worker."""
+    return isinstance(store, PostgresStore)
+
+
+def unreachable(exc: BaseException) -> str:
+    """What a screen says when a read from the server failed (plain text)."""
+    if isinstance(exc, StoreError) and not isinstance(exc, NotAllowedError):
+        return f"server unreachable ({exc})"
+    return str(exc)
 
 
 def start_live(

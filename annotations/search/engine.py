@@ -46,7 +46,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from annotations.corpus import Article
+from annotations.corpus import Article, preload_texts
 from annotations.model import Annotation
 from annotations.private_dir import private_dir
 from annotations.search.backend import Backend, article_key
@@ -88,6 +88,8 @@ WINDOW_OVERLAP = 300
 """…overlapping by this many, so a sentence across a cut is still found whole."""
 CANDIDATES = 100
 """Paragraphs fetched from the engine per query."""
+TEXT_BATCH = 500
+"""Texts read ahead per batch while indexing (team mode: one query per batch)."""
 PREFIX_TERMS = 40
 """At most this many completions of a prefix (the most frequent) join the query."""
 BOOST = {"exact": 1.0, "stem": 0.8, "prefix": 0.6, 1: 0.5, 2: 0.3}
@@ -308,6 +310,9 @@ class SearchIndex:
         step = max(1, total // 100)
         backend = self._backend
         for done, article in enumerate(articles, 1):
+            if (done - 1) % TEXT_BATCH == 0:
+                # Team mode: one query per batch of texts, not one per article.
+                preload_texts(articles[done - 1 : done - 1 + TEXT_BATCH])
             backend.add(article.id, _documents(article))
             self._attach(article)
             if progress and (done % step == 0 or done == total):

@@ -210,3 +210,35 @@ def test_an_edit_starts_from_the_version_the_caller_read(url, seeds_corpus):
         with pytest.raises(StaleEditError):
             alice.set_note(a.id, seen.note + " alice's")
         assert bob.get(a.id).note == "bob's"
+
+
+def test_the_search_index_reads_team_texts_a_batch_per_query(url, seeds_corpus, monkeypatch):
+    """Building the index over published articles: one text query per batch, not per
+    article (100,000 round trips at scale), with progress as before."""
+    import psycopg
+
+    from annotations.search import engine
+
+    assert main(["team", "publish", "--corpus", str(seeds_path()), url]) == 0
+    monkeypatch.setattr(engine, "TEXT_BATCH", 2)
+    queries: list[str] = []
+    real = psycopg.Connection.execute
+
+    def execute(self, query, *args, **kwargs):
+        queries.append(str(query))
+        return real(self, query, *args, **kwargs)
+
+    with PostgresStore(url, author="alice") as store:
+        corpus = store.load_corpus()
+        monkeypatch.setattr(psycopg.Connection, "execute", execute)
+        seen: list[tuple[int, int]] = []
+        index = engine.SearchIndex.build(corpus.articles, lambda d, t: seen.append((d, t)))
+        monkeypatch.setattr(psycopg.Connection, "execute", real)
+    texts = [q for q in queries if "text FROM articles" in q]
+    assert len(corpus) == 5 and len(texts) == 3  # batches of 2, 2 and 1
+    assert all("ANY" in q for q in texts)
+    assert seen[-1] == (5, 5)
+    assert [a.text for a in corpus] == [a.text for a in seeds_corpus]
+    word = seeds_corpus.articles[0].text.split()[5]
+    local = engine.SearchIndex.build(seeds_corpus.articles)
+    assert [h.article_id for h in index.search(word)] == [h.article_id for h in local.search(word)]

@@ -19,7 +19,7 @@ from dataclasses import replace
 import pytest
 
 from annotations.corpus import load_corpus
-from annotations.store.errors import StoreError
+from annotations.store.errors import StaleEditError, StoreError
 from annotations.store.postgres import PostgresStore, RemoteChange, TeamUrl
 from tests.helpers.paths import ROOT
 from tests.helpers.pg import ADMIN_URL, new_schema_url
@@ -187,3 +187,50 @@ def test_closing_a_reader_sends_its_queue_or_keeps_it_pending(url):
         assert carol.pending == 1
         bob.forget()
         assert len({a.author for a in bob.all()}) == 1
+
+
+def test_a_refused_undo_is_dropped_from_the_history_and_said_so(url):
+    """Undo overtaken by another analyst's edit: refused, and the entry leaves the
+    history (trying it again would only be refused again); the rest stays."""
+    with PostgresStore(url, author="alice") as alice, PostgresStore(url, author="bob") as bob:
+        first = alice.tag(ART, 0, 20, [E])
+        alice.tag(ART, 30, 40, [D])
+        alice.undo()  # the second tag: nothing in the way
+        assert alice.can_redo
+        bob.set_note(first.id, "bob's note")
+        with pytest.raises(StaleEditError, match=r"could not undo tag energy: .*dropped"):
+            alice.undo()
+        # The refused entry is gone; the undone second tag can still be redone.
+        assert not alice.can_undo and alice.redo() == f"tag {D}"
+        assert alice.can_undo and not alice.can_redo
+        assert bob.get(first.id).note == "bob's note"
+
+
+def test_a_refused_undo_in_a_reader_leaves_the_stacks_consistent(url):
+    """Reader mode: the undo is shown at once and queued; the server refuses it later.
+    The entry is dropped (not left on the redo stack), the fresh state shown."""
+    with PostgresStore(url, author="bob") as bob:
+        alice = PostgresStore(url, author="alice")
+        problems: list[str] = []
+        delivered: queue.Queue = queue.Queue()
+        alice.background(delivered.put, on_problem=problems.append)
+        try:
+            alice.for_article(ART.id)  # the open article (fetched on the network thread)
+            delivered.get(timeout=20)()
+            first = alice.tag(ART, 0, 20, [E])
+            while alice.pending:  # sent by the network thread
+                delivered.get(timeout=20)()
+            bob.set_note(first.id, "bob's note")
+            assert alice.undo() == "tag energy"
+            assert [a.id for a in alice.for_article(ART.id)] == []  # shown at once
+            assert alice.can_redo and not alice.can_undo
+            while not problems:
+                delivered.get(timeout=20)()
+            assert problems[0].startswith("could not undo tag energy: ")
+            assert "dropped from the undo history" in problems[0]
+            assert not alice.can_undo and not alice.can_redo
+            # The server's state is shown: bob's version, not the optimistic undo.
+            assert [a.note for a in alice.for_article(ART.id)] == ["bob's note"]
+        finally:
+            alice.close()
+        assert [a.note for a in bob.for_article(ART.id)] == ["bob's note"]

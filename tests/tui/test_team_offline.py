@@ -15,6 +15,9 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import replace
+from pathlib import Path
+
+from textual.widgets import Input, OptionList, Static
 
 from annotations.corpus import seeds_path
 from annotations.store.postgres import PostgresStore
@@ -23,6 +26,8 @@ from tests.helpers.live import network_threads, until
 from tests.helpers.pg import ADMIN_URL, new_schema_url, with_database
 from tests.helpers.snapshot_apps import THEME, SteadyApp, sync
 from tui.cli.main import main
+from tui.dialogs.codebook import CodebookScreen
+from tui.dialogs.export import ExportScreen
 from tui.widgets.reader import Reader
 from tui.widgets.status import StatusLine
 
@@ -42,14 +47,52 @@ def drop_connections(database_url: str) -> None:
         )
 
 
-def test_the_reader_keeps_working_while_the_server_is_away(pg_database):
+def test_the_reader_keeps_working_while_the_server_is_away(pg_database, tmp_path):
     url = new_schema_url(pg_database)
     assert main(["team", "publish", "--corpus", str(seeds_path()), url]) == 0
-    _run(url, pg_database)
+    _run(url, pg_database, tmp_path)
+
+
+def _usage_lines(app) -> list[str]:
+    box = app.screen.query_one("#codebook-list", OptionList)
+    return [str(box.get_option_at_index(i).prompt) for i in range(box.option_count)]
+
+
+async def _dialogs(pilot, app, path: Path, up: bool) -> None:
+    """Open the export and codebook dialogs: read in workers, said when unreachable."""
+    await app.screen.run_action("export")
+    await until(pilot, lambda: isinstance(app.screen, ExportScreen), "export dialog")
+    dialog = app.screen
+    await until(pilot, lambda: dialog.query("#path"), "export dialog composed")
+    dialog.query_one("#path", Input).value = str(path)
+    dialog.action_export()
+    result = dialog.query_one("#result", Static)
+    want = "Wrote " if up else "Export failed: server unreachable"
+    await until(
+        pilot,
+        lambda: str(result.render()).startswith(want),
+        want,
+        describe=lambda: str(result.render()),
+    )
+    assert path.exists() == up
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen.__class__.__name__ == "MainScreen", "back")
+    await app.screen.run_action("codebook")
+    await until(pilot, lambda: isinstance(app.screen, CodebookScreen), "codebook dialog")
+    await until(pilot, lambda: app.screen.query("#codebook-list"), "codebook composed")
+    want = "annotation(s)" if up else "usage: server unreachable"
+    await until(
+        pilot,
+        lambda: _usage_lines(app) and all(want in line for line in _usage_lines(app)),
+        want,
+        describe=lambda: str(_usage_lines(app)),
+    )
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen.__class__.__name__ == "MainScreen", "back")
 
 
 @sync
-async def _run(url: str, database_url: str) -> None:
+async def _run(url: str, database_url: str, tmp: Path) -> None:
     ws = open_workspace(db_path=url, author="alice")
     store = ws.store
     assert isinstance(store, PostgresStore)
@@ -69,6 +112,9 @@ async def _run(url: str, database_url: str) -> None:
                 real_say = status.say
                 status.say = lambda m, error=False: (said.append(m), real_say(m, error))
                 first = app.screen.session.article
+                # Export and codebook with the server up: read off the UI thread.
+                await _dialogs(pilot, app, tmp / "up.jsonl", up=True)
+                await until(pilot, lambda: reader.has_focus, "reader focused again")
                 # The server goes away: connections dropped, reconnecting fails.
                 real = store.url
                 store.url = app._live.url = replace(real, conninfo=DEAD)
@@ -84,6 +130,9 @@ async def _run(url: str, database_url: str) -> None:
                 )
                 assert not status.error and store.pending == 1
                 assert status.message.startswith("Tagged") and status.queued == 1
+                # Export and codebook with it away: they say so, nothing waits.
+                await _dialogs(pilot, app, tmp / "away.jsonl", up=False)
+                assert store.pending == 1
                 # An article never opened: not loaded, said so; the open one stays.
                 for article in ws.corpus.articles:  # (the search index read them all)
                     if article is not first:
@@ -122,7 +171,8 @@ async def _run(url: str, database_url: str) -> None:
                 assert store.pending == 0 and status.queued == 0
                 await pilot.press("up", "down")
                 await until(pilot, lambda: app.screen.session.article is not first, "next opens")
-        # Not one query or connection on the UI thread after the reader started.
+        # Not one query or connection on the UI thread after the reader started
+        # (the export and codebook dialogs included).
         assert ui not in used, "a query or connection ran on the UI thread"
         with PostgresStore(url, author="bob") as bob:
             mine = [a for a in bob.for_article(first.id) if a.author == "alice"]

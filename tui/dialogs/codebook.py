@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from annotations.store.protocol import Store
 from tui.dialogs.base import Dialog
 from tui.dialogs.confirm import ConfirmScreen
+from tui.live import is_remote, unreachable
 from tui.messages import StoreChanged
 
 
@@ -57,6 +59,10 @@ class CodebookScreen(Dialog[bool]):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+        # Usage counts by theme. A team store is read in a worker (the UI thread
+        # never waits for the server): None while loading, `_why` when it failed.
+        self._usage: dict[str, int] | None = None
+        self._why = ""
 
     def compose(self) -> ComposeResult:
         with self.frame():
@@ -68,14 +74,45 @@ class CodebookScreen(Dialog[bool]):
             yield Static("", id="codebook-message", markup=False)
 
     def on_mount(self) -> None:
-        self._fill()
+        self._recount()
         self.query_one(OptionList).focus()
         # Outcomes (and errors) of changes run through the app's write path.
         self.watch(self.app, "report", lambda report: self._say(report[0]), init=False)
 
     @on(StoreChanged)
     def _store_changed(self) -> None:
+        self._recount()
+
+    def _recount(self) -> None:
+        if is_remote(self.store):
+            self._count_usage()  # the list shows "loading…" until the counts arrive
+        else:
+            self._usage = self._counts()
         self._fill()
+
+    def _counts(self) -> dict[str, int]:
+        return {t.name: self.store.theme_usage(t.name) for t in self.store.codebook}
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="codebook-usage")
+    def _count_usage(self) -> dict[str, int]:
+        return self._counts()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "codebook-usage":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self._usage, self._why = event.worker.result, ""
+        elif event.state == WorkerState.ERROR:
+            self._usage = None
+            self._why = unreachable(event.worker.error) if event.worker.error else "failed"
+        else:
+            return
+        self._fill()
+
+    def _used(self, name: str) -> str:
+        if self._usage is not None and name in self._usage:
+            return f"{self._usage[name]} annotation(s)"
+        return "usage: server unreachable" if self._why else "usage: loading…"
 
     def _fill(self) -> None:
         box = self.query_one(OptionList)
@@ -86,7 +123,7 @@ class CodebookScreen(Dialog[bool]):
                     ("■ ", t.color),
                     (f"{t.hotkey or '-'}  ", "bold"),
                     Content(t.name),
-                    (f"  {t.color}  {self.store.theme_usage(t.name)} annotation(s)", "dim"),
+                    (f"  {t.color}  {self._used(t.name)}", "dim"),
                 ),
                 id=t.name,
             )
@@ -145,7 +182,10 @@ class CodebookScreen(Dialog[bool]):
         name = self._current
         if name is None:
             return
-        used = self.store.theme_usage(name)
+        if self._usage is None or name not in self._usage:
+            self._say(f"Not removed: {self._why or 'usage counts still loading…'}")
+            return
+        used = self._usage[name]
         if not used:
             self._do(lambda: self.store.remove_theme(name), f"Removed {name}")
             return

@@ -15,8 +15,10 @@ from annotations.atomic import atomic_write
 from annotations.corpus import Article
 from annotations.export import ExportFilters, ExportJob, prepare_export
 from annotations.formats import FORMATS, get_format, select
+from annotations.store.errors import StoreError
 from annotations.workspace import Workspace
 from tui.dialogs.base import Dialog
+from tui.live import is_remote, unreachable
 
 
 class ExportScreen(Dialog[None]):
@@ -96,6 +98,14 @@ class ExportScreen(Dialog[None]):
         articles = [self.article.id] if one and self.article else []
         path = Path(self.query_one("#path", Input).value.strip() or "tagline-export").expanduser()
         self.query_one("#result", Static).update(f"Exporting to {path}…")
+        if is_remote(self.workspace.store):
+            # Team mode: the annotations come from the server; read in the worker so
+            # the UI thread never waits for the network (or for it to come back).
+            self.query_one("#result", Static).update(
+                f"Exporting to {path}… loading from the server…"
+            )
+            self._remote(name, themes, articles, path)
+            return
         if name.startswith("report-"):
             # The report is a document, not an annotation format: the same use case as
             # `tagline report`, on a snapshot taken here.
@@ -112,6 +122,27 @@ class ExportScreen(Dialog[None]):
             self._done(f"Export failed: {exc}")
             return
         self._run(job, path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _remote(self, name: str, themes: list[str], articles: list[str], path: Path) -> None:
+        """Team mode: snapshot and write in this worker; the server away is said so."""
+        ws = self.workspace
+        try:
+            if name.startswith("report-"):
+                anns = list(select(ws.annotations(), themes=themes, articles=articles))
+                fmt, codebook = name.removeprefix("report-"), ws.store.codebook.copy()
+                doc, count = report.render(anns, ws.corpus, codebook, fmt, themes=themes)
+                atomic_write(path, lambda fh: fh.write(doc))
+                message = f"Wrote a report of {count} coded segment(s) to {path}"
+            else:
+                filters = ExportFilters.of(themes=themes, articles=articles)
+                count = prepare_export(ws, name, filters).write_to(path)
+                message = f"Wrote {count} annotation(s) to {path}"
+        except StoreError as exc:
+            message = f"Export failed: {unreachable(exc)}"
+        except Exception as exc:  # shown, never raised into the UI
+            message = f"Export failed: {exc}"
+        self.app.call_from_thread(self._done, message)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _run(self, job: ExportJob, path: Path) -> None:

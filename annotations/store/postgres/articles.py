@@ -18,18 +18,46 @@ if TYPE_CHECKING:
 class TeamArticle(Article):
     """An article published in the team database; its text is fetched when first needed."""
 
-    __slots__ = ("_fetch",)
+    __slots__ = ("_fetch", "_fetch_many")
     remote = True  # its text comes over the network: load it off the UI thread
 
-    def __init__(self, *args: Any, fetch: Callable[[str], str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        fetch: Callable[[str], str],
+        fetch_many: Callable[[list[str]], dict[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._fetch = fetch
+        self._fetch_many = fetch_many
+
+    @property
+    def fetch_many(self) -> Callable[[list[Article]], None] | None:
+        """Fetch a batch of articles' texts in one query (`corpus.preload_texts`).
+
+        The same function for every article of one store, so a batch groups by it.
+        """
+        return _BatchFetch(self._fetch_many) if self._fetch_many is not None else None
 
     @property
     def text(self) -> str:
         if self._text is None:
             self._text = self._fetch(self.id)
         return self._text
+
+
+@dataclass(frozen=True, slots=True)
+class _BatchFetch:
+    """Fills in the texts of a batch of `TeamArticle`s from one query (equal per store)."""
+
+    fetch: Callable[[list[str]], dict[str, str]]
+
+    def __call__(self, articles: list[Article]) -> None:
+        texts = self.fetch([a.id for a in articles])
+        for article in articles:
+            if article._text is None:
+                article._text = texts.get(article.id, "")
 
 
 @dataclass(slots=True)

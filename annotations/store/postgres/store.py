@@ -672,29 +672,37 @@ class PostgresStore(StoreEdits):
         return self._redo[-1] if self._redo else None
 
     def undo(self) -> str | None:
-        """Undo this client's last change; refused if someone has changed it since."""
+        """Undo this client's last change; refused if someone has changed it since.
+
+        A refused undo (stale: someone changed those annotations since; or not
+        allowed) is dropped from the history, not kept: trying it again would be
+        refused again, and the reader shows the other analyst's version instead.
+        In reader mode the refusal arrives later, from the network thread
+        (`_refused` drops it then); here it is raised at once.
+        """
         if not self._undo:
             return None
         change = self._undo[-1]
-        reverted = Change(
-            f"undo {change.label}",
-            change.after,
-            change.before,
-            change.codebook_after,
-            change.codebook_before,
-            change.coverage_after,
-            change.coverage_before,
-        )
-        self._write(reverted)
+        reverted = _reverse(change)
+        try:
+            self._write(reverted)
+        except (StaleEditError, NotAllowedError) as exc:
+            self._undo.pop()
+            raise type(exc)(f"could not undo {change.label}: {exc}; {DROPPED}") from None
         self._redo.append(self._undo.pop())
         self._tell(reverted)
         return change.label
 
     def redo(self) -> str | None:
+        """Redo the last undone change; a refused redo is dropped like a refused undo."""
         if not self._redo:
             return None
         change = self._redo[-1]
-        self._write(change)
+        try:
+            self._write(change)
+        except (StaleEditError, NotAllowedError) as exc:
+            self._redo.pop()
+            raise type(exc)(f"could not redo {change.label}: {exc}; {DROPPED}") from None
         self._undo.append(self._redo.pop())
         self._tell(change)
         return change.label
@@ -834,15 +842,26 @@ class PostgresStore(StoreEdits):
         exc: StoreError,
         rows: dict[str, list[tuple[Annotation, int]]] | None,
     ) -> None:
-        """On the UI thread: a queued change was refused; show the server's state."""
-        for stack in (self._undo, self._redo):
-            if change in stack:
-                stack.remove(change)
+        """On the UI thread: a queued change was refused; show the server's state.
+
+        The change leaves the undo history: an edit or a redo is on the undo stack,
+        an undo's original on the redo stack (it moved there when the undo was
+        queued). Either would be refused again, so it is dropped and the user told.
+        """
+        message = str(exc)
+        mine = next((i for i, c in enumerate(self._undo) if c is change), None)
+        if mine is not None:  # an edit, or a redo
+            del self._undo[mine]
+        for i in range(len(self._redo) - 1, -1, -1):
+            if _reverts(change, self._redo[i]):  # an undo: its original was moved here
+                original = self._redo.pop(i)
+                message = f"could not undo {original.label}: {exc}; {DROPPED}"
+                break
         if rows is not None:
             self.apply_remote(RemoteChange("", "", [], sorted(rows), rows, None, None))
         else:
             self.forget(change.articles)
-        self._on_problem(str(exc))
+        self._on_problem(message)
 
     # -- the one write path ------------------------------------------------------------
 
@@ -1156,12 +1175,24 @@ class PostgresStore(StoreEdits):
             "SELECT id, sha256, title, source, date, city, "
             """NULLIF(meta, '{"meta": {}}'::jsonb)::text FROM articles"""
         ).fetchall()
-        fetch = self._article_text
+        fetch, fetch_many = self._article_text, self._article_texts
         articles = []
         for aid, sha, title, source, date, city, meta in rows:
             extra = (orjson.loads(meta).get("meta") or {}) if meta else {}
             articles.append(
-                TeamArticle(aid, aid, None, sha, title, source, date, city, extra, fetch=fetch)
+                TeamArticle(
+                    aid,
+                    aid,
+                    None,
+                    sha,
+                    title,
+                    source,
+                    date,
+                    city,
+                    extra,
+                    fetch=fetch,
+                    fetch_many=fetch_many,
+                )
             )
         return Corpus(articles)
 
@@ -1173,6 +1204,13 @@ class PostgresStore(StoreEdits):
         search index), on the side connection."""
         row = self._side_sql("SELECT text FROM articles WHERE id = %s", (article_id,)).fetchone()
         return row[0] if row else ""
+
+    def _article_texts(self, article_ids: list[str]) -> dict[str, str]:
+        """Many articles' texts in one query (the search index reads a batch at a time)."""
+        rows = self._side_sql(
+            "SELECT id, text FROM articles WHERE id = ANY(%s)", (article_ids,)
+        ).fetchall()
+        return dict(rows)
 
     def _side_sql(self, query: str, params: Any = None) -> Any:
         """One read on a second connection, for threads other than the store's own
@@ -1232,6 +1270,33 @@ class PostgresStore(StoreEdits):
         except self._psycopg.Error as exc:
             raise StoreError(f"{self.location}: {_first_line(exc)}; nothing was saved") from None
         return report
+
+
+DROPPED = "dropped from the undo history"
+
+
+def _reverse(change: Change) -> Change:
+    """The change that undoes `change`."""
+    return Change(
+        f"undo {change.label}",
+        change.after,
+        change.before,
+        change.codebook_after,
+        change.codebook_before,
+        change.coverage_after,
+        change.coverage_before,
+    )
+
+
+def _reverts(change: Change, original: Change) -> bool:
+    """Is `change` the undo of `original` (made by `undo`, sent later)?"""
+    return (
+        change.label == f"undo {original.label}"
+        and change.before == original.after
+        and change.after == original.before
+        and change.codebook_after == original.codebook_before
+        and change.coverage_after == original.coverage_before
+    )
 
 
 class _Refused(Exception):
