@@ -10,6 +10,7 @@ import pytest
 from annotations.text.decode import BinaryFileError, decode
 from annotations.text.fold import fold_char_for_search
 from annotations.text.sanitize import clean_line, clean_text, path_text, printable
+from annotations.text.segment import sentences, sentences_in
 
 
 def test_a_character_folds_to_all_its_letters():
@@ -43,3 +44,19 @@ def test_binary_data_is_refused_saying_so():
     with pytest.raises(BinaryFileError, match="^binary data$"):
         decode(b"PK\x03\x04\x00\x00")
     assert decode(b"a" * 8192 + b"\x00") == "a" * 8192 + "\x00"  # only the head is sniffed
+
+
+def test_question_and_exclamation_marks_end_sentences_before_a_capital():
+    text = "Why did prices rise? Nobody knows! Gas is dear."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "Why did prices rise?",
+        "Nobody knows!",
+        "Gas is dear.",
+    ]
+
+
+def test_sentences_in_a_stretch_of_the_text():
+    text = "Intro line.\n\nOne two. Three four.\n\nFive six."
+    start = text.index("One")
+    end = text.index("Five") - 2
+    assert [text[s:e] for s, e in sentences_in(text, start, end)] == ["One two.", "Three four."]
