@@ -87,6 +87,7 @@ class Weights:
     unique_length: int = 20  # ... unless the quote is this long and occurs once
     kept_side: float = 0.8  # a match at the old offsets with this context on both sides
     consensus: int = 10  # another annotation moved by this shift, give or take, vouches (far)
+    on_block: int = 2  # ... and an unedited quote this close to where that shift puts it
     adjacent: int = 3  # characters right beside a short quote that still agree, each side
 
     @property
@@ -479,7 +480,10 @@ def locate_all(
     annotation of the article, more than `far` characters away in the old text (outside
     the passage that moved), was placed with the same shift (within `consensus`
     characters), the text between them moved as one block: the shifted old offsets
-    become the position hint, and the placement is judged again from there.
+    become the position hint, and the placement is judged again from there. An
+    unedited quote of `short_quote` characters or more found right there (within
+    `on_block`) is certain, whatever else cast doubt on it (its surroundings reworded,
+    a copy elsewhere): a wrong passage would have to sit exactly where the block put it.
     """
     w = weights
     text = article.text
@@ -505,6 +509,20 @@ def locate_all(
             )
             if again is not None:
                 out[i] = again
+    for i, (ann, found) in enumerate(zip(anns, out, strict=True)):
+        # An unedited quote (not short) exactly where the block's shift puts it: a copy
+        # elsewhere or reworded surroundings do not outweigh that.
+        if (
+            found is not None
+            and found.doubt
+            and found.exact
+            and len(ann.exact) >= w.short_quote
+            and any(
+                abs(old - ann.start) > w.far and abs(ann.start + other - found.start) <= w.on_block
+                for old, other in moves
+            )
+        ):
+            out[i] = replace(found, doubt="")
     return out
 
 

@@ -486,3 +486,43 @@ def test_annotations_moved_by_the_same_shift_vouch_for_each_other_far_away():
     moved = article_from_text("a", Path("a"), swapped)
     placed_b = reanchor_article([a, b], moved)
     assert placed_b[0][1] == "flagged"
+
+
+def test_an_unedited_quote_exactly_where_the_blocks_shift_puts_it_is_certain():
+    """Its surroundings reworded on both sides, the quote alone is doubtful; another
+    annotation more than `far` characters away moved by the same shift puts it exactly
+    there, so it is certain. A neighbour inside the same passage does not vouch."""
+    one = "Officials in the capital said that grain exports rose sharply in spring, they added.\n"
+    gap = "Unrelated filler words keep the two annotated sentences apart here. " * 5
+    two = "Port officials expect the new terminal to open before the winter.\n"
+    text = "Title\n" + one + gap + "\n" + two
+    # Reworded with as many characters: both annotations move by the same 18.
+    reworded = one.replace(
+        "Officials in the capital said that", "A minister told reporters Monday: "
+    )
+    reworded = reworded.replace(" in spring, they added.", " by 7% (a record), Li c")
+    assert len(reworded) == len(one)
+    edited = article_from_text("a", Path("a"), "A short new line.\n" + text.replace(one, reworded))
+    assert len(gap) > TAGLINE.far
+
+    def ann(quote: str) -> Annotation:
+        at = text.index(quote)
+        return Annotation.create(
+            article_id="a",
+            text=text,
+            sha256="old",
+            start=at,
+            end=at + len(quote),
+            themes=["t"],
+            author="t",
+        )
+
+    a, b, near = ann("grain exports rose sharply"), ann("new terminal"), ann("Title")
+    alone = reanchor_article([a], edited)[0][2]
+    assert alone is not None and alone.doubt == "the text around it changed"
+    placed, outcome, found = reanchor_article([a, b], edited)[0]
+    assert (outcome, edited.text[placed.start : placed.end]) == (
+        "reanchored",
+        "grain exports rose sharply",
+    )
+    assert reanchor_article([a, near], edited)[0][1] == "flagged"
