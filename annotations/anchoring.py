@@ -25,7 +25,10 @@ short quote without context on both sides. Strong evidence of another kind lifts
 of these: a long quote found once, unedited, near its old place is certain however its
 surroundings were reworded; a passage reworded in place between intact surroundings is
 the same passage, edited; a copy far away does not outweigh the old place when the
-context there still agrees on both sides.
+context there still agrees on both sides; a short quote whose neighbouring characters
+still agree on both sides is the same word. And an article's annotations vouch for each
+other (`locate_all`): two more than `far` apart in the old text that moved by the same
+shift show that the text between them moved as one block.
 
 A doubtful placement is stored as `needs_review`: its offsets move to the proposed
 passage and its hash to the new text, but it keeps its old quote, prefix and suffix,
@@ -53,6 +56,7 @@ from annotations.model import CONTEXT, Annotation, context_of
 from annotations.store.protocol import Store
 
 REVIEW = "needs_review"
+FAR = "far from its old place"
 REFINE_STEPS = 12  # coarse steps over a window edge's range before the fine ones
 FUZZY_CUTOFF = 30  # rapidfuzz partial_ratio below which a rough match is not refined
 MAX_COPIES = 200  # exact copies of a quote scored (a one-letter quote can occur thousands of times)
@@ -82,6 +86,9 @@ class Weights:
     orphan_context: float = 0.25  # below this, a placement is not even proposed
     unique_length: int = 20  # ... unless the quote is this long and occurs once
     kept_side: float = 0.8  # a match at the old offsets with this context on both sides
+    consensus: int = 10  # another annotation moved by this shift, give or take, vouches (far)
+    on_block: int = 2  # ... and an unedited quote this close to where that shift puts it
+    adjacent: int = 3  # characters right beside a short quote that still agree, each side
 
     @property
     def total(self) -> float:
@@ -244,6 +251,26 @@ def _fuzzy(
     return out
 
 
+def _adjacent(text: str, c: Candidate, prefix: str, suffix: str) -> int:
+    """How many characters right beside `c` still agree with the stored context, on its
+    weaker side: the last characters of the prefix before it and the first of the suffix
+    after it. Rewording a few words nearby leaves them; a copy of a word elsewhere
+    rarely has them on both sides."""
+    before = 0
+    while (
+        before < len(prefix)
+        and before < c.start
+        and text[c.start - 1 - before] == prefix[-1 - before]
+    ):
+        before += 1
+    after = 0
+    while (
+        after < len(suffix) and c.end + after < len(text) and text[c.end + after] == suffix[after]
+    ):
+        after += 1
+    return min(before, after)
+
+
 def _sides(best: Candidate, prefix: str, suffix: str) -> tuple[float, float]:
     """The context that says something: a side stored at the text's edge (shorter than
     `CONTEXT`) that no longer is one may just have had text added, so the other side
@@ -257,6 +284,7 @@ def _sides(best: Candidate, prefix: str, suffix: str) -> tuple[float, float]:
 
 
 def _doubt(
+    text: str,
     best: Candidate,
     pool: Iterable[Candidate],
     exact: str,
@@ -275,9 +303,18 @@ def _doubt(
     pre, suf = _sides(best, prefix, suffix)
     context, side = (pre + suf) / 2, min(pre, suf)
     near = abs(best.start - hint) <= w.far
+    # The characters right beside the quote still agree on both sides, near its old
+    # place: the words reworded around it were not these (a copy of a word nearby
+    # rarely keeps both neighbours).
+    beside = (
+        best.exact
+        and abs(best.start - hint) <= w.far // 2
+        and _adjacent(text, best, prefix, suffix) >= w.adjacent
+    )
     if (
         rival is not None
         and best.score - rival.score < w.margin
+        and not (beside and _adjacent(text, rival, prefix, suffix) < w.adjacent)
         and not (
             # A copy far away with better context does not outweigh a passage at its
             # old place (shifted a little) whose context on both sides still agrees.
@@ -289,7 +326,7 @@ def _doubt(
         return "another passage matches almost as well"
     if not near:
         # A moved passage and a deleted one with a copy elsewhere look the same.
-        return "far from its old place"
+        return FAR
     old = hint + len(exact)
     if not (best.start < old and hint < best.end) and any(
         c.start < old and hint < c.end and min(c.prefix, c.suffix) >= w.kept_side for c in pool
@@ -326,7 +363,11 @@ def _doubt(
         return "the passage was reworded"
     if not best.exact and (context < w.edited_context or side < w.edited_side):
         return "the passage was edited and its context changed"
-    if len(exact) < w.short_quote and (context < w.strong_context or side < w.edited_side):
+    if (
+        len(exact) < w.short_quote
+        and (context < w.strong_context or side < w.edited_side)
+        and not beside
+    ):
         return "a short quote whose context changed"
     return ""
 
@@ -365,7 +406,7 @@ def locate(
     unique = len(starts) == 1 and best.exact and len(exact) >= w.unique_length
     if best.context < w.orphan_context and not unique:
         return None
-    doubt = _doubt(best, pool.values(), exact, prefix, suffix, start, w, len(starts))
+    doubt = _doubt(text, best, pool.values(), exact, prefix, suffix, start, w, len(starts))
     return replace(best, doubt=doubt)
 
 
@@ -404,9 +445,8 @@ def place(ann: Annotation, article: Article, start: int, end: int, status: str) 
     )
 
 
-def _reanchor(ann: Annotation, article: Article, weights: Weights) -> tuple[Annotation, str]:
+def _outcome(ann: Annotation, article: Article, found: Candidate | None) -> tuple[Annotation, str]:
     """(annotation on the current text, what happened: kept, reanchored, flagged or orphaned)."""
-    found = locate(article.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end, weights)
     if found is None:
         n = len(article.text)
         return replace(ann, start=min(ann.start, n), end=min(ann.end, n), status="orphaned"), (
@@ -423,6 +463,75 @@ def _reanchor(ann: Annotation, article: Article, weights: Weights) -> tuple[Anno
         prefix, suffix = context_of(article.text, found.start, found.end)
         return replace(ann, article_sha256=article.sha256, prefix=prefix, suffix=suffix), "kept"
     return place(ann, article, found.start, found.end, "reanchored"), "reanchored"
+
+
+def _reanchor(ann: Annotation, article: Article, weights: Weights) -> tuple[Annotation, str]:
+    found = locate(article.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end, weights)
+    return _outcome(ann, article, found)
+
+
+def locate_all(
+    anns: list[Annotation], article: Article, weights: Weights = TAGLINE
+) -> list[Candidate | None]:
+    """`locate` for all of an article's annotations, which vouch for each other's moves.
+
+    One annotation cannot tell a moved paragraph from a deleted one with a copy
+    elsewhere, so a placement far from its old place is doubtful. But when another
+    annotation of the article, more than `far` characters away in the old text (outside
+    the passage that moved), was placed with the same shift (within `consensus`
+    characters), the text between them moved as one block: the shifted old offsets
+    become the position hint, and the placement is judged again from there. An
+    unedited quote of `short_quote` characters or more found right there (within
+    `on_block`) is certain, whatever else cast doubt on it (its surroundings reworded,
+    a copy elsewhere): a wrong passage would have to sit exactly where the block put it.
+    """
+    w = weights
+    text = article.text
+    first = [locate(text, a.exact, a.prefix, a.suffix, a.start, a.end, w) for a in anns]
+    if not w.review:
+        return first
+    out = list(first)
+    moves = [
+        (a.start, f.start - a.start)
+        for a, f in zip(anns, first, strict=True)
+        if f is not None and f.doubt in ("", FAR)
+    ]
+    for i, (ann, found) in enumerate(zip(anns, first, strict=True)):
+        if found is None or found.doubt != FAR:
+            continue
+        shift = found.start - ann.start
+        if any(
+            abs(old - ann.start) > w.far and abs(other - shift) <= w.consensus
+            for old, other in moves
+        ):
+            again = locate(
+                text, ann.exact, ann.prefix, ann.suffix, ann.start + shift, ann.end + shift, w
+            )
+            if again is not None:
+                out[i] = again
+    for i, (ann, found) in enumerate(zip(anns, out, strict=True)):
+        # An unedited quote (not short) exactly where the block's shift puts it: a copy
+        # elsewhere or reworded surroundings do not outweigh that.
+        if (
+            found is not None
+            and found.doubt
+            and found.exact
+            and len(ann.exact) >= w.short_quote
+            and any(
+                abs(old - ann.start) > w.far and abs(ann.start + other - found.start) <= w.on_block
+                for old, other in moves
+            )
+        ):
+            out[i] = replace(found, doubt="")
+    return out
+
+
+def reanchor_article(
+    anns: list[Annotation], article: Article, weights: Weights = TAGLINE
+) -> list[tuple[Annotation, str, Candidate | None]]:
+    """All of an article's annotations on its current text: (annotation, outcome, placement)."""
+    found = locate_all(anns, article, weights)
+    return [(*_outcome(a, article, f), f) for a, f in zip(anns, found, strict=True)]
 
 
 def reanchor(ann: Annotation, article: Article, weights: Weights = TAGLINE) -> Annotation:
@@ -443,6 +552,17 @@ class Report:
         after = {a.id: b for a, b in self.changed}
         for ann in annotations:
             yield after.get(ann.id, ann)
+
+    def count(self, before: Annotation, after: Annotation, outcome: str) -> None:
+        """Record one annotation's outcome (`_outcome`)."""
+        if outcome == "orphaned":
+            self.orphaned += 1
+        elif outcome == "reanchored":
+            self.reanchored += 1
+        elif outcome == "flagged":
+            self.flagged += 1
+        if after != before:
+            self.changed.append((before, after))
 
     def __bool__(self) -> bool:
         return bool(self.reanchored or self.orphaned or self.flagged)
@@ -471,19 +591,19 @@ def reanchor_all(
 ) -> Report:
     """Re-anchor the annotations whose article's hash changed (without saving)."""
     report = Report()
+    by_article: dict[str, list[Annotation]] = {}
+    articles: dict[str, Article] = {}
     for ann in annotations:
         article = corpus.get(ann.article_id)
         if article is None or ann.article_sha256 == article.sha256:
             continue
-        after, outcome = _reanchor(ann, article, weights)
-        if outcome == "orphaned":
-            report.orphaned += 1
-        elif outcome == "reanchored":
-            report.reanchored += 1
-        elif outcome == "flagged":
-            report.flagged += 1
-        if after != ann:
-            report.changed.append((ann, after))
+        by_article.setdefault(article.id, []).append(ann)
+        articles[article.id] = article
+    for article_id, anns in by_article.items():
+        for ann, (after, outcome, _) in zip(
+            anns, reanchor_article(anns, articles[article_id], weights), strict=True
+        ):
+            report.count(ann, after, outcome)
     return report
 
 

@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FACADES = {
     "annotations.store.journal": ("annotations.store.tinydb_store",),
     "annotations.store.edits": ("annotations.store.tinydb_store",),
+    "annotations.text.decode": ("annotations.corpus",),
+    "annotations.text.metadata": ("annotations.corpus",),
 }
 
 

@@ -10,6 +10,7 @@ from annotations.analysis.agreement import (
     coded_units,
     cohen_kappa,
     disagreements,
+    f1,
     fleiss_kappa,
     krippendorff_alpha,
     pooled_kappa,
@@ -294,3 +295,90 @@ def test_cli_agreement_reads_coverage_and_offers_every_definition(tmp_db, capsys
     assert set(data["fleiss_kappa"]) == {E, OVERALL}
     assert main(["agreement", "--db", str(tmp_db), "--themes", "codebook", "--json"]) == 0
     assert D in json.loads(capsys.readouterr().out)["themes"]
+
+
+# -- mutants that survived (issue 18) ------------------------------------------------------
+
+
+def test_span_f1_is_none_only_when_nobody_has_a_span_and_zero_without_overlap():
+    assert f1(0, 0, 0, 0) is None
+    assert f1(0, 1, 0, 0) == 0.0 and f1(0, 0, 0, 1) == 0.0  # one coder has no span
+    assert f1(0, 2, 0, 2) == 0.0  # both have spans, none overlaps
+    assert f1(1, 2, 1, 1) == pytest.approx(2 * 0.5 * 1 / 1.5)
+
+
+def test_spans_that_only_touch_do_not_overlap():
+    touching = [ann(ART, 0, 8, E, author="a"), ann(ART, 20, 30, E, author="a")]
+    r = agreement([*touching, ann(ART, 8, 20, E, author="b")], CORPUS)
+    row = _pair(r, "a", "b", E)
+    assert row.f1_exact == 0.0 and row.f1_overlap == 0.0
+    r = agreement([ann(ART, 0, 9, E, author="a"), ann(ART, 8, 20, E, author="b")], CORPUS)
+    assert _pair(r, "a", "b", E).f1_overlap == 1.0
+
+
+def test_report_json_names_every_figure():
+    r = agreement(TEAM, CORPUS)
+    data = r.to_json()
+    assert set(data) == {
+        "unit", "coverage", "theme_scope", "warnings", "authors", "themes", "articles",
+        "units", "pairs", "alpha", "fleiss_kappa", "fleiss_units",
+    }  # fmt: skip
+    assert (data["theme_scope"], data["warnings"]) == ("pair", r.warnings)
+    assert (data["articles"], data["units"], data["fleiss_units"]) == (1, 4, r.fleiss_units)
+    assert data["alpha"] == r.alpha and data["fleiss_kappa"] == r.fleiss
+    for row, p in zip(data["pairs"], r.pairs, strict=True):
+        keys = {"authors", "theme", "articles", "units", "kappa", "per_article_kappa",
+                "f1_exact", "f1_overlap"}  # fmt: skip
+        if p.theme == OVERALL:
+            keys.add("pooled_kappa")
+        assert set(row) == keys
+        assert (row["articles"], row["units"], row["f1_overlap"]) == (
+            p.articles,
+            p.units,
+            p.f1_overlap,
+        )
+
+
+def test_disagreements_count_the_given_team_and_joined_pieces_keep_theme_and_absentees():
+    anns = [
+        ann(ART, 0, 10, E, author="alice"),
+        ann(ART, 5, 20, E, author="alice"),
+        ann(ART, 0, 20, E, author="bob"),
+    ]
+    assert disagreements(anns) == []  # alice and bob agree
+    (d,) = disagreements(anns, authors=["alice", "bob", "carol"])
+    assert (d.start, d.end, d.theme) == (0, 20, E)
+    assert d.coded_by == ("alice", "bob") and d.not_by == ("carol",)
+
+
+def test_bad_unit_or_scope_names_the_choices():
+    with pytest.raises(ValueError, match=r"^unknown unit 'word' \(units: sentence, token\)$"):
+        agreement(TEAM, CORPUS, unit="word")
+    with pytest.raises(ValueError, match=r"^unknown theme scope 'all' \(pair, codebook\)$"):
+        agreement(TEAM, CORPUS, theme_scope="all")
+
+
+def test_pairs_follow_the_codebook_and_count_units_and_articles():
+    anns = [ann(ART, 0, 8, E, author="a"), ann(ART, 0, 8, D, author="b")]
+    r = agreement(anns, CORPUS, themes=[E, D, "unused"])
+    assert [p.theme for p in r.pairs] == [E, D, OVERALL]  # codebook order, not a-z
+    assert [(p.units, p.articles) for p in r.pairs] == [(4, 1), (4, 1), (8, 1)]
+    assert _pair(r, "a", "b", OVERALL).f1_exact == 0.0  # same passage, different themes
+    assert all(p.per_article is None for p in r.pairs)  # only when asked for
+    r = agreement(anns, CORPUS, themes=[E, D, "unused"], theme_scope="codebook")
+    assert [p.theme for p in r.pairs] == [E, D, "unused", OVERALL]
+
+
+def test_without_coverage_a_pair_is_compared_on_what_either_coded():
+    anns = [ann(ART, 0, 8, E, author="a"), ann(OTHER, 0, 11, E, author="b")]
+    r = agreement(anns, TWO)
+    assert r.coverage == "coded" and _pair(r, "a", "b", E).articles == 2
+    # ... and for the team figures, everyone read every article someone coded.
+    assert r.fleiss_units == 4 + 3 and r.alpha[E] is not None and r.fleiss[E] is not None
+
+
+def test_annotations_on_articles_outside_the_corpus_are_left_out():
+    stray = ann(OTHER, 0, 11, E, author="a")
+    anns = [stray, ann(ART, 0, 8, E, author="a"), ann(ART, 0, 8, E, author="b")]
+    r = agreement(anns, CORPUS)  # OTHER is not in this corpus
+    assert _pair(r, "a", "b", E).f1_exact == 1.0 and r.articles == 1

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from annotations.anchoring import (
+    FAR,
     HYPOTHESIS,
     REVIEW,
     TAGLINE,
@@ -21,6 +22,7 @@ from annotations.anchoring import (
     find_exact,
     locate,
     reanchor,
+    reanchor_article,
 )
 from annotations.corpus import article_from_text
 from annotations.model import CONTEXT, Annotation, context_of
@@ -147,8 +149,27 @@ def test_each_reason_for_review():
     short, at = "gas", body.index("gas")
     p, s = context_of(body, at, at + 3)
     partly = body.replace("new pipeline carries natural", "old route takes natural")
-    partly = partly.replace("the coast every week", "a harbour weekly")
+    partly = partly.replace("gas to the coast every week", "gas into a harbour weekly")
     assert flagged(partly, short, p, s, at) == "a short quote whose context changed"
+
+
+def test_a_short_quote_whose_neighbours_still_agree_on_both_sides_is_certain():
+    """Words reworded around a short quote, not beside it: the characters right next to
+    it on both sides still agree, so it is the same word; with the word before it
+    reworded it stays doubtful (and without the rule it would be doubtful too)."""
+    body = "Officials said on Monday the new gas pipeline would reach the coast every week.\n"
+    at = body.index("gas")
+    p, s = context_of(body, at, at + 3)
+    kept = "A new line.\n" + body.replace(
+        "Officials said on Monday the", "Ministers told us that a"
+    ).replace("would reach the coast every", "will get to all ports by")
+    found = locate(kept, "gas", p, s, at, at + 1)
+    assert found is not None
+    assert (found.start, found.doubt) == (kept.index("gas"), "")
+    off = locate(kept, "gas", p, s, at, at + 1, replace(TAGLINE, adjacent=CONTEXT + 1))
+    assert off is not None and off.doubt == "a short quote whose context changed"
+    neighbour = kept.replace("new gas pipeline", "big gas pipeline")
+    assert flagged(neighbour, "gas", p, s, at) == "a short quote whose context changed"
 
 
 def test_flagged_placement_keeps_its_evidence_and_is_reported():
@@ -343,7 +364,9 @@ def test_the_distance_and_length_limits_are_inclusive():
         "the passage was reworded"
     )
     # A quote shorter than `short_quote` characters needs context of at least
-    # `strong_context` (0.5 counts) and both sides at `edited_side`.
+    # `strong_context` (0.5 counts) and both sides at `edited_side` (with the rule for
+    # intact neighbours, which these cases would meet, off: it has its own test).
+    alone = replace(TAGLINE, adjacent=CONTEXT + 1)
     changed = BODY.replace(
         "on Monday that the new pipeline carries", "on Friday that an old route carries"
     )
@@ -354,7 +377,8 @@ def test_the_distance_and_length_limits_are_inclusive():
     ):
         at, prefix, suffix = stored(BODY, quote)
         text = "Line.\n" + changed.replace("to the coast every single", context)
-        found = where(text, quote, prefix, suffix, at)
+        found = locate(text, quote, prefix, suffix, at, at + 1, alone)
+        assert found is not None
         assert found.start == text.index(quote) and found.doubt == doubt
 
 
@@ -422,3 +446,83 @@ def test_the_edit_bound_is_a_setting():
     assert where(edited, quote, prefix, suffix, at).distance == 4
     strict = replace(TAGLINE, max_error_rate=0.15)  # at most 3 edits
     assert locate(edited, quote, prefix, suffix, at, at + 1, strict) is None
+
+
+def test_annotations_moved_by_the_same_shift_vouch_for_each_other_far_away():
+    """A long passage removed before two annotations more than `far` characters apart:
+    both moved by the same shift, so the text between them moved as a block and both
+    are certain. Alone, or with a neighbour inside the same passage (which a deleted
+    paragraph with a copy elsewhere would also have), each stays far and doubtful."""
+    intro = "An introduction that the editors later removed entirely from the page. " * 6
+    one = "The ministry said exports of grain rose sharply in the spring quarter.\n"
+    gap = "Unrelated filler words keep the two annotated sentences apart here. " * 5
+    two = "Port officials expect the new terminal to open before the winter.\n"
+    text = "Title\n" + intro + "\n" + one + gap + "\n" + two
+    edited = article_from_text("a", Path("a"), text.replace(intro + "\n", ""))
+    assert len(intro) > TAGLINE.far and len(gap) > TAGLINE.far
+
+    def ann(quote: str) -> Annotation:
+        at = text.index(quote)
+        return Annotation.create(
+            article_id="a",
+            text=text,
+            sha256="old",
+            start=at,
+            end=at + len(quote),
+            themes=["t"],
+            author="t",
+        )
+
+    a, b, near = ann("exports of grain"), ann("new terminal"), ann("rose sharply")
+    assert [o for _, o, _ in reanchor_article([a, b], edited)] == ["reanchored"] * 2
+    placed = [p for p, _, _ in reanchor_article([a, b], edited)]
+    assert [edited.text[p.start : p.end] for p in placed] == ["exports of grain", "new terminal"]
+    alone = reanchor_article([a], edited)[0][2]
+    assert alone is not None and alone.doubt == FAR
+    together = reanchor_article([a, near], edited)
+    assert [f.doubt for _, _, f in together if f is not None] == [FAR, FAR]
+    # Another shift does not vouch: the second sentence moved elsewhere.
+    swapped = text.replace(intro + "\n", "").replace(gap, "") + gap
+    moved = article_from_text("a", Path("a"), swapped)
+    placed_b = reanchor_article([a, b], moved)
+    assert placed_b[0][1] == "flagged"
+
+
+def test_an_unedited_quote_exactly_where_the_blocks_shift_puts_it_is_certain():
+    """Its surroundings reworded on both sides, the quote alone is doubtful; another
+    annotation more than `far` characters away moved by the same shift puts it exactly
+    there, so it is certain. A neighbour inside the same passage does not vouch."""
+    one = "Officials in the capital said that grain exports rose sharply in spring, they added.\n"
+    gap = "Unrelated filler words keep the two annotated sentences apart here. " * 5
+    two = "Port officials expect the new terminal to open before the winter.\n"
+    text = "Title\n" + one + gap + "\n" + two
+    # Reworded with as many characters: both annotations move by the same 18.
+    reworded = one.replace(
+        "Officials in the capital said that", "A minister told reporters Monday: "
+    )
+    reworded = reworded.replace(" in spring, they added.", " by 7% (a record), Li c")
+    assert len(reworded) == len(one)
+    edited = article_from_text("a", Path("a"), "A short new line.\n" + text.replace(one, reworded))
+    assert len(gap) > TAGLINE.far
+
+    def ann(quote: str) -> Annotation:
+        at = text.index(quote)
+        return Annotation.create(
+            article_id="a",
+            text=text,
+            sha256="old",
+            start=at,
+            end=at + len(quote),
+            themes=["t"],
+            author="t",
+        )
+
+    a, b, near = ann("grain exports rose sharply"), ann("new terminal"), ann("Title")
+    alone = reanchor_article([a], edited)[0][2]
+    assert alone is not None and alone.doubt == "the text around it changed"
+    placed, outcome, found = reanchor_article([a, b], edited)[0]
+    assert (outcome, edited.text[placed.start : placed.end]) == (
+        "reanchored",
+        "grain exports rose sharply",
+    )
+    assert reanchor_article([a, near], edited)[0][1] == "flagged"

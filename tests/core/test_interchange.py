@@ -794,3 +794,148 @@ def test_a_blank_author_or_date_means_not_given(corpus):
     record |= {"themes": ["energy"], "author": "  ", "created": "", "updated": " "}
     (ann,) = read("jsonl", json.dumps(record), corpus)
     assert ann.author == "importer" and ann.created.endswith("Z") and ann.updated == ann.created
+
+
+# -- doccano: mutants that survived (issue 18) ------------------------------------------
+
+GAS = "Gas prices rose."
+
+
+def _doccano(record, text=GAS, **options):
+    corpus = Corpus([article_from_text("p.txt", Path("p.txt"), text)])
+    return read("doccano", json.dumps(record), corpus, **options)
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ([1], r"expected an object with a text$"),
+        ({"label": [[0, 3, "energy"]]}, r"expected an object with a text$"),
+        ({"text": GAS, "entities": ["x"]}, r"entity 1: expected an object$"),
+        (
+            {"text": GAS, "entities": [{"start_offset": 0, "end_offset": "3", "label": "e"}]},
+            r"entity 1: end_offset must be an integer$",
+        ),
+        ({"text": GAS, "label": {"x": 1}}, r"label must be a list of \[start, end, label\]$"),
+        ({"text": GAS, "label": [["0", 3, "e"]]}, r"label 1: start must be an integer$"),
+        ({"text": GAS, "label": [[0, None, "e"]]}, r"label 1: end must be an integer$"),
+        ({"text": GAS, "label": [[3, 0, "e"]]}, r"label 1: offsets 3\.\.0 are outside the text"),
+        ({"text": GAS, "label": [[0, 99, "e"]]}, r"label 1: offset 99 is outside the text"),
+        ({"text": GAS, "label": [[99, 100, "e"]]}, r"label 1: offset 99 is outside the text"),
+        ({"text": GAS, "label": [[0, 3, ""]]}, r"label 1: a label must be a non-empty string$"),
+        ({"text": GAS, "label": [], "tagline_offsets": "bytes"}, r"unknown offset unit 'bytes'$"),
+        ({"text": GAS, "label": [], "tagline": {"a": 1}}, r"tagline must be a list of annotation"),
+    ],
+)
+def test_doccano_errors_say_where_and_what(record, message):
+    with pytest.raises(FormatError, match=r"^in\.txt:1: " + message):
+        _doccano(record, offsets="codepoints" if "tagline_offsets" not in record else None)
+
+
+def test_doccano_undetectable_units_say_to_give_offsets():
+    text = "🚢 a b c"
+    with pytest.raises(FormatError, match=r"grapheme clusters: give --offsets$"):
+        _doccano({"text": text, "label": [[3, 4, "X"]]}, text=text)
+
+
+def test_doccano_a_label_error_after_matching_names_its_label():
+    record = {"text": GAS, "label": [[0, 3, "energy"], [4, 10, "price"]]}
+    record["tagline"] = [{"id": "a\u0007b", "start": 4, "end": 10, "labels": ["price"]}]
+    with pytest.raises(FormatError, match=r"^in\.txt:1: label 2: id 'a\\x07b' holds control"):
+        _doccano(record, offsets="codepoints")
+
+
+def test_doccano_reads_labels_under_either_key_and_the_recorded_unit():
+    text = "🚢 gas"
+    (a,) = _doccano({"text": text, "labels": [[2, 5, "energy"]]}, text=text, offsets="codepoints")
+    assert a.exact == "gas"
+    # The file's own record of its unit decides (utf16 would put "gas" at 3..6).
+    (b,) = _doccano(
+        {"text": text, "label": [[2, 5, "energy"]], "tagline_offsets": "codepoints"}, text=text
+    )
+    assert b.exact == "gas"
+
+
+def test_doccano_export_names_the_article_and_counts_widened_spans():
+    text = "Cafe\u0301 and cafe\u0301 again."
+    corpus = Corpus([article_from_text("g.txt", Path("g.txt"), text)])
+    article = corpus["g.txt"]
+    # Both end between "e" and its combining accent: widened to the whole cluster.
+    anns = [ann_on(article, "Cafe", ["x"]), ann_on(article, "cafe", ["y"])]
+    warnings: list[str] = []
+    (line,) = export("doccano", anns, corpus, warnings, offsets="graphemes").splitlines()
+    data = json.loads(line)
+    assert (data["article_id"], data["title"]) == ("g.txt", article.title)
+    assert warnings == ["2 span(s) widened to whole grapheme clusters"]
+
+
+def test_doccano_article_found_by_its_id_when_two_share_a_text():
+    one = article_from_text("one.txt", Path("one.txt"), GAS)
+    two = article_from_text("two.txt", Path("two.txt"), GAS)
+    corpus = Corpus([one, two])
+    record = {"text": GAS, "label": [[0, 3, "energy"]], "article_id": "two.txt"}
+    (a,) = read("doccano", json.dumps(record), corpus, offsets="codepoints")
+    assert a.article_id == "two.txt"
+
+
+def test_doccano_entries_claim_labels_only_at_their_own_span():
+    spans = [[0, 3], [4, 10], [1, 3], [0, 1]]
+    record = {"text": GAS, "label": [[s, e, "energy"] for s, e in spans]}
+    record["tagline"] = [
+        {"id": "first", "start": 0, "end": 3, "labels": ["energy"], "note": "n1"},
+        {"id": "far", "start": 99, "end": 3, "labels": ["energy"]},  # outside the text
+        {"id": "far2", "start": 0, "end": 99, "labels": ["energy"]},
+        {"id": "nolabels", "start": 4, "end": 10, "note": "n2"},  # takes what is there
+    ]
+    anns = sorted(_doccano(record, offsets="codepoints"), key=lambda a: (a.start, a.end))
+    assert [(a.start, a.end, a.themes) for a in anns] == [
+        (0, 1, ("energy",)),
+        (0, 3, ("energy",)),
+        (1, 3, ("energy",)),
+        (4, 10, ("energy",)),
+    ]
+    assert [(a.id, a.note) for a in anns if a.note] == [("first", "n1"), ("nolabels", "n2")]
+    assert not {"far", "far2"} & {a.id for a in anns}
+
+
+def test_doccano_without_labels_imports_nothing_and_derived_ids_differ_by_article():
+    assert _doccano({"text": GAS}, offsets="codepoints") == []
+    one = article_from_text("one.txt", Path("one.txt"), GAS)
+    two = article_from_text("two.txt", Path("two.txt"), "Gas prices fell.")
+    corpus = Corpus([one, two])
+    lines = [json.dumps({"text": a.text, "label": [[0, 3, "energy"]]}) for a in (one, two)]
+    a, b = read("doccano", "\n".join(lines), corpus, offsets="codepoints")
+    assert a.id != b.id
+
+
+def test_doccano_an_entry_keeps_its_labels_when_others_were_added_in_doccano():
+    record = {"text": GAS, "label": [[0, 3, "energy"], [0, 3, "price"]]}
+    record["tagline"] = [{"id": "mine", "start": 0, "end": 3, "labels": ["energy"]}]
+    anns = sorted(_doccano(record, offsets="codepoints"), key=lambda a: a.themes)
+    assert [(a.id == "mine", a.themes) for a in anns] == [(True, ("energy",)), (False, ("price",))]
+
+
+def test_doccano_ids_missing_or_repeated_are_derived_from_the_span():
+    record = {"text": GAS, "label": [[0, 3, "energy"], [4, 10, "price"], [11, 15, "up"]]}
+    record["tagline"] = [
+        {"id": "same", "start": 0, "end": 3, "labels": ["energy"]},
+        {"id": "same", "start": 4, "end": 10, "labels": ["price"]},
+        {"id": 7, "start": 11, "end": 15, "labels": ["up"]},
+    ]
+    anns = sorted(_doccano(record, offsets="codepoints"), key=lambda a: a.start)
+    assert anns[0].id == "same"
+    assert anns[1].id not in {"same", None} and anns[2].id not in {"7", None}
+    assert len({a.id for a in anns}) == 3
+    again = sorted(_doccano(record, offsets="codepoints"), key=lambda a: a.start)
+    assert [a.id for a in again] == [a.id for a in anns]  # derived, so stable
+
+
+def test_doccano_a_new_text_is_added_under_the_records_name(tmp_path):
+    corpus, add = importing(tmp_path)
+    record = {"id": "story-7", "article_id": "ignored", "text": GAS, "label": [[0, 3, "e"]]}
+    (a,) = read("doccano", json.dumps(record), corpus, add=add, offsets="codepoints")
+    assert a.article_id.endswith("story-7.txt")
+    del record["id"]
+    record["text"] = "Oil prices fell."
+    (b,) = read("doccano", json.dumps(record), corpus, add=add, offsets="codepoints")
+    assert b.article_id.endswith("ignored.txt")  # no id: the article_id names it

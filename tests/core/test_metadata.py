@@ -125,3 +125,30 @@ def test_fallbacks() -> None:
     assert meta("Short").title == "Short"
     m = meta("[b]Not[/b] markup: <script>x</script> stays a plain string here")
     assert m.title == "[b]Not[/b] markup: <script>x</script> stays a plain string here"
+
+
+# -- mutants that survived (issue 18) ------------------------------------------------------
+
+BODY = "Russia and China signed a gas deal on Monday, officials said in a statement issued here today.\n"
+
+
+def test_a_markdown_title_keeps_the_datelines_city_and_source():
+    text = "# Gas deal signed\n\nMOSCOW, Nov. 25 (Xinhua) -- " + BODY
+    assert extract_metadata(text, "f.txt") == ArticleMeta(
+        title="Gas deal signed", source="Xinhua", date=None, city="Moscow"
+    )
+
+
+def test_a_markdown_title_is_read_as_plain_text():
+    text = "# *Gas* deal [signed](http://x)\n\nSource: Reuters\n\n" + BODY
+    meta = extract_metadata(text, "f.txt")
+    assert (meta.title, meta.source) == ("Gas deal signed", "Reuters")
+
+
+@pytest.mark.parametrize(
+    ("line", "source"),
+    [("Source: One two three four five", "One two three four five"),
+     ("Source: One two three four five six", None)],  # a sentence, not a name
+)  # fmt: skip
+def test_a_source_line_names_at_most_five_words(line, source):
+    assert extract_metadata(f"Gas deal signed\n\n{line}\n\n{BODY}", "f.txt").source == source
