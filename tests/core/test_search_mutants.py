@@ -3,11 +3,19 @@ its filters and order, and the JSON form of a result."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from annotations.corpus import Corpus, article_from_text
 from annotations.model import Annotation
-from annotations.search.engine import SearchIndex, format_result_json
+from annotations.search.engine import (
+    ARTICLES_NAME,
+    MANIFEST_NAME,
+    SearchIndex,
+    format_result_json,
+)
 
 TEXT_A = "Gas pipelines cross the Arctic.\n\nShips follow the northern route in summer.\n"
 TEXT_B = "Wind farms grow along the coast.\n\nPorts expand for the new trade.\n"
@@ -69,3 +77,20 @@ def test_notes_search_skips_an_unknown_article_and_keeps_looking():
     ghost = {"ghost.txt": notes[a.id], **notes}
     results = index.search("note:check route", annotations=ghost)
     assert {r.article_id for r in results} == {a.id, b.id}
+
+
+def test_the_saved_manifest_counts_the_articles_and_a_foreign_article_list_is_refused(tmp_path):
+    a, b = _article("alpha.txt", TEXT_A), _article("beta.txt", TEXT_B)
+    SearchIndex.cached([a, b], tmp_path)
+    head = json.loads((tmp_path / MANIFEST_NAME).read_text())
+    assert head["count"] == 2
+    SearchIndex.open(tmp_path)  # reads the article list: fine as saved
+    listing = tmp_path / ARTICLES_NAME
+    data = json.loads(listing.read_text())
+    listing.write_text(json.dumps({**data, "format": "another"}))
+    with pytest.raises(ValueError, match="manifest of another format version"):
+        SearchIndex.open(tmp_path)
+
+
+def test_a_freshly_built_index_has_nothing_to_warn_about():
+    assert SearchIndex.build(Corpus([_article("alpha.txt", TEXT_A)])).warning == ""
