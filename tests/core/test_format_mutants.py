@@ -105,8 +105,9 @@ def test_labelstudio_new_article_is_named_by_title_else_task_id(tmp_path):
     assert sorted(a.id for a in corpus) == ["7.txt", "Headline.txt"]
 
 
-def test_labelstudio_empty_list_with_spaces_reads_as_nothing(corpus):
+def test_labelstudio_lists_with_and_without_spaces_read(corpus):
     assert read("labelstudio", "[ \n ]\n", corpus) == []
+    assert read("labelstudio", f"[{TASK},{TASK}]", corpus) == []
 
 
 TASK = json.dumps({"data": {"text": fx.UNICODE_TEXT}})
@@ -118,8 +119,8 @@ TASK = json.dumps({"data": {"text": fx.UNICODE_TEXT}})
         ('\n{"a": 1}\n\n', "in.txt:2: expected a JSON list of tasks"),
         ("[\n{oops}\n]", "in.txt:2: invalid JSON"),
         (f"[{TASK} 2]", "in.txt:1: expected , or ] between tasks"),
-        (f"[{TASK}]\n\nx", "in.txt:3: unexpected data after the list"),
-        ("[]\n\nx", "in.txt:3: unexpected data after the list"),
+        (f"[{TASK}]\n\nx\n", "in.txt:3: unexpected data after the list"),
+        ("[]\n\nx\n", "in.txt:3: unexpected data after the list"),
         ("\n[\n1\n]", "in.txt:3: expected a task object with data"),
     ],
 )
