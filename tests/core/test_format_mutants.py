@@ -12,10 +12,11 @@ import uuid
 
 import pytest
 
-from annotations.corpus import Corpus
+from annotations.corpus import Corpus, article_from_text
 from annotations.formats import ExportContext, FormatError, ImportContext, get_format
 from annotations.formats.matching import NAMESPACE, span_id
 from annotations.formats.new_articles import NewArticles
+from annotations.model import Annotation
 from annotations.themes import Codebook
 from tests.helpers import formats_fixtures as fx
 
@@ -152,3 +153,116 @@ def test_labelstudio_utf16_end_past_the_text_is_refused(corpus):
     units = len(article.text.encode("utf-16-le")) // 2
     task = ls_task(article, start + astral, units + 3, text=article.text[start:])
     assert "in code points or in UTF-16 units" in refused("labelstudio", json.dumps([task]), corpus)
+
+
+# -- spaCy / Prodigy -----------------------------------------------------------------------
+
+
+def ann_on(article, phrase: str, themes=("energy",), *, offset=0, length=None) -> Annotation:
+    start = article.text.index(phrase) + offset
+    end = start + (len(phrase) - offset if length is None else length)
+    return Annotation.create(
+        article_id=article.id,
+        text=article.text,
+        sha256=article.sha256,
+        start=start,
+        end=end,
+        themes=list(themes),
+        author="alice",
+    )
+
+
+def spacy_spans(anns, corpus, warnings=None, **options) -> list[tuple[str, ...]]:
+    out = io.StringIO()
+    ctx = ExportContext(
+        corpus, Codebook(), options, warnings.append if warnings is not None else None
+    )
+    get_format("spacy").writer(iter(anns), out, ctx)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    return [line["text"][s["start"] : s["end"]] for line in lines for s in line["spans"]]
+
+
+def test_spacy_align_modes_widen_narrow_or_drop_a_span_inside_a_word(corpus):
+    article = corpus["003_24f7bdae331ea796.txt"]
+    ann = ann_on(article, "natural gas", offset=1)  # "atural gas"
+    assert spacy_spans([ann], corpus, align="expand") == ["natural gas"]
+    # Narrowed past "natural": the space before "gas" stays (a token edge for spaCy).
+    assert [s.strip() for s in spacy_spans([ann], corpus, align="contract")] == ["gas"]
+    assert spacy_spans([ann], corpus, align="strict") == []
+
+
+def test_spacy_warnings_say_what_was_done_and_count_dropped_spans(corpus):
+    article = corpus["003_24f7bdae331ea796.txt"]
+    inside = [
+        ann_on(article, "natural", offset=1, length=4),
+        ann_on(article, "peaceful", offset=1, length=3),
+    ]
+    warnings: list[str] = []
+    assert spacy_spans(inside, corpus, warnings, align="contract") == []
+    assert warnings == [
+        "2 span(s) start or end inside a word: narrowed to whole words (2 with none dropped)"
+    ]
+    warnings.clear()
+    spacy_spans(inside, corpus, warnings, align="expand")
+    assert warnings == ["2 span(s) start or end inside a word: widened to whole words"]
+
+
+def test_spacy_span_ending_a_text_that_ends_in_a_word_is_aligned(tmp_path):
+    article = article_from_text("end.txt", tmp_path / "end.txt", "Gas flows north")
+    corpus = Corpus([article])
+    ann = ann_on(article, "north")
+    warnings: list[str] = []
+    assert spacy_spans([ann], corpus, warnings, align="strict") == ["north"]
+    assert warnings == []
+
+
+def test_spacy_export_writes_the_article_title(corpus):
+    article = corpus["003_24f7bdae331ea796.txt"]
+    out = io.StringIO()
+    get_format("spacy").writer(
+        iter([ann_on(article, "natural gas")]), out, ExportContext(corpus, Codebook())
+    )
+    assert json.loads(out.getvalue())["meta"] == {"id": article.id, "title": article.title}
+
+
+def test_spacy_span_without_id_gets_the_span_derived_id(corpus):
+    article = corpus["003_24f7bdae331ea796.txt"]
+    start = article.text.index("natural gas")
+    line = {"text": article.text, "spans": [{"start": start, "end": start + 11, "label": "x"}]}
+    (ann,) = read("spacy", json.dumps(line), corpus)
+    assert ann.id == span_id(article.id, start, start + 11)
+
+
+def test_spacy_meta_id_picks_the_article_among_equal_texts(tmp_path):
+    text = "The same wire story, printed twice.\n"
+    corpus = Corpus([article_from_text(name, tmp_path / name, text) for name in ("a.txt", "b.txt")])
+    spans = [{"start": 4, "end": 8, "label": "x"}]
+    for name in ("a.txt", "b.txt"):
+        line = {"text": text, "meta": {"id": name}, "spans": spans}
+        (ann,) = read("spacy", json.dumps(line), corpus)
+        assert ann.article_id == name
+
+
+def test_spacy_new_article_is_named_by_title_else_input_hash(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    corpus = Corpus()
+    add = NewArticles(folder, folder.resolve(), corpus)
+    rows = [
+        {"text": "First text about the Arctic.\n", "_input_hash": 123},
+        {"text": "Second text.\n", "meta": {"title": "Headline"}, "_input_hash": 456},
+    ]
+    read("spacy", "\n".join(json.dumps(r) for r in rows), corpus, add=add)
+    assert sorted(a.id for a in corpus) == ["123.txt", "Headline.txt"]
+
+
+@pytest.mark.parametrize(
+    ("span", "message"),
+    [
+        ({"start": "1", "end": 3}, "in.txt:1: span 1: start must be an integer"),
+        ({"start": 1, "end": None}, "in.txt:1: span 1: end must be an integer"),
+    ],
+)
+def test_spacy_span_errors_name_the_span_and_field(corpus, span, message):
+    line = {"text": fx.UNICODE_TEXT, "spans": [{**span, "label": "x"}]}
+    assert refused("spacy", json.dumps(line), corpus).startswith(message)
