@@ -108,6 +108,8 @@ def _tasks(text: str, name: str) -> Iterator[tuple[str, Any]]:
         raise fail(pos, "expected a JSON list of tasks")
     pos = skip(pos + 1)
     if text.startswith("]", pos):
+        if skip(pos + 1) != len(text):
+            raise fail(skip(pos + 1), "unexpected data after the list")
         return
     while True:
         try:

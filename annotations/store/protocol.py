@@ -119,6 +119,21 @@ class Store(Protocol):
     def rename_theme(self, old: str, new: str) -> int: ...
     def theme_usage(self, name: str) -> int: ...
     def remove_theme(self, name: str, *, force: bool = False) -> int: ...
+    def plan_rename_theme(self, old: str, new: str) -> Change:
+        """The change `rename_theme` would save, read now and not saved: a team
+        reader reads it in a worker and saves it with `save_planned`."""
+        ...
+
+    def plan_remove_theme(self, name: str) -> Change:
+        """The forced removal `remove_theme` would save (`len(before)` annotations
+        use the theme, counted now), not saved."""
+        ...
+
+    def save_planned(self, change: Change) -> None:
+        """Save a planned change: one write and one undo entry, as the methods that
+        plan it. A team store refuses it (`StaleEditError`) if its annotations or
+        the codebook changed since it was read."""
+        ...
 
     # -- annotation changes
     def tag(

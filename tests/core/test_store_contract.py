@@ -194,6 +194,22 @@ def test_remove_theme_refused_while_used_unless_forced(store):
     assert store.get(only.id) == only and store.codebook.get(A) is not None
 
 
+def test_a_planned_rename_or_removal_is_saved_only_when_asked(store):
+    a = store.tag(ART, 0, 10, [A, E])
+    plan = store.plan_rename_theme(A, "polar route")
+    assert [x.id for x in plan.before] == [a.id] and plan.after[0].themes == ("polar route", E)
+    assert store.get(a.id).themes == (A, E) and store.codebook.get(A) is not None  # not yet
+    assert not store.can_undo or store.peek_undo().label != plan.label
+    store.save_planned(plan)
+    assert store.get(a.id).themes == ("polar route", E) and store.codebook.get(A) is None
+    assert store.undo() == f"rename {A} to polar route" and store.get(a.id).themes == (A, E)
+    removal = store.plan_remove_theme(A)
+    assert len(removal.before) == 1 and store.codebook.get(A) is not None
+    store.save_planned(removal)
+    assert store.get(a.id).themes == (E,) and store.codebook.get(A) is None
+    assert store.undo() == f"remove theme {A}" and store.get(a.id).themes == (A, E)
+
+
 def test_rejections_are_not_undoable(store):
     store.reject("key-1", theme=E, article_id=ART.id)
     assert store.rejections() == {"key-1"} and not store.can_undo

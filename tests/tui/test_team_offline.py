@@ -26,7 +26,8 @@ from tests.helpers.live import network_threads, until
 from tests.helpers.pg import ADMIN_URL, new_schema_url, with_database
 from tests.helpers.snapshot_apps import THEME, SteadyApp, sync
 from tui.cli.main import main
-from tui.dialogs.codebook import CodebookScreen
+from tui.dialogs.codebook import AskScreen, CodebookScreen
+from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.export import ExportScreen
 from tui.widgets.reader import Reader
 from tui.widgets.status import StatusLine
@@ -58,8 +59,9 @@ def _usage_lines(app) -> list[str]:
     return [str(box.get_option_at_index(i).prompt) for i in range(box.option_count)]
 
 
-async def _dialogs(pilot, app, path: Path, up: bool) -> None:
-    """Open the export and codebook dialogs: read in workers, said when unreachable."""
+async def _dialogs(pilot, app, path: Path, up: bool, url: str) -> None:
+    """Open the export and codebook dialogs (rename and remove a theme in the latter):
+    read and written off the UI thread, said when unreachable."""
     await app.screen.run_action("export")
     await until(pilot, lambda: isinstance(app.screen, ExportScreen), "export dialog")
     dialog = app.screen
@@ -87,8 +89,66 @@ async def _dialogs(pilot, app, path: Path, up: bool) -> None:
         want,
         describe=lambda: str(_usage_lines(app)),
     )
+    await _rename_and_remove(pilot, app, up, url)
     await pilot.press("escape")
     await until(pilot, lambda: app.screen.__class__.__name__ == "MainScreen", "back")
+
+
+def _message(app) -> str:
+    return str(app.screen.query_one("#codebook-message", Static).render())
+
+
+def _bob_tags(url: str, article, theme: str) -> None:
+    """Another analyst uses the theme meanwhile (the dialog's count is now stale)."""
+    with PostgresStore(url, author="bob") as bob:
+        bob.tag(article, 0, 20, [theme])
+
+
+def _usage_on_server(url: str, theme: str) -> tuple[bool, int]:
+    with PostgresStore(url, author="bob") as bob:
+        return bob.codebook.get(theme) is not None, bob.theme_usage(theme)
+
+
+async def _rename_and_remove(pilot, app, up: bool, url: str) -> None:
+    """Rename then remove the last theme: read and written off the UI thread."""
+    dialog, store = app.screen, app.workspace.store
+    box = dialog.query_one("#codebook-list", OptionList)
+    box.highlighted = box.option_count - 1
+    name = box.highlighted_option.id
+    new = f"{name}-renamed"
+    codebook, pending = store.codebook, store.pending
+    await pilot.press("r")
+    await until(pilot, lambda: isinstance(app.screen, AskScreen), "rename asked")
+    await until(pilot, lambda: app.screen.query("#answer"), "rename composed")
+    app.screen.query_one("#answer", Input).value = new
+    await pilot.press("enter")
+    await until(pilot, lambda: app.screen is dialog, "back to the codebook")
+    want = f"Renamed {name} to {new} (0 annotation(s))" if up else f"Not renamed {name}: server"
+    await until(pilot, lambda: _message(app).startswith(want), want, describe=lambda: _message(app))
+    if not up:  # nothing half-done: the codebook as it was, nothing queued
+        assert store.codebook is codebook and store.pending == pending
+        await pilot.press("d")
+        want = f"Not removed {name}: server unreachable"
+        await until(
+            pilot, lambda: _message(app).startswith(want), want, describe=lambda: _message(app)
+        )
+        assert isinstance(app.screen, CodebookScreen)
+        assert store.codebook is codebook and store.pending == pending
+        return
+    await until(pilot, lambda: store.pending == 0, "rename sent")
+    assert store.codebook.get(new) is not None and store.codebook.get(name) is None
+    await asyncio.to_thread(_bob_tags, url, app.workspace.corpus.articles[-1], new)
+    box.highlighted = box.option_count - 1
+    assert box.highlighted_option.id == new
+    await pilot.press("d")
+    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "removal asked")
+    assert "used by 1 annotation(s)" in app.screen.question  # read now, not the list's count
+    await pilot.press("y")
+    want = f"Removed {new} from 1 annotation(s)"
+    await until(pilot, lambda: _message(app).startswith(want), want, describe=lambda: _message(app))
+    await until(pilot, lambda: store.pending == 0, "removal sent")
+    assert store.codebook.get(new) is None
+    assert await asyncio.to_thread(_usage_on_server, url, new) == (False, 0)
 
 
 @sync
@@ -113,7 +173,7 @@ async def _run(url: str, database_url: str, tmp: Path) -> None:
                 status.say = lambda m, error=False: (said.append(m), real_say(m, error))
                 first = app.screen.session.article
                 # Export and codebook with the server up: read off the UI thread.
-                await _dialogs(pilot, app, tmp / "up.jsonl", up=True)
+                await _dialogs(pilot, app, tmp / "up.jsonl", True, url)
                 await until(pilot, lambda: reader.has_focus, "reader focused again")
                 # The server goes away: connections dropped, reconnecting fails.
                 real = store.url
@@ -131,7 +191,7 @@ async def _run(url: str, database_url: str, tmp: Path) -> None:
                 assert not status.error and store.pending == 1
                 assert status.message.startswith("Tagged") and status.queued == 1
                 # Export and codebook with it away: they say so, nothing waits.
-                await _dialogs(pilot, app, tmp / "away.jsonl", up=False)
+                await _dialogs(pilot, app, tmp / "away.jsonl", False, url)
                 assert store.pending == 1
                 # An article never opened: not loaded, said so; the open one stays.
                 for article in ws.corpus.articles:  # (the search index read them all)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,7 +12,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from annotations.store.protocol import Store
+from annotations.store.protocol import Change, Store
 from tui.dialogs.base import Dialog
 from tui.dialogs.confirm import ConfirmScreen
 from tui.live import is_remote, unreachable
@@ -63,6 +65,10 @@ class CodebookScreen(Dialog[bool]):
         # never waits for the server): None while loading, `_why` when it failed.
         self._usage: dict[str, int] | None = None
         self._why = ""
+        # A team rename or removal is planned (its annotations read) in a worker,
+        # then saved on the UI thread: what to do with the plan, what to say if not.
+        self._then: Callable[[Change], None] = lambda change: None
+        self._not_done = ""
 
     def compose(self) -> ComposeResult:
         with self.frame():
@@ -97,7 +103,34 @@ class CodebookScreen(Dialog[bool]):
     def _count_usage(self) -> dict[str, int]:
         return self._counts()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, name="codebook-plan", group="plan")
+    def _read_plan(self, plan: Callable[[], Change]) -> Change:
+        return plan()
+
+    def _planned(
+        self, working: str, plan: Callable[[], Change], then: Callable[[Change], None], no: str
+    ) -> None:
+        """Team mode: read the change in a worker ("renaming…"), then `then` saves it.
+
+        The save queues it for the store's network thread, which writes it in one
+        transaction: while the server is away the read fails at once and nothing is
+        changed.
+        """
+        if self.store.read_only:
+            self._do(lambda: None, None)  # says read-only
+            return
+        self._then, self._not_done = then, no
+        self._say(working)
+        self._read_plan(plan)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "codebook-plan":
+            if event.state == WorkerState.SUCCESS:
+                self._then(event.worker.result)
+            elif event.state == WorkerState.ERROR:
+                why = unreachable(event.worker.error) if event.worker.error else "failed"
+                self._say(f"{self._not_done}: {why}")
+            return
         if event.worker.name != "codebook-usage":
             return
         if event.state == WorkerState.SUCCESS:
@@ -135,7 +168,7 @@ class CodebookScreen(Dialog[bool]):
     def _say(self, message: str) -> None:
         self.query_one("#codebook-message", Static).update(message)
 
-    def _do(self, fn, done: str) -> None:
+    def _do(self, fn, done: str | None) -> None:
         self.app.run_change(fn, done)  # type: ignore[attr-defined]
 
     @property
@@ -156,8 +189,20 @@ class CodebookScreen(Dialog[bool]):
             return
 
         def answer(new: str | None) -> None:
-            if new and new != old:
+            if not new or new == old:
+                return
+            if not is_remote(self.store):
                 self._do(lambda: self.store.rename_theme(old, new), f"Renamed {old} to {new}")
+                return
+            self._planned(
+                f"renaming {old}…",
+                lambda: self.store.plan_rename_theme(old, new),
+                lambda change: self._do(
+                    lambda: self.store.save_planned(change),
+                    f"Renamed {old} to {new} ({len(change.before)} annotation(s))",
+                ),
+                f"Not renamed {old}",
+            )
 
         self.app.push_screen(AskScreen(f"Rename {old!r} to:", old), answer)
 
@@ -182,20 +227,40 @@ class CodebookScreen(Dialog[bool]):
         name = self._current
         if name is None:
             return
+        if is_remote(self.store):  # counted afresh in the plan, not from the list
+            self._planned(
+                f"removing {name}…",
+                lambda: self.store.plan_remove_theme(name),
+                lambda change: self._confirm_removal(name, len(change.before), change),
+                f"Not removed {name}",
+            )
+            return
         if self._usage is None or name not in self._usage:
             self._say(f"Not removed: {self._why or 'usage counts still loading…'}")
             return
-        used = self._usage[name]
+        self._confirm_removal(name, self._usage[name])
+
+    def _confirm_removal(self, name: str, used: int, change: Change | None = None) -> None:
+        """Remove `name` (asked first when `used`); a team store saves the planned `change`."""
+
+        def remove(force: bool) -> None:
+            if change is not None:
+                self.store.save_planned(change)
+            else:
+                self.store.remove_theme(name, force=force)
+
         if not used:
-            self._do(lambda: self.store.remove_theme(name), f"Removed {name}")
+            self._do(lambda: remove(False), f"Removed {name}")
             return
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._do(
-                    lambda: self.store.remove_theme(name, force=True),
+                    lambda: remove(True),
                     f"Removed {name} from {used} annotation(s) (u undoes)",
                 )
+            elif change is not None:
+                self._say("")  # "removing…" no more
 
         self.app.push_screen(
             ConfirmScreen(
