@@ -152,3 +152,84 @@ def test_a_markdown_title_is_read_as_plain_text():
 )  # fmt: skip
 def test_a_source_line_names_at_most_five_words(line, source):
     assert extract_metadata(f"Gas deal signed\n\n{line}\n\n{BODY}", "f.txt").source == source
+
+
+# -- the 1-in-5 sample's survivors (issue 18) ----------------------------------------------
+
+BODY_PARA = "The harbour authority said on Monday that the first ships would dock next week.\n"
+
+
+def test_a_street_line_without_a_contact_label_is_never_the_headline():
+    text = "304 North Cardinal Street\nThe new harbour opens to ships today\n\n" + BODY_PARA
+    assert meta(text).title == "The new harbour opens to ships today"
+
+
+def test_a_headline_may_start_with_a_digit_and_a_hyphen_but_not_with_a_dash():
+    assert meta("5-year plan approved by the council\n\n" + BODY_PARA).title == (
+        "5-year plan approved by the council"
+    )
+    # "-Dash ..." is not headline-shaped: the lead's first sentence is the title instead
+    dash = "-Dash headline here for once\nPARIS, Dec. 12 (AP) -- Leaders agreed to a deal.\n"
+    assert meta(dash).title == "Leaders agreed to a deal."
+
+
+def test_a_body_paragraph_ending_in_a_closing_quote_ends_the_header():
+    text = 'Officials met on Monday in the capital city. They said "the road will open next year."'
+    assert meta(text + "\n").title == "Officials met on Monday in the capital city."
+
+
+def test_a_body_paragraph_first_leaves_no_header_so_the_lead_gives_the_title():
+    text = BODY_PARA + "Second line shaped like a headline\n"
+    assert meta(text).title == BODY_PARA.strip()
+
+
+def test_a_shortened_lead_keeps_a_lone_first_word_and_drops_a_trailing_comma():
+    assert meta("the " + "Supercalifragilistic" * 10).title == "the…"
+    lead = "alpha beta, " * 20 + "end."
+    assert meta(lead).title == ("alpha beta, " * 8).rstrip(" ,") + "…"
+
+
+def test_a_month_day_year_date_on_a_labelled_line():
+    text = "Published: March 22, 2023\nSome headline here for sure\n\n" + BODY_PARA
+    assert meta(text).date == "2023-03-22"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Harbour View Business Centre Building\n",  # one line, after one blank line
+        "Harbour View Business Centre Building\nNorth Quay Industrial Estate Area\n",
+    ],
+)
+def test_a_contact_block_hides_every_line_under_its_label(block):
+    text = f"Contact Us\n\n{block}\nThe new harbour opens to ships today\n\n{BODY_PARA}"
+    assert meta(text).title == "The new harbour opens to ships today"
+
+
+def test_contact_labels_are_looked_for_in_the_first_sixty_raw_lines_only():
+    block = (
+        "Contact Us\n\nHarbour View Business Centre Building\n\n"
+        "The new harbour opens to ships today\n\n" + BODY_PARA
+    )
+    assert meta("\n" * 58 + block).title == "The new harbour opens to ships today"
+    assert meta("\n" * 60 + block).title == "Harbour View Business Centre Building"
+
+
+def test_a_repeated_headline_wins_over_the_line_nearest_the_dateline():
+    text = (
+        "Leaders agree on a new climate deal\nLeaders agree on a new climate deal\n"
+        "A second headline shaped line here\nPARIS, Dec. 12 (AP) -- Leaders agreed to a deal.\n"
+    )
+    assert meta(text).title == "Leaders agree on a new climate deal"
+
+
+def test_the_candidate_nearest_the_dateline_else_the_first_one():
+    heads = "First headline shaped line here\nSecond headline shaped line here\n"
+    dated = heads + "PARIS, Dec. 12 (AP) -- Leaders agreed to a deal.\n"
+    assert meta(dated).title == "Second headline shaped line here"
+    assert meta(heads + "\n" + BODY_PARA).title == "First headline shaped line here"
+
+
+def test_the_lead_is_the_first_line_of_at_least_four_words():
+    text = "Short bit\nFour words right here.\nFive words are right here.\n"
+    assert meta(text).title == "Four words right here."
