@@ -16,7 +16,7 @@ from annotations.corpus import Corpus, article_from_text
 from annotations.formats import ExportContext, FormatError, ImportContext, get_format
 from annotations.formats.matching import NAMESPACE, span_id
 from annotations.formats.new_articles import NewArticles
-from annotations.model import Annotation
+from annotations.model import Annotation, content_id, context_of
 from annotations.themes import Codebook
 from tests.helpers import formats_fixtures as fx
 
@@ -266,3 +266,66 @@ def test_spacy_new_article_is_named_by_title_else_input_hash(tmp_path):
 def test_spacy_span_errors_name_the_span_and_field(corpus, span, message):
     line = {"text": fx.UNICODE_TEXT, "spans": [{**span, "label": "x"}]}
     assert refused("spacy", json.dumps(line), corpus).startswith(message)
+
+
+# -- native JSONL --------------------------------------------------------------------------
+
+
+def native(article, phrase: str, **fields) -> dict:
+    start = article.text.index(phrase)
+    record = {"article_id": article.id, "start": start, "end": start + len(phrase)}
+    return {**record, "exact": phrase, "themes": ["energy"], **fields}
+
+
+def test_jsonl_export_carries_the_article_title(corpus):
+    article = corpus["003_24f7bdae331ea796.txt"]
+    (line,) = export("jsonl", [ann_on(article, "natural gas")], corpus).splitlines()
+    assert json.loads(line)["article_title"] == article.title
+
+
+def test_jsonl_record_without_id_or_context_gets_them_from_the_text(corpus):
+    article = corpus["003_24f7bdae331ea796.txt"]
+    rows = [native(article, "natural gas"), native(article, "natural gas", prefix="", suffix="")]
+    start = article.text.index("natural gas")
+    context = context_of(article.text, start, start + 11)
+    for ann in read("jsonl", "\n".join(json.dumps(r) for r in rows), corpus):
+        assert (ann.prefix, ann.suffix) == context
+        assert ann.id == content_id(article.id, start, start + 11, "importer", ("energy",))
+
+
+def test_jsonl_invalid_json_names_only_the_reason(corpus):
+    assert (
+        refused("jsonl", "\n{oops\n", corpus)
+        == "in.txt:2: invalid JSON (Expecting property name enclosed in double quotes)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"end": "9"}, "in.txt:2: end must be an integer"),
+        ({"end": 99999}, "in.txt:2: offsets "),
+        ({"themes": []}, "in.txt:2: themes must be a non-empty list of names"),
+    ],
+)
+def test_jsonl_record_errors_name_the_line_and_the_reason(corpus, fields, message):
+    article = corpus["003_24f7bdae331ea796.txt"]
+    text = "\n" + json.dumps(native(article, "natural gas", **fields))
+    got = refused("jsonl", text, corpus)
+    assert got.startswith(message)
+    if fields.get("end") == 99999:
+        assert f"are outside the text of {article.id!r} (length {len(article.text)})" in got
+
+
+@pytest.mark.parametrize(
+    ("done", "message"),
+    [
+        ({"article_id": "nope.txt"}, "in.txt:2: unknown article 'nope.txt'"),
+        (
+            {"article_id": "003_24f7bdae331ea796.txt", "done": "yes"},
+            "in.txt:2: done must be true or false",
+        ),
+    ],
+)
+def test_jsonl_done_record_errors_name_the_line(corpus, done, message):
+    assert refused("jsonl", "\n" + json.dumps({"record": "done", **done}), corpus) == message
