@@ -285,11 +285,15 @@ def test_jsonl_export_carries_the_article_title(corpus):
 
 def test_jsonl_record_without_id_or_context_gets_them_from_the_text(corpus):
     article = corpus["003_24f7bdae331ea796.txt"]
-    rows = [native(article, "natural gas"), native(article, "natural gas", prefix="", suffix="")]
+    rows = [
+        native(article, "natural gas"),
+        native(article, "natural gas", prefix="", article_sha256=""),
+    ]
     start = article.text.index("natural gas")
     context = context_of(article.text, start, start + 11)
     for ann in read("jsonl", "\n".join(json.dumps(r) for r in rows), corpus):
         assert (ann.prefix, ann.suffix) == context
+        assert ann.article_sha256 == article.sha256  # an empty one in the file is not given
         assert ann.id == content_id(article.id, start, start + 11, "importer", ("energy",))
 
 
