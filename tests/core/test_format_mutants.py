@@ -333,3 +333,111 @@ def test_jsonl_record_errors_name_the_line_and_the_reason(corpus, fields, messag
 )
 def test_jsonl_done_record_errors_name_the_line(corpus, done, message):
     assert refused("jsonl", "\n" + json.dumps({"record": "done", **done}), corpus) == message
+
+
+# -- Hypothesis ----------------------------------------------------------------------------
+
+
+def small_corpus(tmp_path, *texts: str, urls=()) -> Corpus:
+    """Articles `a0.txt`, `a1.txt`, ... in that order; `urls` gives their `url` metadata."""
+    articles = []
+    for n, text in enumerate(texts):
+        article = article_from_text(f"a{n}.txt", tmp_path / f"a{n}.txt", text)
+        if n < len(urls) and urls[n]:
+            article.meta = {**article.meta, "url": urls[n]}
+        articles.append(article)
+    return Corpus(articles)
+
+
+def h_row(exact, prefix=None, suffix=None, start=None, **extra) -> dict:
+    quote = {"type": "TextQuoteSelector", "exact": exact}
+    if prefix is not None:
+        quote["prefix"] = prefix
+    if suffix is not None:
+        quote["suffix"] = suffix
+    selectors = [quote]
+    if start is not None:
+        selectors.insert(0, {"type": "TextPositionSelector", "start": start})
+    return {"tags": ["x"], "target": [{"source": "s", "selector": selectors}], **extra}
+
+
+def h_read(corpus, *rows, warnings=None):
+    ctx = ImportContext(
+        corpus, "importer", "in.txt", warn=warnings.append if warnings is not None else None
+    )
+    text = "\n".join(json.dumps(r) for r in rows)
+    return get_format("hypothesis").reader(io.StringIO(text), ctx)
+
+
+def test_hypothesis_prefix_at_the_start_of_a_text_outweighs_the_position(tmp_path):
+    corpus = small_corpus(tmp_path, "ab gas here\n", "zzzb gas here\n")
+    (ann,) = h_read(corpus, h_row("gas", prefix="ab ", suffix=" here", start=5))
+    assert (ann.article_id, ann.start) == ("a0.txt", 3)
+
+
+def test_hypothesis_suffix_picks_the_article(tmp_path):
+    corpus = small_corpus(tmp_path, "gas there\n", "gas here\n")
+    (ann,) = h_read(corpus, h_row("gas", suffix=" here"))
+    assert ann.article_id == "a1.txt"
+
+
+def test_hypothesis_position_breaks_a_tie_and_defaults_to_zero(tmp_path):
+    corpus = small_corpus(tmp_path, "one gas here.\n", "three gas here.\n")
+    (ann,) = h_read(corpus, h_row("gas", start=6))
+    assert ann.article_id == "a1.txt"
+    corpus = small_corpus(tmp_path, "a gas here\n", "gas here\n")
+    (ann,) = h_read(corpus, h_row("gas"))  # no position: nearest to 0
+    assert (ann.article_id, ann.start) == ("a1.txt", 0)
+
+
+def test_hypothesis_uri_matching_an_article_url_breaks_a_tie(tmp_path):
+    url = "https://news.example/2"
+    corpus = small_corpus(tmp_path, "Gas here.\n", "Gas here.\n", urls=("", url))
+    (ann,) = h_read(corpus, h_row("Gas", uri=url))
+    assert ann.article_id == "a1.txt"
+
+
+def test_hypothesis_row_fields_author_dates_single_target(tmp_path):
+    corpus = small_corpus(tmp_path, "nothing\n", "gas here\n")
+    row = h_row("gas", created="2024-06-03T09:12:44.402Z", updated="2024-06-04T09:12:44.402Z")
+    row["target"] = row["target"][0]  # one target object, not a list
+    warnings: list[str] = []
+    (ann,) = h_read(corpus, row, warnings=warnings)
+    assert (ann.article_id, ann.author) == ("a1.txt", "importer")  # no user: the importer
+    assert (ann.created, ann.updated) == ("2024-06-03T09:12:44.402Z", "2024-06-04T09:12:44.402Z")
+    assert warnings == []
+
+
+def test_hypothesis_row_with_only_non_text_tags_is_skipped(tmp_path):
+    corpus = small_corpus(tmp_path, "gas here\n")
+    warnings: list[str] = []
+    assert h_read(corpus, {**h_row("gas"), "tags": [5, " "]}, warnings=warnings) == []
+    assert warnings == ["in.txt: skipped 1 annotation(s) without tags or a quoted passage"]
+
+
+def test_hypothesis_reads_a_list_and_lines_and_names_rows(tmp_path):
+    corpus = small_corpus(tmp_path, "gas here\n")
+    ctx = ImportContext(corpus, "importer", "in.txt")
+    reader = get_format("hypothesis").reader
+    (ann,) = reader(io.StringIO(json.dumps([h_row("gas")])), ctx)
+    assert ann.exact == "gas"
+    assert (
+        len(reader(io.StringIO(json.dumps(h_row("gas")) + "\n\n" + json.dumps(h_row("here"))), ctx))
+        == 2
+    )
+    with pytest.raises(FormatError) as info:
+        reader(io.StringIO(json.dumps([h_row("gas"), h_row("oil")])), ctx)
+    assert str(info.value).startswith("in.txt: row 2: the quote 'oil' is in no article")
+    with pytest.raises(FormatError) as info:
+        reader(io.StringIO(json.dumps(h_row("gas")) + "\n{oops\n"), ctx)
+    assert (
+        str(info.value)
+        == "in.txt:2: invalid JSON (Expecting property name enclosed in double quotes)"
+    )
+
+
+def test_hypothesis_export_uses_the_article_url(tmp_path):
+    url = "https://news.example/gas"
+    corpus = small_corpus(tmp_path, "gas here\n", urls=(url,))
+    ann = ann_on(corpus["a0.txt"], "gas")
+    assert json.loads(export("hypothesis", [ann], corpus))["uri"] == url
