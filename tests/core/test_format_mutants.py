@@ -441,3 +441,9 @@ def test_hypothesis_export_uses_the_article_url(tmp_path):
     corpus = small_corpus(tmp_path, "gas here\n", urls=(url,))
     ann = ann_on(corpus["a0.txt"], "gas")
     assert json.loads(export("hypothesis", [ann], corpus))["uri"] == url
+
+
+def test_hypothesis_missing_suffix_favours_no_article(tmp_path):
+    corpus = small_corpus(tmp_path, "gas here\n", "gasXray\n")
+    (ann,) = h_read(corpus, h_row("gas"))  # a tie on context and position: the first
+    assert ann.article_id == "a0.txt"
