@@ -9,12 +9,15 @@ from __future__ import annotations
 import io
 import json
 import uuid
+import zipfile
+from dataclasses import replace
+from xml.etree import ElementTree as ET
 
 import pytest
 
 from annotations.corpus import Corpus, article_from_text
 from annotations.formats import ExportContext, FormatError, ImportContext, get_format
-from annotations.formats.matching import NAMESPACE, span_id
+from annotations.formats.matching import NAMESPACE, as_uuid, span_id
 from annotations.formats.new_articles import NewArticles
 from annotations.model import Annotation, content_id, context_of
 from annotations.themes import Codebook
@@ -447,3 +450,50 @@ def test_hypothesis_missing_suffix_favours_no_article(tmp_path):
     corpus = small_corpus(tmp_path, "gas here\n", "gasXray\n")
     (ann,) = h_read(corpus, h_row("gas"))  # a tie on context and position: the first
     assert ann.article_id == "a0.txt"
+
+
+# -- REFI-QDA (qdpx) -----------------------------------------------------------------------
+
+QDA = "{urn:QDA-XML:project:1.0}"
+
+
+def qdpx(anns, corpus) -> zipfile.ZipFile:
+    out = io.BytesIO()
+    get_format("qdpx").writer(iter(anns), out, ExportContext(corpus, Codebook()))
+    return zipfile.ZipFile(io.BytesIO(out.getvalue()))
+
+
+def test_qdpx_project_names_guids_and_descriptions(corpus):
+    article = corpus["003_24f7bdae331ea796.txt"]
+    ann = ann_on(article, "natural gas")
+    archive = qdpx([ann], corpus)
+    xml = archive.read("project.qde")
+    assert xml.startswith(b"<?xml")
+    project = ET.fromstring(xml)
+    assert (project.get("name"), project.get("origin")) == ("Tagline export", "Tagline")
+    # GUIDs derive from names, stable across exports (and Tagline versions): a project
+    # exported again merges in NVivo or ATLAS.ti instead of duplicating.
+    (user,) = project.iter(f"{QDA}User")
+    assert user.get("guid") == as_uuid("alice", "user")
+    codes = {c.get("name"): c.get("guid") for c in project.iter(f"{QDA}Code")}
+    assert codes["energy"] == as_uuid("energy", "code")
+    (source,) = project.iter(f"{QDA}TextSource")
+    assert source.find(f"{QDA}Description").text == article.title
+    (selection,) = source.iter(f"{QDA}PlainTextSelection")
+    assert selection.get("guid") == as_uuid(ann.id, "annotation")
+    (coding,) = selection.iter(f"{QDA}Coding")
+    assert coding.get("guid") == as_uuid(f"{ann.id}:energy", "coding")
+
+
+def test_qdpx_annotation_without_author_is_by_unknown(corpus):
+    ann = replace(ann_on(corpus["003_24f7bdae331ea796.txt"], "natural gas"), author="")
+    project = ET.fromstring(qdpx([ann], corpus).read("project.qde"))
+    assert [u.get("name") for u in project.iter(f"{QDA}User")] == ["unknown"]
+
+
+@pytest.mark.parametrize("stamp", ["1975-06-01T12:30:00.000Z", "not a date"])
+def test_qdpx_entries_dated_before_1980_or_undated_get_the_zip_epoch(corpus, stamp):
+    ann = ann_on(corpus["003_24f7bdae331ea796.txt"], "natural gas")
+    ann = replace(ann, created=stamp, updated=stamp)
+    archive = qdpx([ann], corpus)
+    assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
