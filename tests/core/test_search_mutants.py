@@ -184,3 +184,42 @@ def test_a_word_added_by_an_update_is_found_by_another_form_of_it():
     assert index.search("pipelines")  # builds the stem index
     index.update(_article("beta.txt", "Grid connection approved.\n"))
     assert [r.article_id for r in index.search("connected")] == ["beta.txt"]
+
+
+def test_a_passage_may_take_its_first_word_from_the_previous_paragraph():
+    text = "Rivers freeze early.\n\nArctic ships wait.\n\nGas pipelines cross the tundra.\n"
+    art = _article("gamma.txt", text)
+    top = SearchIndex.build([art]).search("gas pipelines arctic")[0]
+    assert top.score > 90
+    assert top.start == text.index("Arctic")
+
+
+def test_each_typo_costs_eight_points():
+    index = SearchIndex.build([_article("alpha.txt", TEXT_A)])
+    assert index.search("pipelnes")[0].score == 92.0
+
+
+def test_a_word_present_exactly_beside_a_typo_of_it_is_an_exact_hit():
+    index = SearchIndex.build([_article("gamma.txt", "Pipelines and pipelnes cross.\n")])
+    top = index.search("pipelines")[0]
+    assert top.exact and top.score == 99.0  # scores are capped at 99
+
+
+def test_the_first_of_two_equally_tight_stretches_is_the_passage():
+    text = "Gas pipelines feed more gas pipelines.\n"
+    top = SearchIndex.build([_article("gamma.txt", text)]).search("gas pipelines ")[0]
+    assert (top.start, top.end) == (0, len("Gas pipelines"))
+
+
+def test_words_in_the_typed_order_with_the_last_one_completed_rank_first():
+    text = "Pipelines gas cross.\n\nGas pipelines cross.\n"
+    top = SearchIndex.build([_article("gamma.txt", text)]).search("gas pip")[0]
+    assert top.start == text.index("Gas pipelines")
+
+
+def test_a_prefix_completes_to_the_most_frequent_words_first():
+    rare = " ".join(f"zeta{i:03d}" for i in range(41))
+    common = "\n\n".join(f"Zetaz number {i} here." for i in range(3))
+    art = _article("gamma.txt", f"{rare}\n\n{common}\n")
+    results = SearchIndex.build([art]).search("zet")
+    assert any("Zetaz" in r.text for r in results)
