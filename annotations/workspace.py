@@ -15,7 +15,7 @@ from annotations.corpus import Corpus, load_corpus, read_article, seeds_path
 from annotations.private_dir import ensure as ensure_private
 from annotations.store.journal import StoreError, StoreLockedError
 from annotations.store.opening import open_store, resolve_location
-from annotations.store.postgres import PostgresStore
+from annotations.store.postgres import is_team_url
 from annotations.store.protocol import Store
 from annotations.store.tinydb_store import AnnotationStore
 
@@ -88,7 +88,7 @@ class Workspace:
 
     @property
     def cache_dir(self) -> Path:
-        if isinstance(self.store, PostgresStore) and self.corpus_paths == []:
+        if is_team_url(self.store.location) and self.corpus_paths == []:
             # Team mode: the articles are the database's, so is the cache key.
             return cache_dir([], key=self.store.location)
         return cache_dir(self.corpus_paths)
@@ -174,6 +174,8 @@ def _open_team(
     Re-anchoring is computed in memory only: the texts change when someone publishes
     (`tagline team publish` re-anchors then), not on an analyst's open.
     """
+    from annotations.store.postgres import PostgresStore  # loaded only in team mode
+
     store = open_store(url, read_only=read_only, author=author)
     assert isinstance(store, PostgresStore)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from annotations.store.postgres import PostgresStore, is_team_url
+from annotations.store.postgres import is_team_url
 from annotations.store.protocol import Store
 from annotations.store.tinydb_store import AnnotationStore, default_db_path
 
@@ -30,5 +30,7 @@ def open_store(
     author: str | None = None,
 ) -> Store:
     if is_team_url(location):
+        from annotations.store.postgres import PostgresStore  # the team backend, on demand
+
         return PostgresStore(str(location), read_only=read_only, author=author)
     return AnnotationStore(location, read_only=read_only, wait=wait, author=author)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations.store import opening
+from annotations.store import opening, postgres
 from annotations.store.opening import open_store, resolve_location
 from annotations.store.tinydb_store import AnnotationStore, default_db_path
 
@@ -44,7 +44,7 @@ def recorder(calls: list):
 def test_open_store_passes_the_options_to_the_store_the_location_names(monkeypatch, tmp_path):
     calls: list = []
     make = recorder(calls)
-    monkeypatch.setattr(opening, "PostgresStore", make("postgres"))
+    monkeypatch.setattr(postgres, "PostgresStore", make("postgres"))  # loaded on demand
     monkeypatch.setattr(opening, "AnnotationStore", make("tinydb"))
     assert open_store(URL, read_only=True, wait=2.0, author="ann") == "postgres"
     path = tmp_path / "db.json"
@@ -64,3 +64,18 @@ def test_open_store_on_a_file_is_a_tinydb_store(tmp_path):
         assert (store.path, store.author, store.read_only) == (tmp_path / "db.json", "ann", False)
     finally:
         store.close()
+
+
+def test_a_tinydb_start_does_not_load_the_team_backend():
+    """The team store, its network thread and COPY code load only for a postgresql:// URL."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.cli.main, annotations.workspace;"
+        "print(sorted(m for m in sys.modules if m.startswith('annotations.store.postgres')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "['annotations.store.postgres', 'annotations.store.postgres.connection']"
