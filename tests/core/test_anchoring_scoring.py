@@ -748,3 +748,16 @@ def test_a_far_copy_does_not_outweigh_the_old_place_up_to_half_far_from_it():
     ):
         found = where(text, quote, prefix, suffix, start - distance)
         assert (found.start, found.doubt) == (start, doubt)
+
+
+def test_the_characters_beside_a_quote_at_the_texts_start_stop_at_the_start():
+    """Two characters before the quote still agree, then the text starts: two, not more
+    (the count does not wrap round to the text's end, which here ends as the stored
+    prefix goes on), so the short quote stays doubtful."""
+    old = "He said: gas pipeline would reach the coast every week, officials added.\n"
+    at = old.index("gas")
+    p, s = context_of(old, at, at + 3)
+    new = ": gas pipes pipeline will get to and more, he said"
+    assert new[-1] == p[-3]
+    found = where(new, "gas", p, s, at)
+    assert (found.start, found.doubt) == (2, "a short quote whose context changed")
