@@ -35,6 +35,12 @@ def test_a_non_string_id_is_refused_with_its_kind(setting):
         vet(record(id=7), article, ctx, "f:2")
 
 
+def test_an_id_of_another_kind_is_named(setting):
+    article, ctx, _ = setting
+    with pytest.raises(FormatError, match=r"^f:2: id must be a string, not a list$"):
+        vet(record(id=[1]), article, ctx, "f:2")
+
+
 def test_status_is_checked_and_orphaned_corrected(setting):
     article, ctx, warnings = setting
     assert vet(record(status="needs_review"), article, ctx, "f:1")["status"] == "needs_review"
@@ -74,6 +80,34 @@ def test_a_reader_crash_is_one_line_naming_where_it_was(setting):
     with pytest.raises(FormatError) as err:
         read_input(reader, "x", ctx)
     assert str(err.value).startswith("f:9: not valid here (IndexError")
+
+
+def test_a_reader_naming_its_position_here_is_quoted_too(setting):
+    _, ctx, _ = setting
+
+    def reader(stream, ctx):
+        here = "f:4"
+        assert here
+        return {}["missing"]
+
+    with pytest.raises(FormatError, match=r"^f:4: not valid here \(KeyError"):
+        read_input(reader, "x", ctx)
+
+
+def test_json_nested_too_deeply_names_the_line_where_it_gets_too_deep(setting):
+    import json
+
+    _, ctx, _ = setting
+    text = "[\n" + "[" * 100_000 + "]" * 100_000 + "\n]"
+    with pytest.raises(FormatError) as err:
+        read_input(lambda stream, ctx: json.loads(stream.read()), text, ctx)
+    assert str(err.value) == "f:2: JSON nested too deeply"
+    # Shallower nests before it, opened and closed, do not count.
+    shallow = "[" * 300 + "]" * 300 + ",\n"
+    text = "[" + shallow + shallow + "[" * 100_000 + "]" * 100_000 + "]"
+    with pytest.raises(FormatError) as err:
+        read_input(lambda stream, ctx: json.loads(stream.read()), text, ctx)
+    assert str(err.value) == "f:3: JSON nested too deeply"
 
 
 def test_ids_from_elsewhere_round_trip_through_their_urn():

@@ -19,6 +19,7 @@ from annotations.formats.new_articles import NewArticles, corpus_root, safe_name
         ("a" * 79 + ".b", "a" * 79 + ".txt"),  # cut to 80, then trimmed again
         ("X" * 79 + ".b", "X" * 79 + ".txt"),
         ("...", "article.txt"),
+        ("." * 85 + "abc", "abc.txt"),  # trimmed before the cut, not only after
         ("", "article.txt"),
         ("notes.TXT", "notes.TXT"),
         ("notes.md", "notes.md"),
