@@ -315,9 +315,11 @@ def test_reanchor_store_uses_the_weights_it_is_given(tmp_path):
     for weights, status in ((TAGLINE, "orphaned"), (HYPOTHESIS, "reanchored")):
         with AnnotationStore(tmp_path / f"{status}.json") as store:
             store.put_many([ann])
+            labels: list[str] = []
+            store.subscribe(lambda change, seen=labels: seen.append(change.label))
             report = reanchor_store(store, corpus, weights)
             assert [a.status for a in store.all()] == [status]
-            assert report.saved
+            assert report.saved and labels == ["re-anchor"]
 
 
 def test_an_annotation_at_either_end_of_the_text_stays_certain_when_text_is_added_there():

@@ -526,3 +526,206 @@ def test_an_unedited_quote_exactly_where_the_blocks_shift_puts_it_is_certain():
         "grain exports rose sharply",
     )
     assert reanchor_article([a, near], edited)[0][1] == "flagged"
+
+
+# `locate_all` and the `_doubt` / `_adjacent` rules at their limits (issue 18: each test
+# below fails on a mutant of anchoring.py that survived the first mutmut pass).
+
+INTRO = "An introduction that the editors later removed entirely from the page. " * 6
+ONE = "The ministry said exports of grain rose sharply in the spring quarter.\n"
+TWO = "Port officials expect the new terminal to open before the winter.\n"
+FILLER = "Unrelated filler words keep the two annotated sentences apart here. " * 6
+
+
+def annotation(text: str, quote: str) -> Annotation:
+    at = text.index(quote)
+    return Annotation.create(
+        article_id="a",
+        text=text,
+        sha256="old",
+        start=at,
+        end=at + len(quote),
+        themes=["t"],
+        author="t",
+    )
+
+
+def two_apart(distance: int) -> str:
+    """An introduction, then "exports of grain" and "new terminal" `distance` apart."""
+    head = ONE[ONE.index("exports of grain") :]
+    gap = FILLER[: distance - len(head) - TWO.index("new terminal")]
+    text = "Title\n" + INTRO + "\n" + ONE + gap + TWO
+    assert text.index("new terminal") - text.index("exports of grain") == distance
+    return text
+
+
+def test_an_edited_quote_in_a_block_moved_far_is_judged_again_where_the_block_put_it():
+    """The edited quote is not exact, so only judging it again from its shifted offsets
+    (not the rule for unedited quotes) makes it certain; an unmoved annotation listed
+    first does not stop the others being judged, and the weights given are used."""
+    text = two_apart(400)
+    title = annotation(text, "Title")
+    a, b = annotation(text, "exports of grain rose"), annotation(text, "new terminal")
+    new = text.replace(INTRO + "\n", "").replace("grain rose", "grain rise")
+    edited = article_from_text("a", Path("a"), new)
+    alone = reanchor_article([a], edited)[0][2]
+    assert alone is not None and not alone.exact and alone.doubt == FAR
+    placed, outcome, found = reanchor_article([title, a, b], edited)[1]
+    assert found is not None and found.doubt == ""
+    assert (outcome, placed.start, placed.exact) == (
+        "reanchored",
+        new.index("exports of grain rise"),
+        "exports of grain rise",
+    )
+    strict = replace(TAGLINE, edited_context=1.01)  # any edited quote is doubtful
+    found = reanchor_article([title, a, b], edited, strict)[1][2]
+    assert found is not None and found.start == new.index("exports of grain rise")
+    assert found.doubt == "the passage was edited and its context changed"
+
+
+def test_annotations_exactly_far_apart_do_not_vouch_for_each_other():
+    for distance, outcome in ((TAGLINE.far, "flagged"), (TAGLINE.far + 1, "reanchored")):
+        text = two_apart(distance)
+        a, b = annotation(text, "exports of grain"), annotation(text, "new terminal")
+        edited = article_from_text("a", Path("a"), text.replace(INTRO + "\n", ""))
+        assert [o for _, o, _ in reanchor_article([a, b], edited)] == [outcome] * 2
+
+
+def test_shifts_that_differ_by_the_consensus_limit_still_vouch():
+    text = two_apart(400)
+    a, b = annotation(text, "exports of grain"), annotation(text, "new terminal")
+    for inserted, outcome in (
+        (TAGLINE.consensus, "reanchored"),
+        (TAGLINE.consensus + 1, "flagged"),
+    ):
+        new = text.replace(INTRO + "\n", "").replace("Unrelated", "x" * inserted + "Unrelated", 1)
+        edited = article_from_text("a", Path("a"), new)
+        results = reanchor_article([a, b], edited)
+        assert [o for _, o, _ in results] == [outcome] * 2
+        assert results[1][0].start == new.index("new terminal")
+
+
+def reworded_block(quote: str, inserted: int, *edits: tuple[str, str]):
+    """`quote`'s sentence reworded around it (18 characters added above it), the other
+    annotation more than `far` away shifted by 18 + `inserted`."""
+    one = "Officials in the capital said that grain exports rose sharply in spring, they added.\n"
+    gap = "Unrelated filler words keep the two annotated sentences apart here. " * 5
+    text = "Title\n" + one + gap + "\n" + TWO
+    reworded = one.replace(
+        "Officials in the capital said that", "A minister told reporters Monday: "
+    )
+    reworded = reworded.replace(" in spring, they added.", " by 7% (a record), Li c")
+    for old, new in edits:  # of the same length
+        reworded = reworded.replace(old, new)
+    new = "A short new line.\n" + text.replace(one, reworded).replace(gap, "y" * inserted + gap)
+    edited = article_from_text("a", Path("a"), new)
+    return annotation(text, quote), annotation(text, "new terminal"), edited
+
+
+def test_the_block_rule_holds_up_to_on_block_characters_and_from_short_quote_characters():
+    closer = ("grain exports rose sharply", "wheat exports rose sharply")
+    for quote, inserted, edits, outcome in (
+        ("grain exports rose sharply", TAGLINE.on_block, (), "reanchored"),
+        ("grain exports rose sharply", TAGLINE.on_block + 1, (), "flagged"),
+        ("exports rose", 0, (closer,), "reanchored"),  # exactly `short_quote` characters
+    ):
+        a, b, edited = reworded_block(quote, inserted, *edits)
+        assert len(quote) >= TAGLINE.short_quote
+        alone = reanchor_article([a], edited)[0][2]
+        assert alone is not None and alone.doubt not in ("", FAR)
+        placed, got, found = reanchor_article([a, b], edited)[0]
+        assert (got, edited.text[placed.start : placed.end]) == (outcome, quote)
+        assert found is not None and (found.doubt == "") == (outcome == "reanchored")
+
+
+def test_offsets_that_still_hold_are_kept_by_locate_all_as_by_locate():
+    """A short quote at its old offsets, its context good enough to keep it there but
+    the characters right after it changed: kept, not sent through the search (which
+    would doubt a short quote whose context changed)."""
+    text = "Officials said on Monday the new gas pipeline would reach the coast every week.\n"
+    new = text.replace("gas pipeline would reach the coast", "gas-fired plant will serve a port")
+    ann = annotation(text, "gas")
+    assert new.index("gas") == ann.start
+    direct = locate(new, "gas", ann.prefix, ann.suffix, ann.start, ann.end)
+    assert direct is not None and direct.doubt == ""
+    searched = locate(new, "gas", ann.prefix, ann.suffix, ann.start, ann.end + 1)
+    assert searched is not None and searched.doubt == "a short quote whose context changed"
+    edited = article_from_text("a", Path("a"), new)
+    assert reanchor_article([ann], edited)[0][1] == "kept"
+    assert reanchor(ann, edited).status == ann.status
+
+
+SHORT = "Officials said on Monday the new gas pipeline would reach the coast every week.\n"
+
+
+def neighbours_kept(*edits: tuple[str, str]) -> str:
+    """SHORT with the words around "gas" reworded, not the ones beside it, then `edits`."""
+    text = "A new line.\n" + SHORT.replace(
+        "Officials said on Monday the", "Ministers told us that a"
+    )
+    text = text.replace("would reach the coast every", "will get to all ports by")
+    for old, new in edits:
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("edit", "doubt"),
+    [
+        (("new gas pipeline", "new gas pipeline"), ""),
+        (("gas pipeline", "gas piXeline"), ""),  # exactly `adjacent` characters after it
+        (("gas pipeline", "gas pXpeline"), "a short quote whose context changed"),
+        (("gas pipeline", "gas Xipeline"), "a short quote whose context changed"),
+        (("gas pipeline", "gas_pipeline"), "a short quote whose context changed"),
+        (("new gas", "nex gas"), "a short quote whose context changed"),
+        (("new gas", "new_gas"), "a short quote whose context changed"),
+    ],
+)
+def test_the_characters_beside_a_short_quote_are_counted_one_by_one_from_it(edit, doubt):
+    at = SHORT.index("gas")
+    p, s = context_of(SHORT, at, at + 3)
+    text = neighbours_kept(edit)
+    found = where(text, "gas", p, s, at)
+    assert (found.start, found.doubt) == (text.index("gas"), doubt)
+
+
+def test_a_short_quote_with_its_neighbours_is_certain_up_to_half_far_from_its_old_place():
+    at = SHORT.index("gas")
+    p, s = context_of(SHORT, at, at + 3)
+    text = PAD * 2 + neighbours_kept()
+    start = text.index("gas")
+    assert start > TAGLINE.far
+    for hint, doubt in (
+        (start - TAGLINE.far // 2, ""),
+        (start + TAGLINE.far // 2, ""),
+        (start - TAGLINE.far // 2 - 1, "a short quote whose context changed"),
+    ):
+        found = where(text, "gas", p, s, hint)
+        assert (found.start, found.doubt) == (start, doubt)
+
+
+def test_a_copy_right_beside_the_best_is_its_rival():
+    body = "Officials said on Monday the new natural gas pipeline would reach the coast.\n"
+    quote = "natural gas pipeline"
+    at, prefix, suffix = stored(body, quote)
+    # "Monday" is in the first copy's prefix only: either copy can be the best.
+    doubled = PAD + body.replace(quote, quote + quote).replace("Monday", "Friday")
+    first, second = len(PAD) + at, len(PAD) + at + len(quote)
+    for hint, best in ((first, first), (second + 20, second)):
+        found = where(doubled, quote, prefix, suffix, hint)
+        assert (found.start, found.doubt) == (best, "another passage matches almost as well")
+
+
+def test_a_quote_edited_by_exactly_the_reworded_fraction_is_not_reworded():
+    text = "Headline\nThe premier said the output rose fast in May, the bureau reported.\n"
+    quote = "the output rose fast"
+    assert len(quote) * TAGLINE.reworded == 8
+    _, prefix, suffix = stored(text, quote)
+    for new, doubt in (
+        ("the oXXXXXXXXse fast", ""),
+        ("the oXXXXXXXXXe fast", "the passage was reworded"),
+    ):
+        edited = PAD * 2 + text.replace(quote, new)
+        at = edited.index(new)
+        found = where(edited, quote, prefix, suffix, at - TAGLINE.far // 2 - 1)
+        assert (found.start, found.end, found.doubt) == (at, at + len(quote), doubt)
