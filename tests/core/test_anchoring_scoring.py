@@ -729,3 +729,22 @@ def test_a_quote_edited_by_exactly_the_reworded_fraction_is_not_reworded():
         at = edited.index(new)
         found = where(edited, quote, prefix, suffix, at - TAGLINE.far // 2 - 1)
         assert (found.start, found.end, found.doubt) == (at, at + len(quote), doubt)
+
+
+def test_a_far_copy_does_not_outweigh_the_old_place_up_to_half_far_from_it():
+    doc = (
+        "Summit report.\nTalks went well, said the envoy at the summit, adding that Mikhail "
+        "was pleased with the outcome.\nEnd of report.\n"
+    )
+    quote = "Mikhail"
+    _, prefix, suffix = stored(doc, quote)
+    reworded = doc.replace("said the envoy at the", "the envoy said at the")
+    reworded = reworded.replace("pleased with the", "happy about its")
+    text = "New intro line.\n" + reworded + PAD * 40 + doc
+    start = text.index(quote)
+    for distance, doubt in (
+        (TAGLINE.far // 2, ""),
+        (TAGLINE.far // 2 + 1, "another passage matches almost as well"),
+    ):
+        found = where(text, quote, prefix, suffix, start - distance)
+        assert (found.start, found.doubt) == (start, doubt)
