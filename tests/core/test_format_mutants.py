@@ -498,3 +498,42 @@ def test_qdpx_entries_dated_before_1980_or_undated_get_the_zip_epoch(corpus, sta
     ann = replace(ann, created=stamp, updated=stamp)
     archive = qdpx([ann], corpus)
     assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+# --- formats/dates.py: what reaches the store is RFC 3339 with a zone -------------------
+
+
+@pytest.fixture
+def tokyo(monkeypatch):
+    """A local zone that is not UTC, so "no zone means UTC" is not true by accident."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_strict_date_is_kept_as_written_even_in_year_one():
+    from annotations.formats.dates import checked_date
+
+    assert checked_date("0001-01-01T00:00:00Z", "created", "f:1") == "0001-01-01T00:00:00Z"
+    assert checked_date("2024-05-01T10:00:00+03:00", "created", "f:1") == (
+        "2024-05-01T10:00:00+03:00"
+    )
+
+
+def test_a_date_without_a_zone_is_read_as_utc_not_local_time(tokyo):
+    from annotations.formats.dates import checked_date
+
+    warnings: list[str] = []
+    fixed = checked_date("2024-05-01 10:00", "created", "f:3", warnings.append)
+    assert fixed == "2024-05-01T10:00:00.000Z"
+    assert warnings == ["f:3: created '2024-05-01 10:00' read as 2024-05-01T10:00:00.000Z"]
+
+
+def test_a_loose_date_with_a_zone_is_rewritten_in_utc(tokyo):
+    from annotations.formats.dates import checked_date
+
+    assert checked_date("2024-05-01T10:00+03:00", "updated", "f:2") == "2024-05-01T07:00:00.000Z"
