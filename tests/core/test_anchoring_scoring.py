@@ -761,3 +761,18 @@ def test_the_characters_beside_a_quote_at_the_texts_start_stop_at_the_start():
     assert new[-1] == p[-3]
     found = where(new, "gas", p, s, at)
     assert (found.start, found.doubt) == (2, "a short quote whose context changed")
+
+
+def test_a_short_quote_moved_with_its_block_is_kept_where_its_shifted_offsets_hold_it():
+    """Judged again from its shifted offsets, which still hold the quote with context
+    good enough to keep it there: certain, as an unmoved annotation would be (the search
+    alone would doubt a short quote whose following words changed)."""
+    sentence = "Officials said on Monday the new gas pipeline would reach the coast every week.\n"
+    text = "Title\n" + INTRO + "\n" + sentence + FILLER + TWO
+    a, b = annotation(text, "gas"), annotation(text, "new terminal")
+    new = text.replace(INTRO + "\n", "")
+    new = new.replace("gas pipeline would reach the coast", "gas-fired plant will serve a port")
+    edited = article_from_text("a", Path("a"), new)
+    assert reanchor_article([a], edited)[0][2].doubt == FAR
+    placed, outcome, found = reanchor_article([a, b], edited)[0]
+    assert (outcome, placed.start, found.doubt) == ("reanchored", new.index("gas"), "")
