@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from annotations.corpus import Article
 from annotations.model import Annotation
 from annotations.store.protocol import Change
-from annotations.themes import Codebook
+from annotations.themes import Codebook, ThemeInUseError
 
 
 class StoreEdits:
@@ -27,6 +27,10 @@ class StoreEdits:
         raise NotImplementedError
 
     def _apply(self, change: Change) -> None:
+        raise NotImplementedError
+
+    def _using(self, theme: str) -> list[Annotation]:
+        """Every annotation coded with `theme` (the codebook's spelling)."""
         raise NotImplementedError
 
     def _theme_name(self, theme: str) -> str:
@@ -98,3 +102,61 @@ class StoreEdits:
         ann = self._require(annotation_id)
         self._apply(Change(label, [ann], []))
         return ann
+
+    # -- codebook changes that touch annotations --------------------------------------
+
+    def rename_theme(self, old: str, new: str) -> int:
+        """Rename a theme and every annotation's use of it; returns annotations changed."""
+        change = self.plan_rename_theme(old, new)
+        self._apply(change)
+        return len(change.before)
+
+    def plan_rename_theme(self, old: str, new: str) -> Change:
+        """The rename as one change, not saved (`save_planned`): a reader builds it in a
+        worker, since reading the annotations may go over the network."""
+        codebook, theme, renamed = self._codebook.rename(old, new)
+        before = self._using(theme.name)
+        after = [
+            a.touched(themes=tuple(renamed.name if t == theme.name else t for t in a.themes))
+            for a in before
+        ]
+        return Change(
+            f"rename {theme.name} to {renamed.name}",
+            before,
+            after,
+            codebook_before=self._codebook,
+            codebook_after=codebook,
+        )
+
+    def remove_theme(self, name: str, *, force: bool = False) -> int:
+        """Remove a theme; refused while annotations use it unless `force`.
+
+        With `force`, the theme is taken off every annotation, and annotations
+        left with no theme are deleted. Returns the annotations affected.
+        """
+        change = self.plan_remove_theme(name)
+        if change.before and not force:
+            raise ThemeInUseError(change.label.removeprefix("remove theme "), len(change.before))
+        self._apply(change)
+        return len(change.before)
+
+    def plan_remove_theme(self, name: str) -> Change:
+        codebook, theme = self._codebook.remove(name)
+        before = self._using(theme.name)
+        after = [
+            a.touched(themes=tuple(t for t in a.themes if t != theme.name))
+            for a in before
+            if len(a.themes) > 1
+        ]
+        return Change(
+            f"remove theme {theme.name}",
+            before,
+            after,
+            codebook_before=self._codebook,
+            codebook_after=codebook,
+        )
+
+    def save_planned(self, change: Change) -> None:
+        """Save a planned change. In team mode it is queued behind the reader's unsent
+        edits; the versions read when it was planned are checked when it is written."""
+        self._apply(change)

@@ -28,7 +28,7 @@ from annotations.store.errors import ReadOnlyError, StoreError
 from annotations.store.journal import JournalStorage
 from annotations.store.protocol import Change
 from annotations.text.sanitize import clean_line
-from annotations.themes import Codebook, Theme, ThemeInUseError, clean_name
+from annotations.themes import Codebook, Theme, clean_name
 
 ARTICLE_PREFIX = "a:"
 CODEBOOK = "_codebook"
@@ -384,63 +384,14 @@ class AnnotationStore(StoreEdits):
             Change(f"cues of {name}", codebook_before=self._codebook, codebook_after=codebook)
         )
 
-    def rename_theme(self, old: str, new: str) -> int:
-        """Rename a theme and every annotation's use of it; returns annotations changed."""
-        change = self.plan_rename_theme(old, new)
-        self._apply(change)
-        return len(change.before)
-
-    def plan_rename_theme(self, old: str, new: str) -> Change:
-        codebook, theme, renamed = self._codebook.rename(old, new)
-        before = [a for a in self.all() if theme.name in a.themes]
-        after = [
-            a.touched(themes=tuple(renamed.name if t == theme.name else t for t in a.themes))
-            for a in before
-        ]
-        return Change(
-            f"rename {theme.name} to {renamed.name}",
-            before,
-            after,
-            codebook_before=self._codebook,
-            codebook_after=codebook,
-        )
+    def _using(self, theme: str) -> list[Annotation]:
+        return [a for a in self.all() if theme in a.themes]
 
     def theme_usage(self, name: str) -> int:
         theme = self._codebook.get(name)
         if theme is None:
             return 0
-        return sum(1 for a in self.all() if theme.name in a.themes)
-
-    def remove_theme(self, name: str, *, force: bool = False) -> int:
-        """Remove a theme; refused while annotations use it unless `force`.
-
-        With `force`, the theme is taken off every annotation, and annotations
-        left with no theme are deleted. Returns the annotations affected.
-        """
-        change = self.plan_remove_theme(name)
-        if change.before and not force:
-            raise ThemeInUseError(change.label.removeprefix("remove theme "), len(change.before))
-        self._apply(change)
-        return len(change.before)
-
-    def plan_remove_theme(self, name: str) -> Change:
-        codebook, theme = self._codebook.remove(name)
-        before = [a for a in self.all() if theme.name in a.themes]
-        after = [
-            a.touched(themes=tuple(t for t in a.themes if t != theme.name))
-            for a in before
-            if len(a.themes) > 1
-        ]
-        return Change(
-            f"remove theme {theme.name}",
-            before,
-            after,
-            codebook_before=self._codebook,
-            codebook_after=codebook,
-        )
-
-    def save_planned(self, change: Change) -> None:
-        self._apply(change)
+        return len(self._using(theme.name))
 
     # -- annotation changes ------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from annotations.store.postgres.rows import (
 )
 from annotations.store.postgres.schema import LATEST, schema_version
 from annotations.store.protocol import Change
-from annotations.themes import Codebook, Theme, ThemeInUseError
+from annotations.themes import Codebook, Theme
 
 if TYPE_CHECKING:
     import psycopg
@@ -408,60 +408,12 @@ class PostgresStore(StoreEdits):
             out.append(ann)
         return out
 
-    def rename_theme(self, old: str, new: str) -> int:
-        change = self.plan_rename_theme(old, new)
-        self._apply(change)
-        return len(change.before)
-
-    def plan_rename_theme(self, old: str, new: str) -> Change:
-        codebook, theme, renamed = self._codebook.rename(old, new)
-        before = self._using(theme.name)
-        after = [
-            a.touched(themes=tuple(renamed.name if t == theme.name else t for t in a.themes))
-            for a in before
-        ]
-        return Change(
-            f"rename {theme.name} to {renamed.name}",
-            before,
-            after,
-            codebook_before=self._codebook,
-            codebook_after=codebook,
-        )
-
     def theme_usage(self, name: str) -> int:
         theme = self._codebook.get(name)
         if theme is None:
             return 0
         row = self._sql("SELECT count(*) FROM annotations WHERE %s = ANY(themes)", (theme.name,))
         return int(row.fetchone()[0])
-
-    def remove_theme(self, name: str, *, force: bool = False) -> int:
-        change = self.plan_remove_theme(name)
-        if change.before and not force:
-            raise ThemeInUseError(change.label.removeprefix("remove theme "), len(change.before))
-        self._apply(change)
-        return len(change.before)
-
-    def plan_remove_theme(self, name: str) -> Change:
-        codebook, theme = self._codebook.remove(name)
-        before = self._using(theme.name)
-        after = [
-            a.touched(themes=tuple(t for t in a.themes if t != theme.name))
-            for a in before
-            if len(a.themes) > 1
-        ]
-        return Change(
-            f"remove theme {theme.name}",
-            before,
-            after,
-            codebook_before=self._codebook,
-            codebook_after=codebook,
-        )
-
-    def save_planned(self, change: Change) -> None:
-        """Queued behind the reader's unsent edits like any change; the versions read
-        when it was planned are checked when it is written (stale: refused whole)."""
-        self._apply(change)
 
     # -- annotation changes ------------------------------------------------------------
 
