@@ -26,6 +26,8 @@ from annotations.anchoring import (
 )
 from annotations.corpus import article_from_text
 from annotations.model import CONTEXT, Annotation, context_of
+from tests.helpers.factories import ann as make_ann
+from tests.helpers.factories import make_article
 
 PAD = "Unrelated filler words keep the copies apart here. " * 3  # > CONTEXT characters
 
@@ -220,6 +222,12 @@ def stored(text: str, quote: str, nth: int = 0) -> tuple[int, str, str]:
         at = text.index(quote, at + 1)
     prefix, suffix = context_of(text, at, at + len(quote))
     return at, prefix, suffix
+
+
+def on(text: str, quote: str) -> Annotation:
+    """An annotation on the first `quote` in `text` (article "a")."""
+    at = text.index(quote)
+    return make_ann(make_article("a", text), at, at + len(quote), "t", author="t")
 
 
 def test_a_long_quote_found_once_near_its_old_place_is_certain_despite_reworded_context():
@@ -461,19 +469,7 @@ def test_annotations_moved_by_the_same_shift_vouch_for_each_other_far_away():
     edited = article_from_text("a", Path("a"), text.replace(intro + "\n", ""))
     assert len(intro) > TAGLINE.far and len(gap) > TAGLINE.far
 
-    def ann(quote: str) -> Annotation:
-        at = text.index(quote)
-        return Annotation.create(
-            article_id="a",
-            text=text,
-            sha256="old",
-            start=at,
-            end=at + len(quote),
-            themes=["t"],
-            author="t",
-        )
-
-    a, b, near = ann("exports of grain"), ann("new terminal"), ann("rose sharply")
+    a, b, near = (on(text, q) for q in ("exports of grain", "new terminal", "rose sharply"))
     assert [o for _, o, _ in reanchor_article([a, b], edited)] == ["reanchored"] * 2
     placed = [p for p, _, _ in reanchor_article([a, b], edited)]
     assert [edited.text[p.start : p.end] for p in placed] == ["exports of grain", "new terminal"]
@@ -505,19 +501,7 @@ def test_an_unedited_quote_exactly_where_the_blocks_shift_puts_it_is_certain():
     edited = article_from_text("a", Path("a"), "A short new line.\n" + text.replace(one, reworded))
     assert len(gap) > TAGLINE.far
 
-    def ann(quote: str) -> Annotation:
-        at = text.index(quote)
-        return Annotation.create(
-            article_id="a",
-            text=text,
-            sha256="old",
-            start=at,
-            end=at + len(quote),
-            themes=["t"],
-            author="t",
-        )
-
-    a, b, near = ann("grain exports rose sharply"), ann("new terminal"), ann("Title")
+    a, b, near = (on(text, q) for q in ("grain exports rose sharply", "new terminal", "Title"))
     alone = reanchor_article([a], edited)[0][2]
     assert alone is not None and alone.doubt == "the text around it changed"
     placed, outcome, found = reanchor_article([a, b], edited)[0]
