@@ -52,14 +52,18 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from annotations.corpus import Article, Corpus
+from annotations.identity import Identity, agree, find_all, held, identify, reached
 from annotations.model import CONTEXT, Annotation, context_of
 from annotations.store.protocol import Store
 
 REVIEW = "needs_review"
 FAR = "far from its old place"
+COPY_LOST = "a copy of it was removed"
 REFINE_STEPS = 12  # coarse steps over a window edge's range before the fine ones
 FUZZY_CUTOFF = 30  # rapidfuzz partial_ratio below which a rough match is not refined
 MAX_COPIES = 200  # exact copies of a quote scored (a one-letter quote can occur thousands of times)
+SCAN_COPIES = 50_000  # ... chosen, nearest the old offsets, from at most this many
+MIN_WINDOW = 16  # characters (quote and context) that must reappear intact (`_held`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,12 +167,15 @@ def _candidate(
     return Candidate(start, end, score, distance, (pre + suf) / 2, pre, suf)
 
 
-def _occurrences(text: str, exact: str, limit: int = MAX_COPIES) -> list[int]:
+def _occurrences(text: str, exact: str, hint: int = 0, limit: int = MAX_COPIES) -> list[int]:
+    """Starts of the exact copies of `exact`: the `limit` nearest `hint`, in text order."""
     out: list[int] = []
     i = text.find(exact)
-    while i >= 0 and len(out) < limit:
+    while i >= 0 and len(out) < SCAN_COPIES:
         out.append(i)
         i = text.find(exact, i + 1)
+    if len(out) > limit:
+        out = sorted(sorted(out, key=lambda s: abs(s - hint))[:limit])
     return out
 
 
@@ -178,7 +185,7 @@ def find_exact(text: str, exact: str, prefix: str, suffix: str, hint: int) -> in
     For imports: a missing prefix or suffix means unknown, not the text's edge, so only
     the stored characters are compared.
     """
-    starts = _occurrences(text, exact) if exact else []
+    starts = _occurrences(text, exact, hint) if exact else []
     if not starts:
         return None
     loose = replace(TAGLINE, full_window=False)
@@ -253,22 +260,9 @@ def _fuzzy(
 
 def _adjacent(text: str, c: Candidate, prefix: str, suffix: str) -> int:
     """How many characters right beside `c` still agree with the stored context, on its
-    weaker side: the last characters of the prefix before it and the first of the suffix
-    after it. Rewording a few words nearby leaves them; a copy of a word elsewhere
-    rarely has them on both sides."""
-    before = 0
-    while (
-        before < len(prefix)
-        and before < c.start
-        and text[c.start - 1 - before] == prefix[-1 - before]
-    ):
-        before += 1
-    after = 0
-    while (
-        after < len(suffix) and c.end + after < len(text) and text[c.end + after] == suffix[after]
-    ):
-        after += 1
-    return min(before, after)
+    weaker side (`identity.agree`). Rewording a few words nearby leaves them; a copy of a word
+    elsewhere rarely has them on both sides."""
+    return min(agree(text, c.start, c.end, prefix, suffix))
 
 
 def _sides(best: Candidate, prefix: str, suffix: str) -> tuple[float, float]:
@@ -380,18 +374,30 @@ def locate(
     start: int,
     end: int,
     weights: Weights = TAGLINE,
+    identity: Identity | None = None,
 ) -> Candidate | None:
-    """Where the quote now is in `text` (with `doubt` set if uncertain), or None."""
+    """Where the quote now is in `text` (with `doubt` set if uncertain), or None.
+
+    `identity` (`Annotation.identity`), when known, is evidence from the old text: an
+    exact copy around which the window that told the passage apart reappears is
+    certain; a passage whose whole window had copies, some now lost, is doubtful on a
+    surviving copy unless that copy has the reach that told the annotated one apart.
+    """
     w = weights
     if not exact:
         return None
+    ident = identity if w.review else None
+    window = prefix + exact + suffix
+    twins = ident is not None and ident.prefix < 0 and ident.suffix < 0
+    lost = twins and len(find_all(text, window, ident.copies)) < ident.copies
     if text[start:end] == exact:
         here = _candidate(text, start, end, exact, prefix, suffix, start, w)
         if not w.review or (
-            here.context >= w.keep_context and min(here.prefix, here.suffix) >= w.min_side
+            (here.context >= w.keep_context and min(here.prefix, here.suffix) >= w.min_side)
+            and not (lost and not reached(text, start, end, ident))
         ):
             return here
-    starts = _occurrences(text, exact)
+    starts = _occurrences(text, exact, start)
     pool = {
         (s, s + len(exact)): _candidate(text, s, s + len(exact), exact, prefix, suffix, start, w)
         for s in starts
@@ -403,9 +409,22 @@ def locate(
     best = max(pool.values(), key=lambda c: c.score)
     if not w.review:
         return best
+    if ident is not None:
+        if twins:
+            sure = [s for s in starts if reached(text, s, s + len(exact), ident)]
+        else:
+            sure = [
+                s
+                for s in starts
+                if held(text, s, s + len(exact), prefix, suffix, ident) >= MIN_WINDOW
+            ]
+        if len(sure) == 1:
+            return replace(pool[(sure[0], sure[0] + len(exact))], doubt="")
     unique = len(starts) == 1 and best.exact and len(exact) >= w.unique_length
     if best.context < w.orphan_context and not unique:
         return None
+    if lost and text.startswith(window, best.start - len(prefix)):
+        return replace(best, doubt=COPY_LOST)
     doubt = _doubt(text, best, pool.values(), exact, prefix, suffix, start, w, len(starts))
     return replace(best, doubt=doubt)
 
@@ -421,7 +440,7 @@ def candidates(ann: Annotation, article: Article, k: int = 3) -> list[Candidate]
     args = (ann.exact, ann.prefix, ann.suffix, ann.start, HYPOTHESIS)
     if ann.status == REVIEW and 0 <= ann.start < ann.end <= len(text):
         found[(ann.start, ann.end)] = _candidate(text, ann.start, ann.end, *args)
-    for s in _occurrences(text, ann.exact, 50):
+    for s in _occurrences(text, ann.exact, ann.start, 50):
         found.setdefault((s, s + len(ann.exact)), _candidate(text, s, s + len(ann.exact), *args))
     for c in _fuzzy(text, *args, bounded=False):
         found.setdefault((c.start, c.end), c)
@@ -442,6 +461,7 @@ def place(ann: Annotation, article: Article, start: int, end: int, status: str) 
         suffix=suffix,
         article_sha256=article.sha256,
         status=status,
+        identity=identify(article.text, start, end, prefix, suffix),
     )
 
 
@@ -461,12 +481,20 @@ def _outcome(ann: Annotation, article: Article, found: Candidate | None) -> tupl
     if not moved and ann.status not in ("orphaned", REVIEW):
         # Same passage at the same place: the hash and context catch up; not an edit.
         prefix, suffix = context_of(article.text, found.start, found.end)
-        return replace(ann, article_sha256=article.sha256, prefix=prefix, suffix=suffix), "kept"
+        return replace(
+            ann,
+            article_sha256=article.sha256,
+            prefix=prefix,
+            suffix=suffix,
+            identity=identify(article.text, found.start, found.end, prefix, suffix),
+        ), "kept"
     return place(ann, article, found.start, found.end, "reanchored"), "reanchored"
 
 
 def _reanchor(ann: Annotation, article: Article, weights: Weights) -> tuple[Annotation, str]:
-    found = locate(article.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end, weights)
+    found = locate(
+        article.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end, weights, ann.identity
+    )
     return _outcome(ann, article, found)
 
 
@@ -487,7 +515,7 @@ def locate_all(
     """
     w = weights
     text = article.text
-    first = [locate(text, a.exact, a.prefix, a.suffix, a.start, a.end, w) for a in anns]
+    first = [locate(text, a.exact, a.prefix, a.suffix, a.start, a.end, w, a.identity) for a in anns]
     if not w.review:
         return first
     out = list(first)
@@ -505,7 +533,14 @@ def locate_all(
             for old, other in moves
         ):
             again = locate(
-                text, ann.exact, ann.prefix, ann.suffix, ann.start + shift, ann.end + shift, w
+                text,
+                ann.exact,
+                ann.prefix,
+                ann.suffix,
+                ann.start + shift,
+                ann.end + shift,
+                w,
+                ann.identity,
             )
             if again is not None:
                 out[i] = again

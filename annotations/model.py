@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from annotations.identity import Identity, identify
+
 CONTEXT = 32
 """Characters of prefix/suffix context kept with each quote (as W3C TextQuoteSelector)."""
 
@@ -92,6 +94,9 @@ class Annotation:
     created: str = ""
     updated: str = ""
     status: str = "anchored"
+    # What told the passage apart when its context was taken (`identity.identify`);
+    # None when not known (annotations saved before it was kept).
+    identity: Identity | None = None
 
     def __post_init__(self) -> None:
         # Themes are a set (kept in first-seen order): a theme named twice, in any
@@ -136,6 +141,7 @@ class Annotation:
             created=stamp,
             updated=stamp,
             status="anchored",
+            identity=identify(text, start, end, prefix, suffix),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -155,6 +161,7 @@ class Annotation:
             "created": self.created,
             "updated": self.updated,
             "status": self.status,
+            "identity": self.identity.to_dict() if self.identity is not None else None,
         }
 
     @classmethod
@@ -179,6 +186,7 @@ class Annotation:
                 created=str(data.get("created") or ""),
                 updated=str(data.get("updated") or ""),
                 status=str(data.get("status") or "anchored"),
+                identity=_identity(data.get("identity")),
             )
         except KeyError as exc:
             raise ValueError(f"missing field {exc.args[0]!r}") from None
@@ -205,6 +213,10 @@ def unique_themes(themes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     for theme in themes:
         seen.setdefault(theme.strip().casefold(), theme)
     return tuple(seen.values())
+
+
+def _identity(value: Any) -> Identity | None:
+    return None if value is None else Identity.from_dict(value)
 
 
 def _int(value: Any, name: str) -> int:

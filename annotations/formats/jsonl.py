@@ -22,6 +22,7 @@ from annotations.formats import (
 )
 from annotations.formats.checks import vet
 from annotations.formats.dates import checked_date
+from annotations.identity import identify
 from annotations.model import FIELDS, Annotation, content_id, context_of, new_id, now_iso
 
 REQUIRED = ("article_id", "start", "end", "exact", "themes")
@@ -95,6 +96,8 @@ def parse_record(
         "author": ctx.author,
         "created": stamp,
         "status": "anchored",
+        # Worked out from the text, never taken from the file (it decides re-anchoring).
+        "identity": identify(article.text, start, end, prefix, suffix).to_dict(),
     }
     merged = {**filled, **{k: v for k, v in data.items() if k in FIELDS and v not in (None, "")}}
     merged.update(vet(data, article, ctx, where))  # types refused, text cleaned

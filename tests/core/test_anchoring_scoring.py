@@ -225,9 +225,12 @@ def stored(text: str, quote: str, nth: int = 0) -> tuple[int, str, str]:
 
 
 def on(text: str, quote: str) -> Annotation:
-    """An annotation on the first `quote` in `text` (article "a")."""
+    """An annotation on the first `quote` in `text` (article "a"), without its identity
+    (as saved before identities were kept), so that context and neighbours decide."""
     at = text.index(quote)
-    return make_ann(make_article("a", text), at, at + len(quote), "t", author="t")
+    return replace(
+        make_ann(make_article("a", text), at, at + len(quote), "t", author="t"), identity=None
+    )
 
 
 def test_a_long_quote_found_once_near_its_old_place_is_certain_despite_reworded_context():
@@ -521,19 +524,6 @@ TWO = "Port officials expect the new terminal to open before the winter.\n"
 FILLER = "Unrelated filler words keep the two annotated sentences apart here. " * 6
 
 
-def annotation(text: str, quote: str) -> Annotation:
-    at = text.index(quote)
-    return Annotation.create(
-        article_id="a",
-        text=text,
-        sha256="old",
-        start=at,
-        end=at + len(quote),
-        themes=["t"],
-        author="t",
-    )
-
-
 def two_apart(distance: int) -> str:
     """An introduction, then "exports of grain" and "new terminal" `distance` apart."""
     head = ONE[ONE.index("exports of grain") :]
@@ -548,8 +538,8 @@ def test_an_edited_quote_in_a_block_moved_far_is_judged_again_where_the_block_pu
     (not the rule for unedited quotes) makes it certain; an unmoved annotation listed
     first does not stop the others being judged, and the weights given are used."""
     text = two_apart(400)
-    title = annotation(text, "Title")
-    a, b = annotation(text, "exports of grain rose"), annotation(text, "new terminal")
+    title = on(text, "Title")
+    a, b = on(text, "exports of grain rose"), on(text, "new terminal")
     new = text.replace(INTRO + "\n", "").replace("grain rose", "grain rise")
     edited = article_from_text("a", Path("a"), new)
     alone = reanchor_article([a], edited)[0][2]
@@ -570,14 +560,14 @@ def test_an_edited_quote_in_a_block_moved_far_is_judged_again_where_the_block_pu
 def test_annotations_exactly_far_apart_do_not_vouch_for_each_other():
     for distance, outcome in ((TAGLINE.far, "flagged"), (TAGLINE.far + 1, "reanchored")):
         text = two_apart(distance)
-        a, b = annotation(text, "exports of grain"), annotation(text, "new terminal")
+        a, b = on(text, "exports of grain"), on(text, "new terminal")
         edited = article_from_text("a", Path("a"), text.replace(INTRO + "\n", ""))
         assert [o for _, o, _ in reanchor_article([a, b], edited)] == [outcome] * 2
 
 
 def test_shifts_that_differ_by_the_consensus_limit_still_vouch():
     text = two_apart(400)
-    a, b = annotation(text, "exports of grain"), annotation(text, "new terminal")
+    a, b = on(text, "exports of grain"), on(text, "new terminal")
     for inserted, outcome in (
         (TAGLINE.consensus, "reanchored"),
         (TAGLINE.consensus + 1, "flagged"),
@@ -603,7 +593,7 @@ def reworded_block(quote: str, inserted: int, *edits: tuple[str, str]):
         reworded = reworded.replace(old, new)
     new = "A short new line.\n" + text.replace(one, reworded).replace(gap, "y" * inserted + gap)
     edited = article_from_text("a", Path("a"), new)
-    return annotation(text, quote), annotation(text, "new terminal"), edited
+    return on(text, quote), on(text, "new terminal"), edited
 
 
 def test_the_block_rule_holds_up_to_on_block_characters_and_from_short_quote_characters():
@@ -628,7 +618,7 @@ def test_offsets_that_still_hold_are_kept_by_locate_all_as_by_locate():
     would doubt a short quote whose context changed)."""
     text = "Officials said on Monday the new gas pipeline would reach the coast every week.\n"
     new = text.replace("gas pipeline would reach the coast", "gas-fired plant will serve a port")
-    ann = annotation(text, "gas")
+    ann = on(text, "gas")
     assert new.index("gas") == ann.start
     direct = locate(new, "gas", ann.prefix, ann.suffix, ann.start, ann.end)
     assert direct is not None and direct.doubt == ""
@@ -753,7 +743,7 @@ def test_a_short_quote_moved_with_its_block_is_kept_where_its_shifted_offsets_ho
     alone would doubt a short quote whose following words changed)."""
     sentence = "Officials said on Monday the new gas pipeline would reach the coast every week.\n"
     text = "Title\n" + INTRO + "\n" + sentence + FILLER + TWO
-    a, b = annotation(text, "gas"), annotation(text, "new terminal")
+    a, b = on(text, "gas"), on(text, "new terminal")
     new = text.replace(INTRO + "\n", "")
     new = new.replace("gas pipeline would reach the coast", "gas-fired plant will serve a port")
     edited = article_from_text("a", Path("a"), new)
