@@ -420,13 +420,82 @@ def locate(
             ]
         if len(sure) == 1:
             return replace(pool[(sure[0], sure[0] + len(exact))], doubt="")
+        if ident.prefix == 0 and len(starts) == 1:
+            # The quote alone was one of a kind, and its only copy is near its old place,
+            # its context still agreeing in part: reworded surroundings, the same words.
+            only = pool[(starts[0], starts[0] + len(exact))]
+            if (
+                abs(only.start - start) <= w.far
+                and only.context >= w.min_context
+                and min(only.prefix, only.suffix) >= w.min_side
+            ):
+                return replace(only, doubt="")
     unique = len(starts) == 1 and best.exact and len(exact) >= w.unique_length
     if best.context < w.orphan_context and not unique:
         return None
     if lost and text.startswith(window, best.start - len(prefix)):
         return replace(best, doubt=COPY_LOST)
     doubt = _doubt(text, best, pool.values(), exact, prefix, suffix, start, w, len(starts))
+    if doubt and not best.exact:
+        kept = _one_end_kept(text, best, exact, prefix, suffix, start, w)
+        if kept is not None:
+            return kept
     return replace(best, doubt=doubt)
+
+
+def _word_end(exact: str, n: int) -> int:
+    """`n`, moved back to the end of a word of `exact` if it cuts one."""
+    while 0 < n < len(exact) and exact[n - 1].isalnum() and exact[n].isalnum():
+        n -= 1
+    while n > 0 and exact[n - 1].isspace():
+        n -= 1
+    return n
+
+
+def _one_end_kept(
+    text: str, best: Candidate, exact: str, prefix: str, suffix: str, hint: int, w: Weights
+) -> Candidate | None:
+    """The passage cut at one end, near its old place: the quote's head still follows its
+    whole prefix word for word (or its tail still precedes its whole suffix), at least
+    half of it, and neither the rest of the quote nor the context beyond it is anywhere
+    near (so it was cut off, not edited inside). That part is the same passage,
+    shortened: the placement is trimmed to it and certain."""
+    if abs(best.start - hint) > w.far // 2 or len(exact) < 2 * MIN_WINDOW:
+        return None
+    n = MIN_WINDOW
+    if len(prefix) == CONTEXT:  # the head kept: the prefix ends where the passage starts
+        for s in {best.start, hint}:
+            if not (0 <= s <= len(text) and text.endswith(prefix, 0, s)):
+                continue
+            h = 0
+            while h < len(exact) and s + h < len(text) and text[s + h] == exact[h]:
+                h += 1
+            h = _word_end(exact, h)
+            after = text[s + h : s + len(exact) + w.far]
+            if (
+                2 * h >= len(exact)
+                and h >= n
+                and exact[-n:] not in after
+                and suffix[:n] not in after
+            ):
+                return replace(_candidate(text, s, s + h, exact, prefix, suffix, hint, w), doubt="")
+    if len(suffix) == CONTEXT:  # the tail kept: the suffix starts where the passage ends
+        for e in {best.end, hint + len(exact)}:
+            if not (0 <= e <= len(text) and text.startswith(suffix, e)):
+                continue
+            t = 0
+            while t < len(exact) and e - t > 0 and text[e - t - 1] == exact[-t - 1]:
+                t += 1
+            t = _word_end(exact[::-1], t)
+            before = text[max(0, e - len(exact) - w.far) : e - t]
+            if (
+                2 * t >= len(exact)
+                and t >= n
+                and exact[:n] not in before
+                and prefix[-n:] not in before
+            ):
+                return replace(_candidate(text, e - t, e, exact, prefix, suffix, hint, w), doubt="")
+    return None
 
 
 def candidates(ann: Annotation, article: Article, k: int = 3) -> list[Candidate]:
