@@ -59,6 +59,7 @@ from annotations.store.protocol import Store
 REVIEW = "needs_review"
 FAR = "far from its old place"
 COPY_LOST = "a copy of it was removed"
+TWIN = "a copy told apart only by context that changed"
 REFINE_STEPS = 12  # coarse steps over a window edge's range before the fine ones
 FUZZY_CUTOFF = 30  # rapidfuzz partial_ratio below which a rough match is not refined
 MAX_COPIES = 200  # exact copies of a quote scored (a one-letter quote can occur thousands of times)
@@ -355,7 +356,9 @@ def _doubt(
     )
     if best.distance > len(exact) * w.reworded and not framed:
         return "the passage was reworded"
-    if not best.exact and (context < w.edited_context or side < w.edited_side):
+    # (An edited quote gets no leniency at an edge: text added there is no evidence.)
+    raw = min(best.prefix, best.suffix)
+    if not best.exact and (context < w.edited_context or side < w.edited_side or raw < w.min_side):
         return "the passage was edited and its context changed"
     if (
         len(exact) < w.short_quote
@@ -394,7 +397,7 @@ def locate(
         here = _candidate(text, start, end, exact, prefix, suffix, start, w)
         if not w.review or (
             (here.context >= w.keep_context and min(here.prefix, here.suffix) >= w.min_side)
-            and not (lost and not reached(text, start, end, ident))
+            and not (lost and not _all_reached(text, start, end, ident))
         ):
             return here
     starts = _occurrences(text, exact, start)
@@ -411,7 +414,9 @@ def locate(
         return best
     if ident is not None:
         if twins:
-            sure = [s for s in starts if reached(text, s, s + len(exact), ident)]
+            # Copies lost: only a survivor with both reaches is certain (`identity`).
+            holds = _all_reached if lost else _any_reached
+            sure = [s for s in starts if holds(text, s, s + len(exact), ident)]
         else:
             sure = [
                 s
@@ -435,12 +440,29 @@ def locate(
         return None
     if lost and text.startswith(window, best.start - len(prefix)):
         return replace(best, doubt=COPY_LOST)
+    if ident is not None and not twins and best.exact:
+        # A copy whose neighbours agree with the stored context one character short of
+        # what told the annotated passage apart: the copy that stood beside it when tagged.
+        before, after = agree(text, best.start, best.end, prefix, suffix)
+        if (ident.prefix >= 3 and before == ident.prefix - 1) or (
+            ident.suffix >= 3 and after == ident.suffix - 1
+        ):
+            return replace(best, doubt=TWIN)
     doubt = _doubt(text, best, pool.values(), exact, prefix, suffix, start, w, len(starts))
     if doubt and not best.exact:
         kept = _one_end_kept(text, best, exact, prefix, suffix, start, w)
         if kept is not None:
             return kept
     return replace(best, doubt=doubt)
+
+
+def _all_reached(text: str, start: int, end: int, identity: Identity | None) -> bool:
+    matched, kept = reached(text, start, end, identity) if identity else (0, 0)
+    return kept > 0 and matched == kept
+
+
+def _any_reached(text: str, start: int, end: int, identity: Identity) -> bool:
+    return reached(text, start, end, identity)[0] > 0
 
 
 def _word_end(exact: str, n: int) -> int:

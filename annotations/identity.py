@@ -8,9 +8,10 @@ annotation also keeps how little of it made the passage one of a kind (`Identity
 - a window of quote and context that occurred once in the old text and is found again
   intact is the same passage, wherever it moved (another copy would have to have been
   written anew, character for character);
-- a passage whose whole window had copies is told apart by a longer reach, kept as a
-  digest; if copies were lost and none of the survivors has that reach, the one lost
-  may have been the annotated one.
+- a passage whose whole window had copies is told apart by a longer reach on each side,
+  kept as digests; if copies were lost, a survivor is the annotated one only if it has
+  both reaches (of two copies printed one after the other, one removed, the survivor
+  has the first's text before it and the second's after it: nothing tells which went).
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ class Identity:
     prefix: int  # fewest prefix characters that, with the quote, occur once; -1: not all of it
     suffix: int  # the same after the quote
     copies: int = 1  # copies of the whole window prefix + quote + suffix (> 1 only if both are -1)
-    reach: int = 0  # ... then: characters before (< 0) or after (> 0) the quote that make it unique
-    digest: str = ""  # ... and the digest of the quote with that reach (`_digest`)
+    # ... then, per side (before, after): the characters beyond the quote that make it
+    # unique (0: none within `REACH`), and the digest of the quote with them (`_digest`).
+    reach: tuple[int, int] = (0, 0)
+    digest: tuple[str, str] = ("", "")
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"prefix": self.prefix, "suffix": self.suffix}
         if self.copies > 1:
-            out |= {"copies": self.copies, "reach": self.reach, "digest": self.digest}
+            out |= {"copies": self.copies, "reach": list(self.reach), "digest": list(self.digest)}
         return out
 
     @classmethod
@@ -48,12 +51,20 @@ class Identity:
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"identity {key} must be an integer ≥ {low}")
             values.append(value)
-        reach, digest = data.get("reach", 0), data.get("digest", "")
-        if isinstance(reach, bool) or not isinstance(reach, int) or abs(reach) > REACH:
-            raise ValueError("identity reach must be an integer")
-        if not isinstance(digest, str) or len(digest) not in (0, 16):
-            raise ValueError("identity digest must be 16 hex digits")
-        return cls(*values, reach, digest)
+        reach, digest = data.get("reach", [0, 0]), data.get("digest", ["", ""])
+        if not (
+            isinstance(reach, list)
+            and len(reach) == 2
+            and all(type(r) is int and 0 <= r <= REACH for r in reach)
+        ):
+            raise ValueError(f"identity reach must be two integers from 0 to {REACH}")
+        if not (
+            isinstance(digest, list)
+            and len(digest) == 2
+            and all(isinstance(d, str) and len(d) in (0, 16) for d in digest)
+        ):
+            raise ValueError("identity digest must be two strings of 16 hex digits")
+        return cls(*values, (reach[0], reach[1]), (digest[0], digest[1]))
 
 
 def find_all(text: str, needle: str, limit: int) -> list[int]:
@@ -102,10 +113,10 @@ def _fewest(text: str, start: int, end: int, stored: str, before: bool) -> int:
     return lo
 
 
-def _digest(text: str, start: int, end: int, reach: int) -> str | None:
-    """The digest of the quote with `reach` characters before (< 0) or after (> 0) it,
-    None where the text has not that many."""
-    lo, hi = (start + reach, end) if reach < 0 else (start, end + reach)
+def _digest(text: str, start: int, end: int, reach: int, before: bool) -> str | None:
+    """The digest of the quote with `reach` characters before or after it, None where
+    the text has not that many."""
+    lo, hi = (start - reach, end) if before else (start, end + reach)
     if lo < 0 or hi > len(text):
         return None
     data = text[lo:hi].encode("utf-8", "surrogatepass")
@@ -134,19 +145,17 @@ def identify(text: str, start: int, end: int, prefix: str, suffix: str) -> Ident
     window = prefix + exact + suffix
     others = [w + len(prefix) for w in find_all(text, window, 1000)]
     others = [o for o in others if o != start]
-    # The nearest reach on either side beyond which every other copy differs.
-    best = 0
-    for step, edge in ((-1, start), (1, end)):
+    # On each side, the reach beyond which every other copy differs.
+    reach, digest = [0, 0], ["", ""]
+    for i, (step, edge) in enumerate(((-1, start), (1, end))):
         same = max(
             (_common(text, edge, (o if step < 0 else o + len(exact)), step, REACH) for o in others),
             default=0,
         )
-        reach = (same + 1) * step
-        fits = same < REACH and _digest(text, start, end, reach) is not None
-        if fits and (not best or abs(reach) < abs(best)):
-            best = reach
-    digest = _digest(text, start, end, best) if best else ""
-    return Identity(p, s, len(others) + 1, best, digest or "")
+        found = _digest(text, start, end, same + 1, step < 0) if same < REACH else None
+        if found is not None:
+            reach[i], digest[i] = same + 1, found
+    return Identity(p, s, len(others) + 1, (reach[0], reach[1]), (digest[0], digest[1]))
 
 
 def agree(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[int, int]:
@@ -171,6 +180,12 @@ def held(text: str, start: int, end: int, prefix: str, suffix: str, identity: Id
     return 0
 
 
-def reached(text: str, start: int, end: int, identity: Identity) -> bool:
-    """Whether `text[start:end]` has the reach that told the annotated copy apart."""
-    return bool(identity.reach) and _digest(text, start, end, identity.reach) == identity.digest
+def reached(text: str, start: int, end: int, identity: Identity) -> tuple[int, int]:
+    """(sides of `text[start:end]` with the reach that told the annotated copy apart,
+    sides on which it was kept)."""
+    matched = kept = 0
+    for reach, digest, before in zip(identity.reach, identity.digest, (True, False), strict=True):
+        if reach:
+            kept += 1
+            matched += _digest(text, start, end, reach, before) == digest
+    return matched, kept
