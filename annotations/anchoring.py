@@ -356,9 +356,12 @@ def _doubt(
     )
     if best.distance > len(exact) * w.reworded and not framed:
         return "the passage was reworded"
-    # (An edited quote gets no leniency at an edge: text added there is no evidence.)
-    raw = min(best.prefix, best.suffix)
-    if not best.exact and (context < w.edited_context or side < w.edited_side or raw < w.min_side):
+    # (A quote edited more than a little gets no leniency at an edge: text added there
+    # is no evidence for it.)
+    bare = (
+        min(best.prefix, best.suffix) < w.min_side and best.distance > len(exact) * w.reworded / 2
+    )
+    if not best.exact and (context < w.edited_context or side < w.edited_side or bare):
         return "the passage was edited and its context changed"
     if (
         len(exact) < w.short_quote

@@ -186,7 +186,11 @@ class Annotation:
                 created=str(data.get("created") or ""),
                 updated=str(data.get("updated") or ""),
                 status=str(data.get("status") or "anchored"),
-                identity=_identity(data.get("identity")),
+                identity=(
+                    Identity.from_dict(data["identity"])
+                    if data.get("identity") is not None
+                    else None
+                ),
             )
         except KeyError as exc:
             raise ValueError(f"missing field {exc.args[0]!r}") from None
@@ -213,10 +217,6 @@ def unique_themes(themes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     for theme in themes:
         seen.setdefault(theme.strip().casefold(), theme)
     return tuple(seen.values())
-
-
-def _identity(value: Any) -> Identity | None:
-    return None if value is None else Identity.from_dict(value)
 
 
 def _int(value: Any, name: str) -> int:

@@ -51,6 +51,17 @@ def test_tag_reads_back_everywhere(store):
     assert list(store.all()) == [a]
 
 
+def test_identity_is_kept_and_reopened(opener):
+    """What told a passage apart when tagged (re-anchoring's evidence from the old
+    text) survives a reopen; the repeated sentence is a twin, told apart by its reach."""
+    with opener() as s:
+        one = s.tag(ART, 0, 6, [E])  # "Energy": the article repeats its sentences
+        assert one.identity is not None and one.identity.copies > 1
+        assert one.identity.reach[1] > 0 and len(one.identity.digest[1]) == 16
+    with opener(read_only=True) as again:
+        assert again.get(one.id).identity == one.identity
+
+
 def test_reopen_keeps_annotations_codebook_and_rejections(opener):
     with opener() as s:
         a = s.tag(ART, 20, 44, [A, E])

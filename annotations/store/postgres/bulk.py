@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 from annotations.store.postgres.articles import _meta_of
 from annotations.store.postgres.connection import TeamUrl, _first_line, _psycopg, connect
-from annotations.store.postgres.rows import _params
+from annotations.store.postgres.rows import COPY, _params
 
 # -- bulk loading and server-side search (measured, see README "Team mode") ----------------
 
@@ -56,11 +56,7 @@ def bulk_load(
                             )
                         )
                         n_articles += 1
-                with cur.copy(
-                    "COPY annotations (id, article_id, article_sha256, start_offset, end_offset, "
-                    "exact, prefix, suffix, themes, note, author, created, updated, status) "
-                    "FROM STDIN"
-                ) as copy:
+                with cur.copy(COPY) as copy:
                     for ann in annotations:
                         copy.write_row(_params(ann))
                         n_annotations += 1

@@ -1,26 +1,36 @@
-"""Annotation rows: the column list, rows to annotations and back, their order, and the stale-edit message."""
+"""Annotation rows: the column lists, rows to annotations and back, their order, and the stale-edit message."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from annotations.identity import Identity
 from annotations.model import Annotation
 
-if TYPE_CHECKING:
-    pass
-
-
-COLUMNS = (
+# The columns an annotation is written to, in `_params` order; reads add `version`.
+WRITTEN = (
     "id, article_id, article_sha256, start_offset, end_offset, exact, prefix, suffix, "
-    "themes, note, author, created, updated, status, version"
+    "themes, note, author, created, updated, status, identity"
 )
+COLUMNS = WRITTEN + ", version"
+_SLOTS = ", ".join(["%s"] * len(WRITTEN.split(", ")))
+INSERT = f"INSERT INTO annotations ({WRITTEN}) VALUES ({_SLOTS}) ON CONFLICT (id) DO NOTHING"
+# Every column but the id, then the id and the version the write expects.
+UPDATE = (
+    "UPDATE annotations SET "
+    + ", ".join(f"{c} = %s" for c in WRITTEN.split(", ")[1:])
+    + ", version = version + 1 WHERE id = %s AND version = %s"
+)
+COPY = f"COPY annotations ({WRITTEN}) FROM STDIN"
 
 # -- the store -----------------------------------------------------------------------------
 
 
 def _row_to_annotation(row: tuple) -> tuple[Annotation, int]:
     (aid, article_id, sha, start, end, exact, prefix, suffix, themes, note, author, created,
-     updated, status, version) = row  # fmt: skip
+     updated, status, identity, version) = row  # fmt: skip
+    try:
+        known = Identity.from_dict(identity) if identity is not None else None
+    except ValueError:
+        known = None  # unknown evidence: re-anchoring judges from the context alone
     ann = Annotation(
         id=aid,
         article_id=article_id,
@@ -36,11 +46,14 @@ def _row_to_annotation(row: tuple) -> tuple[Annotation, int]:
         created=created,
         updated=updated,
         status=status,
+        identity=known,
     )
     return ann, version
 
 
 def _params(ann: Annotation) -> tuple:
+    from psycopg.types.json import Jsonb
+
     return (
         ann.id,
         ann.article_id,
@@ -56,6 +69,7 @@ def _params(ann: Annotation) -> tuple:
         ann.created,
         ann.updated,
         ann.status,
+        Jsonb(ann.identity.to_dict()) if ann.identity is not None else None,
     )
 
 

@@ -147,6 +147,15 @@ MIGRATIONS.append(
         """,
     )
 )
+MIGRATIONS.append(
+    (
+        5,
+        "identity (what told a passage apart when tagged, for re-anchoring)",
+        """
+        ALTER TABLE annotations ADD COLUMN identity jsonb;
+        """,
+    )
+)
 LATEST = MIGRATIONS[-1][0]
 
 

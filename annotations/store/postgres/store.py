@@ -25,6 +25,8 @@ from annotations.store.postgres.listen import RemoteChange, Watcher
 from annotations.store.postgres.network import RETRY, Network, _Unreachable
 from annotations.store.postgres.rows import (
     COLUMNS,
+    INSERT,
+    UPDATE,
     _params,
     _row_to_annotation,
     _sort_key,
@@ -1059,23 +1061,11 @@ class PostgresStore(StoreEdits):
                 if cur.rowcount != len(deletes):
                     raise _Refused(expected_versions)
             if updates:
-                cur.executemany(
-                    "UPDATE annotations SET article_id = %s, article_sha256 = %s, "
-                    "start_offset = %s, end_offset = %s, exact = %s, prefix = %s, suffix = %s, "
-                    "themes = %s, note = %s, author = %s, created = %s, updated = %s, "
-                    "status = %s, version = version + 1 WHERE id = %s AND version = %s",
-                    [(*_params(a)[1:], a.id, v) for a, v in updates],
-                )
+                cur.executemany(UPDATE, [(*_params(a)[1:], a.id, v) for a, v in updates])
                 if cur.rowcount != len(updates):
                     raise _Refused(expected_versions)
             if inserts:
-                cur.executemany(
-                    "INSERT INTO annotations (id, article_id, article_sha256, start_offset, "
-                    "end_offset, exact, prefix, suffix, themes, note, author, created, updated, "
-                    "status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (id) DO NOTHING",
-                    [_params(a) for a in inserts],
-                )
+                cur.executemany(INSERT, [_params(a) for a in inserts])
                 if cur.rowcount != len(inserts):
                     raise StaleEditError("someone else added one of these annotations; reloaded")
         return written, len(inserts) - len(deletes)
