@@ -1,0 +1,238 @@
+"""Identity: what told a passage apart when it was tagged, and how re-anchoring uses it.
+
+Each case on a seed article: a moved paragraph and a deleted one with a copy elsewhere
+look the same from the quote and its context alone; the identity tells them apart.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from dataclasses import replace
+
+import pytest
+
+from annotations.anchoring import COPY_LOST, FAR, REVIEW, TWIN, locate, reanchor, reanchor_article
+from annotations.corpus import Corpus, article_from_text, load_corpus
+from annotations.formats import ImportContext
+from annotations.formats.jsonl import read as read_jsonl
+from annotations.identity import _SCAN, Identity, _fewest, identify
+from annotations.model import Annotation, context_of
+
+SEEDS = {a.id[:3]: a for a in load_corpus()}
+PREMIER = SEEDS["002"]  # Li Qiang: paragraphs of 200-500 characters
+XI = SEEDS["003"]
+
+
+def tag(article, start: int, end: int) -> Annotation:
+    return Annotation.create(
+        article_id=article.id,
+        text=article.text,
+        sha256=article.sha256,
+        start=start,
+        end=end,
+        themes=["t"],
+        author="t",
+    )
+
+
+def edited(article, text: str):
+    return article_from_text(article.id, article.path, text)
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the lines of 200 characters or more, without their newline."""
+    out, at = [], 0
+    for line in text.split("\n"):
+        if len(line) >= 200:
+            out.append((at, at + len(line)))
+        at += len(line) + 1
+    return out
+
+
+def word_in(text: str, lo: int, hi: int, word: str) -> tuple[int, int]:
+    at = text.index(f" {word} ", lo + 40, hi - 40) + 1
+    return at, at + len(word)
+
+
+# -- what is kept ---------------------------------------------------------------------
+
+
+def test_identity_counts_the_context_that_made_the_quote_one_of_a_kind():
+    text = "the cat sat on the mat. the cat sat on the mat. a dog."
+    # The first "the": nothing before it tells it apart (the text's start is not
+    # context), 22 characters after it do; the second "the" of the second sentence:
+    # ". " before it is enough.
+    assert identify(text, 0, 3, *context_of(text, 0, 3)) == Identity(-1, 22)
+    assert identify(text, 24, 27, *context_of(text, 24, 27)).prefix == 2
+    assert identify(text, 50, 53, *context_of(text, 50, 53)) == Identity(0, 0)  # "dog"
+
+
+def test_twins_keep_a_reach_on_each_side_beyond_their_context():
+    a, b = paragraphs(PREMIER.text)[3]
+    para = PREMIER.text[a:b]
+    text = PREMIER.text[:a] + para + "\nBetween the copies.\n" + para + PREMIER.text[b:]
+    s, e = word_in(text, a, b, "the")
+    ident = identify(text, s, e, *context_of(text, s, e))
+    assert (ident.prefix, ident.suffix, ident.copies) == (-1, -1, 2)
+    # Beyond the paragraph on both sides: inside it the copies are the same.
+    assert ident.reach[0] > s - a and ident.reach[1] > b - e
+    assert all(len(d) == 16 for d in ident.digest)
+    assert Identity.from_dict(json.loads(json.dumps(ident.to_dict()))) == ident
+
+
+def test_a_common_word_is_told_apart_by_searching_windows_as_a_few_copies_are():
+    """Past `_SCAN` copies the fewest characters are found by binary search over whole
+    windows; it must agree with comparing copies one character at a time."""
+    rng = random.Random(3)
+    words = ["of", "the", "and", "to", "in", "a"]
+    text = " ".join(rng.choice(words) for _ in range(4000))
+    checked = 0
+    for _ in range(40):
+        at = rng.randrange(100, len(text) - 100)
+        at = text.index(" of ", at) + 1
+        prefix, suffix = context_of(text, at, at + 2)
+        assert text.count("of") > _SCAN
+        for before, stored in ((True, prefix), (False, suffix)):
+            fast = _fewest(text, at, at + 2, stored, before)
+            windows = [
+                stored[len(stored) - k :] + "of" if before else "of" + stored[:k]
+                for k in range(len(stored) + 1)
+            ]
+            slow = next((k for k, w in enumerate(windows) if text.count(w) == 1), -1)
+            # (`count` skips overlaps; the windows here cannot overlap themselves.)
+            assert fast == slow, (at, before)
+            checked += 1
+    assert checked == 80
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "x",
+        {"prefix": 1},
+        {"prefix": -2, "suffix": 0},
+        {"prefix": 0, "suffix": 0, "copies": 0},
+        {"prefix": True, "suffix": 0},
+        {"prefix": -1, "suffix": -1, "copies": 2, "reach": [1]},
+        {"prefix": -1, "suffix": -1, "copies": 2, "reach": [1, 2], "digest": ["ab", ""]},
+    ],
+)
+def test_a_malformed_identity_is_refused(bad):
+    with pytest.raises(ValueError, match="identity"):
+        Identity.from_dict(bad)
+
+
+def test_an_import_works_the_identity_out_from_the_text_not_from_the_file():
+    start = XI.text.index("Mishustin")
+    line = {
+        "article_id": XI.id,
+        "start": start,
+        "end": start + 9,
+        "exact": "Mishustin",
+        "themes": ["energy"],
+        "identity": {"prefix": 0, "suffix": 0},  # a lie: "Mishustin" occurs more than once
+    }
+    ctx = ImportContext(corpus=Corpus([XI]), author="t", name="in.jsonl")
+    (got,) = read_jsonl(io.StringIO(json.dumps(line) + "\n"), ctx)
+    assert got.identity == identify(XI.text, start, start + 9, got.prefix, got.suffix)
+    assert got.identity != Identity(0, 0)
+
+
+# -- how re-anchoring uses it ------------------------------------------------------------
+
+
+def test_a_paragraph_moved_far_keeps_its_annotations_silently():
+    """A word inside a paragraph moved to the end: its window (the word and the context
+    that told it apart) occurred once, and is found again intact, so the placement is
+    certain however far it went. Without the identity it stays doubtful (`FAR`)."""
+    a, b = paragraphs(PREMIER.text)[3]
+    s, e = word_in(PREMIER.text, a, b, "the")
+    ann = tag(PREMIER, s, e)
+    moved = PREMIER.text[:a] + PREMIER.text[b + 1 :] + PREMIER.text[a : b + 1]
+    after = edited(PREMIER, moved)
+    truth = len(moved) - (b + 1 - s)
+    assert truth - s > 300 and PREMIER.text.count(" the ") > 5
+    placed = reanchor(ann, after)
+    assert placed.status == "reanchored" and (placed.start, placed.end) == (truth, truth + 3)
+    blind = reanchor_article([replace(ann, identity=None)], after)[0][2]
+    assert blind is not None and blind.doubt == FAR
+
+
+def twice(article, gap: str = "\nAn unrelated line between the copies.\n"):
+    """The article with its second long paragraph printed again after `gap`."""
+    a, b = paragraphs(article.text)[3]
+    para = article.text[a:b]
+    return article.text[:b] + gap + para + article.text[b:], (a, b), b + len(gap)
+
+
+def test_the_annotated_twin_removed_is_flagged_and_the_other_removed_keeps_it():
+    text, (a, b), c = twice(PREMIER)
+    s, e = word_in(text, a, b, "the")
+    n = b - a
+    ann = tag(edited(PREMIER, text), s, e)
+    assert ann.identity.copies == 2
+    # The annotated copy removed: the survivor has the other copy's surroundings.
+    gone = edited(PREMIER, text[:a] + text[b + 1 :])
+    placed = reanchor(ann, gone)
+    assert placed.status in (REVIEW, "orphaned")
+    # The other copy removed (and a line added at the top): the survivor is the
+    # annotated one, with both its reaches.
+    kept = edited(PREMIER, "A line added.\n" + text[: c - 1] + text[c + n :])
+    placed = reanchor(ann, kept)
+    assert placed.status == "reanchored" and placed.start == s + len("A line added.\n")
+
+
+def test_twins_printed_one_after_the_other_one_removed_is_flagged():
+    """Of two copies printed one after the other, one removed: the text is the same
+    whichever went, so the survivor is never placed silently."""
+    text, (a, b), c = twice(PREMIER, gap="\n")
+    s, e = word_in(text, a, b, "the")
+    for annotated in (s, s + (c - a)):
+        ann = tag(edited(PREMIER, text), annotated, annotated + 3)
+        one = edited(PREMIER, text[:a] + text[c:])  # the first copy and its newline gone
+        found = locate(one.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
+                       identity=ann.identity)  # fmt: skip
+        assert found is not None and found.doubt == COPY_LOST
+
+
+def test_a_copy_told_apart_only_by_context_that_changed_is_flagged():
+    """Two sentences that differ only in the word before their shared 28 characters: the
+    annotated one's context is reworded on both sides, which leaves the other copy with
+    the better context; it agreed with the stored prefix one character short of what
+    told the two apart when tagged, so it is the twin, not the passage."""
+    shared = " they will work together to expand cooperation in trade this week.\n"
+    text = XI.text + f"\nBeijing and Moscow say{shared}Officials in Moscow said{shared}"
+    start = text.rindex("expand cooperation")
+    ann = tag(edited(XI, text), start, start + len("expand cooperation"))
+    assert ann.identity.prefix == len(" they will work together to ") + 1
+    ours = "Officials in Moscow said" + shared
+    reworded = text[: -len(ours)] + "Officials stated both sides plan to expand cooperation soon.\n"
+    found = locate(reworded, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
+                   identity=ann.identity)  # fmt: skip
+    twin = reworded.rindex("say they will work together to ") + len(
+        "say they will work together to "
+    )
+    assert found is not None and found.start == twin and found.doubt == TWIN
+    assert reanchor(ann, edited(XI, reworded)).status == REVIEW
+
+
+def test_a_passage_cut_at_one_end_is_trimmed_to_what_is_left():
+    """A span from a paragraph's start into its second sentence, whose second sentence
+    is replaced: the first sentence is the same passage, shortened (placed silently,
+    trimmed to it). Words changed inside the span's second half instead (its suffix
+    still follows) are an edit in place: the whole edited span, not trimmed."""
+    a, b = paragraphs(PREMIER.text)[2]
+    first_end = PREMIER.text.index(". ", a) + 1
+    middle = PREMIER.text.index(" ", first_end + 60)
+    ann = tag(PREMIER, a, middle)
+    assert middle - first_end < first_end - a
+    new = " The ministry declined to comment on the report."
+    cut = PREMIER.text[:first_end] + new + PREMIER.text[b:]
+    placed = reanchor(ann, edited(PREMIER, cut))
+    assert placed.status == "reanchored" and (placed.start, placed.end) == (a, first_end)
+    assert placed.exact == PREMIER.text[a:first_end]
+    inside = PREMIER.text[:first_end] + " Officials noted" + PREMIER.text[first_end + 40 :]
+    placed = reanchor(ann, edited(PREMIER, inside))
+    assert placed.status == "reanchored" and (placed.start, placed.end) == (a, middle - 24)
