@@ -30,6 +30,18 @@ still agree on both sides is the same word. And an article's annotations vouch f
 other (`locate_all`): two more than `far` apart in the old text that moved by the same
 shift show that the text between them moved as one block.
 
+The annotation's `identity` (`annotations.identity`) is evidence from the old text,
+which is otherwise gone: an exact copy around which the window that made the quote one of
+a kind reappears (`MIN_WINDOW` characters or more) is certain wherever it is (a moved
+paragraph); a quote one of a kind by itself, found once near its old place with its
+context agreeing in part, is certain; a passage whose whole window had copies (twins),
+some now lost, is doubtful on a survivor unless the survivor has the reach on both
+sides that told the annotated twin apart; and a copy whose neighbours agree with the
+stored context one character short of what told the passage apart is the copy that
+stood beside it when tagged, and doubtful. A passage cut at one end near its old place
+(its head still after its whole prefix, or its tail before its whole suffix, at least
+half of it, the rest nowhere near) is placed on what is left (`_one_end_kept`).
+
 A doubtful placement is stored as `needs_review`: its offsets move to the proposed
 passage and its hash to the new text, but it keeps its old quote, prefix and suffix,
 the evidence shown beside the new context in the orphan review screen and used again
@@ -395,7 +407,7 @@ def locate(
     ident = identity if w.review else None
     window = prefix + exact + suffix
     twins = ident is not None and ident.prefix < 0 and ident.suffix < 0
-    lost = twins and len(find_all(text, window, ident.copies)) < ident.copies
+    lost = ident is not None and twins and len(find_all(text, window, ident.copies)) < ident.copies
     if text[start:end] == exact:
         here = _candidate(text, start, end, exact, prefix, suffix, start, w)
         if not w.review or (

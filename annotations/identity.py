@@ -64,7 +64,8 @@ class Identity:
             and all(isinstance(d, str) and len(d) in (0, 16) for d in digest)
         ):
             raise ValueError("identity digest must be two strings of 16 hex digits")
-        return cls(*values, (reach[0], reach[1]), (digest[0], digest[1]))
+        p, s, n = values
+        return cls(p, s, n, (reach[0], reach[1]), (digest[0], digest[1]))
 
 
 def find_all(text: str, needle: str, limit: int) -> list[int]:

@@ -31,6 +31,8 @@ REQUIRED = ("article_id", "start", "end", "exact", "themes")
 def record(ann: Annotation, ctx: ExportContext) -> dict[str, Any]:
     article = ctx.corpus.get(ann.article_id)
     data = ann.to_dict()
+    # Re-anchoring's evidence is worked out from the text on import, never read: not shared.
+    del data["identity"]
     data["article_title"] = article.title if article else ""
     return data
 
