@@ -26,7 +26,9 @@ of these: a long quote found once, unedited, near its old place is certain howev
 surroundings were reworded; a passage reworded in place between intact surroundings is
 the same passage, edited; a copy far away does not outweigh the old place when the
 context there still agrees on both sides; a short quote whose neighbouring characters
-still agree on both sides is the same word. And an article's annotations vouch for each
+still agree on both sides is the same word; an unedited quote near its old place whose
+context agrees in part on each side and clearly better than any other passage's is the
+same words with some neighbours reworded. And an article's annotations vouch for each
 other (`locate_all`): two more than `far` apart in the old text that moved by the same
 shift show that the text between them moved as one block.
 
@@ -106,6 +108,9 @@ class Weights:
     consensus: int = 10  # another annotation moved by this shift, give or take, vouches (far)
     on_block: int = 2  # ... and an unedited quote this close to where that shift puts it
     adjacent: int = 3  # characters right beside a short quote that still agree, each side
+    clear_context: float = 0.45  # an unedited quote near its old place with this context,
+    clear_side: float = 0.3  # ... this on each side,
+    clear_lead: float = 0.1  # ... and this much more than any other passage's: certain
 
     @property
     def total(self) -> float:
@@ -318,9 +323,20 @@ def _doubt(
         and abs(best.start - hint) <= w.far // 2
         and _adjacent(text, best, prefix, suffix) >= w.adjacent
     )
+    others = [c for c in pool if c.end <= best.start or c.start >= best.end]
+    # Unedited, near, its context agreeing in part on both sides and clearly better than
+    # any other passage's: the same words, with some of their neighbours reworded.
+    clear = (
+        best.exact
+        and near
+        and best.context >= w.clear_context
+        and min(best.prefix, best.suffix) >= w.clear_side
+        and all(best.context - c.context >= w.clear_lead for c in others)
+    )
     if (
         rival is not None
         and best.score - rival.score < w.margin
+        and not clear
         and not (beside and _adjacent(text, rival, prefix, suffix) < w.adjacent)
         and not (
             # A copy far away with better context does not outweigh a passage at its
@@ -379,6 +395,7 @@ def _doubt(
         len(exact) < w.short_quote
         and (context < w.strong_context or side < w.edited_side)
         and not beside
+        and not clear
     ):
         return "a short quote whose context changed"
     return ""
@@ -459,9 +476,11 @@ def locate(
         # A copy whose neighbours agree with the stored context one character short of
         # what told the annotated passage apart: the copy that stood beside it when tagged.
         before, after = agree(text, best.start, best.end, prefix, suffix)
-        if (ident.prefix >= 3 and before == ident.prefix - 1) or (
-            ident.suffix >= 3 and after == ident.suffix - 1
-        ):
+        sides = (
+            _twin_side(before, ident.prefix, len(prefix)),
+            _twin_side(after, ident.suffix, len(suffix)),
+        )
+        if "short!" in sides and set(sides) <= {"short!", "short", "same"}:
             return replace(best, doubt=TWIN)
     doubt = _doubt(text, best, pool.values(), exact, prefix, suffix, start, w, len(starts))
     if doubt and not best.exact:
@@ -469,6 +488,19 @@ def locate(
         if kept is not None:
             return kept
     return replace(best, doubt=doubt)
+
+
+def _twin_side(agreeing: int, needed: int, stored: int) -> str:
+    """How a copy's neighbours on one side compare with what told the annotated passage
+    apart there (`needed` characters, -1: none did): "short" by exactly one character
+    (the copy that was closest when tagged; "short!" if 3 or more were needed, which
+    chance rarely matches), "same" as all of a side that told nothing apart, or ""
+    (anything else: context that changed)."""
+    if needed >= 1 and agreeing == needed - 1:
+        return "short!" if needed >= 3 else "short"
+    if needed < 0 and agreeing == stored:
+        return "same"
+    return ""
 
 
 def _all_reached(text: str, start: int, end: int, identity: Identity | None) -> bool:
@@ -509,12 +541,9 @@ def _one_end_kept(
                 h += 1
             h = _word_end(exact, h)
             after = text[s + h : s + len(exact) + w.far]
-            if (
-                2 * h >= len(exact)
-                and h >= n
-                and exact[-n:] not in after
-                and suffix[:n] not in after
-            ):
+            rest = exact[-n:]  # the quote's tail: nowhere in the text
+            gone = rest not in text[:s] and rest not in text[s + h :]
+            if 2 * h > len(exact) and h >= n and gone and suffix[:n] not in after:
                 return replace(_candidate(text, s, s + h, exact, prefix, suffix, hint, w), doubt="")
     if len(suffix) == CONTEXT:  # the tail kept: the suffix starts where the passage ends
         for e in {best.end, hint + len(exact)}:
@@ -525,12 +554,9 @@ def _one_end_kept(
                 t += 1
             t = _word_end(exact[::-1], t)
             before = text[max(0, e - len(exact) - w.far) : e - t]
-            if (
-                2 * t >= len(exact)
-                and t >= n
-                and exact[:n] not in before
-                and prefix[-n:] not in before
-            ):
+            rest = exact[:n]  # the quote's head: nowhere in the text
+            gone = rest not in text[: e - t] and rest not in text[e:]
+            if 2 * t > len(exact) and t >= n and gone and prefix[-n:] not in before:
                 return replace(_candidate(text, e - t, e, exact, prefix, suffix, hint, w), doubt="")
     return None
 

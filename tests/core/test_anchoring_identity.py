@@ -13,7 +13,17 @@ from dataclasses import replace
 
 import pytest
 
-from annotations.anchoring import COPY_LOST, FAR, REVIEW, TWIN, locate, reanchor, reanchor_article
+from annotations.anchoring import (
+    COPY_LOST,
+    FAR,
+    REVIEW,
+    TAGLINE,
+    TWIN,
+    _twin_side,
+    locate,
+    reanchor,
+    reanchor_article,
+)
 from annotations.corpus import Corpus, article_from_text, load_corpus
 from annotations.formats import ImportContext
 from annotations.formats.jsonl import read as read_jsonl
@@ -236,3 +246,47 @@ def test_a_passage_cut_at_one_end_is_trimmed_to_what_is_left():
     inside = PREMIER.text[:first_end] + " Officials noted" + PREMIER.text[first_end + 40 :]
     placed = reanchor(ann, edited(PREMIER, inside))
     assert placed.status == "reanchored" and (placed.start, placed.end) == (a, middle - 24)
+
+
+def test_a_twins_side_is_short_by_one_or_all_of_a_side_that_told_nothing_apart():
+    assert _twin_side(12, 13, 32) == "short!" and _twin_side(1, 2, 32) == "short"
+    assert _twin_side(32, -1, 32) == "same" and _twin_side(31, -1, 32) == ""
+    assert _twin_side(11, 13, 32) == "" and _twin_side(13, 13, 32) == ""
+    assert _twin_side(0, 1, 32) == "short" and _twin_side(2, 3, 32) == "short!"
+
+
+def test_one_end_cut_needs_more_than_half_left_and_the_rest_gone_from_the_text():
+    a, b = paragraphs(PREMIER.text)[2]
+    first_end = PREMIER.text.index(". ", a) + 1
+    new = " The ministry declined to comment on the report."
+    # Exactly half of the quote left: not the same passage shortened, but half of one.
+    ann = tag(PREMIER, a, a + 2 * (first_end - a))
+    cut = PREMIER.text[:first_end] + new + PREMIER.text[b:]
+    assert reanchor(ann, edited(PREMIER, cut)).status == REVIEW
+    # More than half left, but the quote's tail still in the text (printed elsewhere).
+    ann = tag(PREMIER, a, PREMIER.text.index(" ", first_end + 60))
+    elsewhere = cut + "\n" + PREMIER.text[ann.end - 20 : ann.end] + "\n"
+    assert reanchor(ann, edited(PREMIER, elsewhere)).status == REVIEW
+    assert reanchor(ann, edited(PREMIER, cut)).status == "reanchored"
+
+
+def test_a_short_quote_clearly_best_by_its_context_is_certain_near_its_old_place():
+    """The words around a short quote reworded on both sides and a line added above
+    it: its context still agrees in part on each side and leads every other copy's by
+    `clear_lead`, so it is placed silently; a copy elsewhere whose context agrees about
+    as well leaves it for review."""
+    text = XI.text + "\nOfficials in Moscow said the cooperation in trade would grow next year.\n"
+    start = text.rindex("trade")
+    ann = tag(edited(XI, text), start, start + 5)
+    reworded = "A line added.\n" + text.replace(
+        "Moscow said the cooperation in trade would grow next",
+        "Moscow say the work in trade will grow next",
+    )
+    found = locate(reworded, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
+                   identity=ann.identity)  # fmt: skip
+    assert found is not None and found.start == reworded.rindex("trade") and found.doubt == ""
+    assert found.context >= TAGLINE.clear_context
+    rival = reworded + "Officials in Moscow said the work in trade will grow soon.\n"
+    found = locate(rival, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
+                   identity=ann.identity)  # fmt: skip
+    assert found is not None and found.doubt

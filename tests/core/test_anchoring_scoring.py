@@ -615,14 +615,15 @@ def test_the_block_rule_holds_up_to_on_block_characters_and_from_short_quote_cha
 def test_offsets_that_still_hold_are_kept_by_locate_all_as_by_locate():
     """A short quote at its old offsets, its context good enough to keep it there but
     the characters right after it changed: kept, not sent through the search (which
-    would doubt a short quote whose context changed)."""
+    would doubt a short quote whose context changed, but for its clear lead)."""
     text = "Officials said on Monday the new gas pipeline would reach the coast every week.\n"
     new = text.replace("gas pipeline would reach the coast", "gas-fired plant will serve a port")
     ann = on(text, "gas")
     assert new.index("gas") == ann.start
     direct = locate(new, "gas", ann.prefix, ann.suffix, ann.start, ann.end)
     assert direct is not None and direct.doubt == ""
-    searched = locate(new, "gas", ann.prefix, ann.suffix, ann.start, ann.end + 1)
+    unclear = replace(TAGLINE, clear_context=1.01)  # (the clear-lead rule would place it)
+    searched = locate(new, "gas", ann.prefix, ann.suffix, ann.start, ann.end + 1, unclear)
     assert searched is not None and searched.doubt == "a short quote whose context changed"
     edited = article_from_text("a", Path("a"), new)
     assert reanchor_article([ann], edited)[0][1] == "kept"
