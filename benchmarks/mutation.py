@@ -34,6 +34,7 @@ FACADES = {
     "annotations.store.edits": ("annotations.store.tinydb_store",),
     "annotations.text.decode": ("annotations.corpus",),
     "annotations.text.metadata": ("annotations.corpus",),
+    "annotations.identity": ("annotations.anchoring",),
     # The formats' shared helpers: reached through every format ("pkg.*": any import in it).
     **{
         f"annotations.formats.{helper}": ("annotations.formats.*",)
