@@ -41,8 +41,9 @@ some now lost, is doubtful on a survivor unless the survivor has the reach on bo
 sides that told the annotated twin apart; and a copy whose neighbours agree with the
 stored context one character short of what told the passage apart is the copy that
 stood beside it when tagged, and doubtful. A passage cut at one end near its old place
-(its head still after its whole prefix, or its tail before its whole suffix, at least
-half of it, the rest nowhere near) is placed on what is left (`_one_end_kept`).
+(its head still after its whole prefix, or its tail before its whole suffix, more than
+half of it, the rest of the quote nowhere in the text) is placed on what is left
+(`_one_end_kept`).
 
 A doubtful placement is stored as `needs_review`: its offsets move to the proposed
 passage and its hash to the new text, but it keeps its old quote, prefix and suffix,
@@ -78,7 +79,7 @@ REFINE_STEPS = 12  # coarse steps over a window edge's range before the fine one
 FUZZY_CUTOFF = 30  # rapidfuzz partial_ratio below which a rough match is not refined
 MAX_COPIES = 200  # exact copies of a quote scored (a one-letter quote can occur thousands of times)
 SCAN_COPIES = 50_000  # ... chosen, nearest the old offsets, from at most this many
-MIN_WINDOW = 16  # characters (quote and context) that must reappear intact (`_held`)
+MIN_WINDOW = 16  # characters (quote and context) that must reappear intact (`identity.held`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,8 +526,8 @@ def _one_end_kept(
     text: str, best: Candidate, exact: str, prefix: str, suffix: str, hint: int, w: Weights
 ) -> Candidate | None:
     """The passage cut at one end, near its old place: the quote's head still follows its
-    whole prefix word for word (or its tail still precedes its whole suffix), at least
-    half of it, and neither the rest of the quote nor the context beyond it is anywhere
+    whole prefix word for word (or its tail still precedes its whole suffix), more than
+    half of it, the rest of the quote nowhere in the text and the context beyond it not
     near (so it was cut off, not edited inside). That part is the same passage,
     shortened: the placement is trimmed to it and certain."""
     if abs(best.start - hint) > w.far // 2 or len(exact) < 2 * MIN_WINDOW:

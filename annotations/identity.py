@@ -144,8 +144,12 @@ def identify(text: str, start: int, end: int, prefix: str, suffix: str) -> Ident
         return Identity(p, s)
     exact = text[start:end]
     window = prefix + exact + suffix
-    others = [w + len(prefix) for w in find_all(text, window, 1000)]
-    others = [o for o in others if o != start]
+    # (Past `_SCAN` copies, as in a table of repeated rows, no reach is kept: comparing
+    # them all would cost more than tagging should; `copies` then means "that many or more".)
+    copies = find_all(text, window, _SCAN + 1)
+    if len(copies) > _SCAN:
+        return Identity(p, s, len(copies))
+    others = [w + len(prefix) for w in copies if w + len(prefix) != start]
     # On each side, the reach beyond which every other copy differs.
     reach, digest = [0, 0], ["", ""]
     for i, (step, edge) in enumerate(((-1, start), (1, end))):
@@ -153,9 +157,9 @@ def identify(text: str, start: int, end: int, prefix: str, suffix: str) -> Ident
             (_common(text, edge, (o if step < 0 else o + len(exact)), step, REACH) for o in others),
             default=0,
         )
-        found = _digest(text, start, end, same + 1, step < 0) if same < REACH else None
-        if found is not None:
-            reach[i], digest[i] = same + 1, found
+        kept = _digest(text, start, end, same + 1, step < 0) if same < REACH else None
+        if kept is not None:
+            reach[i], digest[i] = same + 1, kept
     return Identity(p, s, len(others) + 1, (reach[0], reach[1]), (digest[0], digest[1]))
 
 

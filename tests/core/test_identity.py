@@ -255,3 +255,19 @@ def test_malformed_identities_are_refused_with_what_is_wrong(bad, message):
 def test_the_edges_of_valid_identities_are_accepted():
     edge = {"prefix": -1, "suffix": -1, "copies": 1, "reach": [REACH, 0], "digest": ["", ""]}
     assert Identity.from_dict(edge).reach == (REACH, 0)
+
+
+def test_past_scan_copies_of_the_window_no_reach_is_kept():
+    """A table of repeated rows: comparing every copy's reach would cost more than
+    tagging should, so the identity keeps only that there were that many or more."""
+    row = "| wheat | 12 | tonnes | shipped by rail to the port each week |\n"
+    for rows in (_SCAN, _SCAN + 3):
+        text = "Head.\n" + row * rows + "Tail.\n"
+        start = text.index("tonnes", len(row) + 6)  # the second row: near the head
+        prefix, suffix = context_of(text, start, start + 6)
+        windows = len(occurrences(text, prefix + "tonnes" + suffix))
+        got = identify(text, start, start + 6, prefix, suffix)
+        if windows <= _SCAN:
+            assert got.copies == windows and got.reach[0] > 0
+        else:
+            assert got == Identity(-1, -1, _SCAN + 1)
