@@ -271,3 +271,46 @@ def test_past_scan_copies_of_the_window_no_reach_is_kept():
             assert got.copies == windows and got.reach[0] > 0
         else:
             assert got == Identity(-1, -1, _SCAN + 1)
+
+
+def test_common_stops_at_the_texts_start_for_either_position():
+    assert _common("abab", 4, 2, -1, 10) == 2  # the second position reaches the start
+    assert _common("abab", 2, 4, -1, 10) == 2
+    assert _common("abab", 2, 0, 1, 10) == 2  # ... or the end, going forward
+
+
+def test_the_binary_search_finds_every_fewest_count():
+    """Quotes with more than `_SCAN` copies, whose answers range over 1..32."""
+    answers = set()
+    rng = random.Random(5)
+    for _ in range(60):
+        text = "".join(rng.choice("ab") for _ in range(rng.randint(300, 600)))
+        for _ in range(4):
+            start = rng.randrange(40, len(text) - 40)
+            prefix, suffix = context_of(text, start, start + 1)
+            assert len(occurrences(text, text[start])) > _SCAN
+            for before, stored in ((True, prefix), (False, suffix)):
+                want = fewest(text, start, start + 1, stored, before)
+                assert _fewest(text, start, start + 1, stored, before) == want
+                answers.add(want)
+    assert {6, 7, 8, 9, 10} <= answers
+
+
+def test_twins_get_no_reach_where_the_text_ends_or_the_copies_agree_past_reach():
+    block = (
+        "A long line printed twice, so that the same caption sits in the middle of it "
+        "with forty characters or more of the very same words on either side."
+    )
+    # The second copy ends the text: nothing after it can tell the first apart there
+    # (the first's reach after is kept; the second's does not fit).
+    text = "Intro. " + block + "Middle. " + block
+    first, second = text.index("caption"), text.rindex("caption")
+    for start, fits in ((first, True), (second, False)):
+        got = identify(text, start, start + 7, *context_of(text, start, start + 7))
+        assert got.copies == 2 and (got.reach[1] > 0) is fits and (got.digest[1] != "") is fits
+    # Copies that agree for more than `REACH` characters before: no reach on that side.
+    long = "x" * (REACH + 10)
+    text = "A" + long + block + "B" + long + block + "C"
+    start = text.index("caption")
+    got = identify(text, start, start + 7, *context_of(text, start, start + 7))
+    assert got.copies == 2 and got.reach[0] == 0 and got.digest[0] == "" and got.reach[1] > 0
