@@ -34,38 +34,38 @@ class Identity:
     reach: tuple[int, int] = (0, 0)
     digest: tuple[str, str] = ("", "")
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"prefix": self.prefix, "suffix": self.suffix}
-        if self.copies > 1:
-            out |= {"copies": self.copies, "reach": list(self.reach), "digest": list(self.digest)}
-        return out
+    def to_json(self) -> list[Any]:
+        """`[prefix, suffix]`, or for twins `[prefix, suffix, copies, reach before, reach
+        after, digest before, digest after]`: compact, as every record carries one."""
+        if self.copies == 1:
+            return [self.prefix, self.suffix]
+        return [self.prefix, self.suffix, self.copies, *self.reach, *self.digest]
 
     @classmethod
-    def from_dict(cls, data: Any) -> Identity:
-        """From a stored record; raises `ValueError` on a malformed one."""
-        if not isinstance(data, dict):
-            raise ValueError("identity must be an object")
-        values = []
-        for key, low, default in (("prefix", -1, None), ("suffix", -1, None), ("copies", 1, 1)):
-            value = data.get(key, default)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"identity {key} must be an integer ≥ {low}")
-            values.append(value)
-        reach, digest = data.get("reach", [0, 0]), data.get("digest", ["", ""])
-        if not (
-            isinstance(reach, list)
-            and len(reach) == 2
-            and all(type(r) is int and 0 <= r <= REACH for r in reach)
-        ):
-            raise ValueError(f"identity reach must be two integers from 0 to {REACH}")
-        if not (
-            isinstance(digest, list)
-            and len(digest) == 2
-            and all(isinstance(d, str) and len(d) in (0, 16) for d in digest)
-        ):
-            raise ValueError("identity digest must be two strings of 16 hex digits")
-        p, s, n = values
-        return cls(p, s, n, (reach[0], reach[1]), (digest[0], digest[1]))
+    def from_json(cls, value: Any) -> Identity:
+        """From `to_json`'s form; raises `ValueError` on anything else. (Every stored
+        record goes through here, so the common two-number form is checked first.)"""
+        if type(value) is list:
+            if len(value) == 2:
+                p, s = value
+                if type(p) is int and type(s) is int and p >= -1 and s >= -1:
+                    return cls(p, s)
+            elif len(value) == 7:
+                p, s, copies, before, after, first, second = value
+                if (
+                    all(type(v) is int for v in (p, s, copies, before, after))
+                    and p >= -1
+                    and s >= -1
+                    and copies >= 1
+                    and 0 <= before <= REACH
+                    and 0 <= after <= REACH
+                    and all(type(d) is str and len(d) in (0, 16) for d in (first, second))
+                ):
+                    return cls(p, s, copies, (before, after), (first, second))
+        raise ValueError(
+            "identity must be [prefix, suffix] or [prefix, suffix, copies, reach before, "
+            f"reach after, digest before, digest after], not {str(value)[:80]}"
+        )
 
 
 def find_all(text: str, needle: str, limit: int) -> list[int]:

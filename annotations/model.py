@@ -161,7 +161,7 @@ class Annotation:
             "created": self.created,
             "updated": self.updated,
             "status": self.status,
-            "identity": self.identity.to_dict() if self.identity is not None else None,
+            "identity": self.identity.to_json() if self.identity is not None else None,
         }
 
     @classmethod
@@ -187,7 +187,7 @@ class Annotation:
                 updated=str(data.get("updated") or ""),
                 status=str(data.get("status") or "anchored"),
                 identity=(
-                    Identity.from_dict(data["identity"])
+                    Identity.from_json(data["identity"])
                     if data.get("identity") is not None
                     else None
                 ),

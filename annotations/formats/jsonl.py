@@ -99,7 +99,7 @@ def parse_record(
         "created": stamp,
         "status": "anchored",
         # Worked out from the text, never taken from the file (it decides re-anchoring).
-        "identity": identify(article.text, start, end, prefix, suffix).to_dict(),
+        "identity": identify(article.text, start, end, prefix, suffix).to_json(),
     }
     merged = {**filled, **{k: v for k, v in data.items() if k in FIELDS and v not in (None, "")}}
     merged.update(vet(data, article, ctx, where))  # types refused, text cleaned

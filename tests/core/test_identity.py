@@ -215,46 +215,47 @@ def test_reached_counts_the_sides_kept_and_matched():
     assert reached(text, start, start + 3, Identity(-1, -1, 2)) == (0, 0)
 
 
-def test_to_dict_keeps_the_reach_only_for_twins():
-    assert Identity(3, -1).to_dict() == {"prefix": 3, "suffix": -1}
+def test_the_stored_form_is_two_numbers_or_for_twins_seven_values():
+    assert Identity(3, -1).to_json() == [3, -1]
     twin = Identity(-1, -1, 2, (5, 0), ("0123456789abcdef", ""))
-    assert twin.to_dict() == {
-        "prefix": -1,
-        "suffix": -1,
-        "copies": 2,
-        "reach": [5, 0],
-        "digest": ["0123456789abcdef", ""],
-    }
-    assert Identity.from_dict(twin.to_dict()) == twin
-    assert Identity.from_dict({"prefix": 0, "suffix": -1}) == Identity(0, -1, 1, (0, 0), ("", ""))
+    assert twin.to_json() == [-1, -1, 2, 5, 0, "0123456789abcdef", ""]
+    assert Identity.from_json(twin.to_json()) == twin
+    assert Identity.from_json([0, -1]) == Identity(0, -1, 1, (0, 0), ("", ""))
+    edge = [-1, -1, 1, REACH, REACH, "", ""]
+    assert Identity.from_json(edge).reach == (REACH, REACH)
 
 
 @pytest.mark.parametrize(
-    ("bad", "message"),
+    "bad",
     [
-        ([], "identity must be an object"),
-        ({"suffix": 0}, "identity prefix must be an integer ≥ -1"),
-        ({"prefix": 0, "suffix": -2}, "identity suffix must be an integer ≥ -1"),
-        ({"prefix": 0, "suffix": 0, "copies": 0}, "identity copies must be an integer ≥ 1"),
-        ({"prefix": 0, "suffix": False}, "identity suffix must be an integer ≥ -1"),
-        ({"prefix": 0, "suffix": 0, "reach": [0, REACH + 1]}, "identity reach must be two"),
-        ({"prefix": 0, "suffix": 0, "reach": [-1, 0]}, "identity reach must be two"),
-        ({"prefix": 0, "suffix": 0, "reach": [1.0, 0]}, "identity reach must be two"),
-        ({"prefix": 0, "suffix": 0, "reach": (1, 0)}, "identity reach must be two"),
-        ({"prefix": 0, "suffix": 0, "digest": ["abc", ""]}, "identity digest must be two"),
-        ({"prefix": 0, "suffix": 0, "digest": [""]}, "identity digest must be two"),
-        ({"prefix": 0, "suffix": 0, "digest": "", "reach": [0, 0]}, "identity digest must be two"),
+        {"prefix": 0, "suffix": 0},  # not the stored form
+        (0, 0),
+        [0],
+        [0, 0, 1],
+        [-2, 0],
+        [0, -2],
+        [0, False],
+        [True, 0],
+        [0.0, 0],
+        [-1, -1, 0, 0, 0, "", ""],  # no copies
+        [-2, -1, 2, 0, 0, "", ""],
+        [-1, -2, 2, 0, 0, "", ""],
+        [-1, -1, 2, REACH + 1, 0, "", ""],
+        [-1, -1, 2, 0, REACH + 1, "", ""],
+        [-1, -1, 2, -1, 0, "", ""],
+        [-1, -1, 2, 0, -1, "", ""],
+        [-1, -1, 2, 1.0, 0, "", ""],
+        [-1, -1, 2, 0, 0, "abc", ""],
+        [-1, -1, 2, 0, 0, "", "abc"],
+        [-1, -1, 2, 0, 0, None, ""],
+        [-1, -1, True, 0, 0, "", ""],
     ],
 )
-def test_malformed_identities_are_refused_with_what_is_wrong(bad, message):
+def test_malformed_identities_are_refused_with_the_form_expected(bad):
     with pytest.raises(ValueError) as error:
-        Identity.from_dict(bad)
-    assert str(error.value).startswith(message)
-
-
-def test_the_edges_of_valid_identities_are_accepted():
-    edge = {"prefix": -1, "suffix": -1, "copies": 1, "reach": [REACH, 0], "digest": ["", ""]}
-    assert Identity.from_dict(edge).reach == (REACH, 0)
+        Identity.from_json(bad)
+    assert str(error.value).startswith("identity must be [prefix, suffix] or [prefix, suffix,")
+    assert str(bad)[:20] in str(error.value)
 
 
 def test_past_scan_copies_of_the_window_no_reach_is_kept():

@@ -28,7 +28,7 @@ def _row_to_annotation(row: tuple) -> tuple[Annotation, int]:
     (aid, article_id, sha, start, end, exact, prefix, suffix, themes, note, author, created,
      updated, status, identity, version) = row  # fmt: skip
     try:
-        known = Identity.from_dict(identity) if identity is not None else None
+        known = Identity.from_json(identity) if identity is not None else None
     except ValueError:
         known = None  # unknown evidence: re-anchoring judges from the context alone
     ann = Annotation(
@@ -69,7 +69,7 @@ def _params(ann: Annotation) -> tuple:
         ann.created,
         ann.updated,
         ann.status,
-        Jsonb(ann.identity.to_dict()) if ann.identity is not None else None,
+        Jsonb(ann.identity.to_json()) if ann.identity is not None else None,
     )
 
 
