@@ -22,8 +22,8 @@ elsewhere that scores almost as well (a copy chosen by context alone), a place f
 the old one, the old place still matching in part while a copy elsewhere wins, weak
 context on either side, a reworded quote, an edited quote without intact context, a
 short quote without context on both sides. Strong evidence of another kind lifts some
-of these: a long quote found once, unedited, near its old place is certain however its
-surroundings were reworded; a passage reworded in place between intact surroundings is
+of these: a long quote found once, unedited (or with a typo fixed and one side intact),
+near its old place is certain however its surroundings were reworded; a passage reworded in place between intact surroundings is
 the same passage, edited; a copy far away does not outweigh the old place when the
 context there still agrees on both sides; a short quote whose neighbouring characters
 still agree on both sides is the same word; an unedited quote near its old place whose
@@ -112,6 +112,7 @@ class Weights:
     clear_context: float = 0.45  # an unedited quote near its old place with this context,
     clear_side: float = 0.3  # ... this on each side,
     clear_lead: float = 0.1  # ... and this much more than any other passage's: certain
+    typo: float = 0.02  # edits, as a fraction of a long quote, that a "typo fixed" may have
 
     @property
     def total(self) -> float:
@@ -366,10 +367,15 @@ def _doubt(
         for stored, sim in ((prefix, best.prefix), (suffix, best.suffix))
         if len(stored) < CONTEXT
     )
+    # ... or with a typo fixed (no exact copy left, a few edits), one side still intact.
+    typo = (
+        copies == 0
+        and 0 < best.distance <= len(exact) * w.typo
+        and max(best.prefix, best.suffix) >= w.kept_side
+    )
     sure = (
         abs(best.start - hint) <= w.far // 2
-        and best.exact
-        and copies == 1
+        and ((best.exact and copies == 1) or typo)
         and len(exact) >= w.unique_length
         and max(best.prefix, best.suffix) >= w.min_context
         and edges_hold
@@ -390,7 +396,7 @@ def _doubt(
     bare = (
         min(best.prefix, best.suffix) < w.min_side and best.distance > len(exact) * w.reworded / 2
     )
-    if not best.exact and (context < w.edited_context or side < w.edited_side or bare):
+    if not best.exact and not sure and (context < w.edited_context or side < w.edited_side or bare):
         return "the passage was edited and its context changed"
     if (
         len(exact) < w.short_quote

@@ -751,3 +751,21 @@ def test_a_short_quote_moved_with_its_block_is_kept_where_its_shifted_offsets_ho
     assert reanchor_article([a], edited)[0][2].doubt == FAR
     placed, outcome, found = reanchor_article([a, b], edited)[0]
     assert (outcome, placed.start, found.doubt) == ("reanchored", new.index("gas"), "")
+
+
+def test_a_long_quote_with_a_typo_fixed_in_place_is_certain_though_a_neighbour_changed():
+    """A sentence with one letter fixed, the sentence after it replaced: no exact copy is
+    left, one side is intact, and 1 edit in 70 characters is a typo fixed (at most
+    `typo` of the quote): certain. Two more edits are more than a typo: doubtful."""
+    first = "The two sides should continue to deepen cultural and educational exchanges."
+    text = "Title\n" + first + " Officials met again in the capital on Friday morning.\n"
+    ann = on(text, first[:-1])
+    assert len(ann.exact) * TAGLINE.typo >= 1
+    fixed = text.replace("educational", "educatonal").replace(
+        "Officials met again in the capital on Friday morning.", "The agreement was signed."
+    )
+    found = locate(fixed, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+    assert found is not None and found.doubt == "" and found.distance == 1
+    worse = fixed.replace("deepen cultural", "deepen cultral").replace("continue", "contnue")
+    found = locate(worse, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end)
+    assert found is not None and found.distance == 3 and found.doubt
