@@ -223,6 +223,15 @@ def test_the_stored_form_is_two_numbers_or_for_twins_seven_values():
     assert Identity.from_json([0, -1]) == Identity(0, -1, 1, (0, 0), ("", ""))
     edge = [-1, -1, 1, REACH, REACH, "", ""]
     assert Identity.from_json(edge).reach == (REACH, REACH)
+    assert Identity.from_json([-1, 5]) == Identity(-1, 5)
+    assert Identity.from_json([-1, -1, 2, 0, 0, "", ""]).reach == (0, 0)
+
+
+def test_a_malformed_identity_is_quoted_to_80_characters():
+    bad = ["x" * 200]
+    with pytest.raises(ValueError) as error:
+        Identity.from_json(bad)
+    assert str(error.value).endswith(f"not {str(bad)[:80]}")
 
 
 @pytest.mark.parametrize(
@@ -262,12 +271,13 @@ def test_past_scan_copies_of_the_window_no_reach_is_kept():
     """A table of repeated rows: comparing every copy's reach would cost more than
     tagging should, so the identity keeps only that there were that many or more."""
     row = "| wheat | 12 | tonnes | shipped by rail to the port each week |\n"
-    for rows in (_SCAN, _SCAN + 3):
+    for rows in (_SCAN + 1, _SCAN + 2):  # exactly `_SCAN` copies of the window, then one more
         text = "Head.\n" + row * rows + "Tail.\n"
         start = text.index("tonnes", len(row) + 6)  # the second row: near the head
         prefix, suffix = context_of(text, start, start + 6)
         windows = len(occurrences(text, prefix + "tonnes" + suffix))
         got = identify(text, start, start + 6, prefix, suffix)
+        assert windows == rows - 1  # the first row's context holds the head
         if windows <= _SCAN:
             assert got.copies == windows and got.reach[0] > 0
         else:
