@@ -271,7 +271,7 @@ def test_past_scan_copies_of_the_window_no_reach_is_kept():
     """A table of repeated rows: comparing every copy's reach would cost more than
     tagging should, so the identity keeps only that there were that many or more."""
     row = "| wheat | 12 | tonnes | shipped by rail to the port each week |\n"
-    for rows in (_SCAN + 1, _SCAN + 2):  # exactly `_SCAN` copies of the window, then one more
+    for rows in (_SCAN + 1, _SCAN + 2, _SCAN + 3):  # `_SCAN` copies of the window, then more
         text = "Head.\n" + row * rows + "Tail.\n"
         start = text.index("tonnes", len(row) + 6)  # the second row: near the head
         prefix, suffix = context_of(text, start, start + 6)
