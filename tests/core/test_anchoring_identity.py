@@ -271,3 +271,154 @@ def test_a_short_quote_clearly_best_by_its_context_is_certain_near_its_old_place
     found = locate(rival, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
                    identity=ann.identity)  # fmt: skip
     assert found is not None and found.doubt
+
+
+# -- the rules' edges ----------------------------------------------------------------------
+
+
+def test_a_quote_one_of_a_kind_by_itself_found_once_near_is_certain_with_context_in_part():
+    """`identity.prefix == 0`: the quote alone occurred once. Found once again within
+    `far`, its context reworded but agreeing in part: certain. Too far, too little context
+    or a second copy, and the other rules judge (here: doubtful)."""
+    text = XI.text + "\nThe pipeline operator confirmed the Arkhangelsk terminal would open.\n"
+    start = text.index("Arkhangelsk")
+    ann = tag(edited(XI, text), start, start + len("Arkhangelsk"))
+    assert ann.identity == Identity(0, 0)
+    reworded = text.replace(
+        "operator confirmed the Arkhangelsk terminal would", "firm said that Arkhangelsk port will"
+    )
+
+    def found(new: str):
+        return locate(new, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
+                      identity=ann.identity)  # fmt: skip
+
+    near = found("A new line.\n" + reworded)
+    assert near is not None and near.doubt == "" and near.context >= TAGLINE.min_context
+    assert replace(TAGLINE, far=near.start - ann.start).far == near.start - ann.start
+    far = found("A new line.\n" * 30 + reworded)  # 360 characters on
+    assert far is None or far.doubt
+    twice = found("Arkhangelsk\n" + reworded)
+    assert twice is None or twice.doubt
+    bare = found(text.replace("operator confirmed the Arkhangelsk terminal would open.",
+                              "Arkhangelsk!"))  # fmt: skip
+    assert bare is None or bare.doubt
+
+
+def test_twins_keep_their_own_copy_when_the_text_shifts():
+    """Two copies of a paragraph, nothing lost, a line added at the top: each twin's
+    annotation goes to its own copy, by the reach that told it apart; without the
+    identity, copies with the same context are a coin toss left for review."""
+    text, (a, b), c = twice(PREMIER)
+    s, _ = word_in(text, a, b, "the")
+    article = edited(PREMIER, text)
+    shifted = edited(PREMIER, "A line added at the top.\n" + text)
+    for at in (s, s + (c - a)):
+        ann = tag(article, at, at + 3)
+        placed = reanchor(ann, shifted)
+        assert placed.status == "reanchored" and placed.start == at + len(
+            "A line added at the top.\n"
+        )
+        blind = reanchor(replace(ann, identity=None), shifted)
+        assert blind.status == REVIEW or blind.start == placed.start
+
+
+def test_a_lost_twin_without_a_reach_is_flagged_even_at_its_old_offsets():
+    """Copies that agree for more than `REACH` characters on both sides keep no reach, so
+    nothing tells which one was lost: the survivor at the old offsets is doubtful too."""
+    from annotations.identity import REACH
+
+    filler = "x" * (REACH + 10)
+    block = "Officials said the same thing twice, in the same words, to the same reporters.\n"
+    text = filler + block + filler + block + filler
+    start = text.index("same thing")
+    ann = tag(edited(XI, text), start, start + 4)
+    assert ann.identity.copies == 2 and ann.identity.reach == (0, 0)
+    one = edited(XI, filler + block + filler + filler)
+    found = locate(one.text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
+                   identity=ann.identity)  # fmt: skip
+    assert found is not None and found.start == start and found.doubt == COPY_LOST
+
+
+def test_the_nearest_copies_are_scored_when_a_quote_has_hundreds():
+    """A one-letter quote with 600 copies: the 200 scored are the nearest to the old
+    offsets (not the text's first 200), in text order."""
+    from annotations.anchoring import MAX_COPIES, _occurrences
+
+    text = "a b " * 600
+    assert _occurrences(text, "a", 2000) == sorted(
+        sorted(range(0, len(text), 4), key=lambda i: abs(i - 2000))[:MAX_COPIES]
+    )
+    assert len(_occurrences(text, "a", 0, 600)) == 600 and len(_occurrences(text, "a")) == 200
+
+
+def test_word_end_moves_back_to_the_end_of_a_word_and_drops_spaces():
+    from annotations.anchoring import _word_end
+
+    assert _word_end("growth points, he added", 9) == 6  # "growth p" -> "growth"
+    assert _word_end("growth points, he added", 14) == 14  # after the comma
+    assert _word_end("growth points", 7) == 6  # "growth " -> "growth"
+    assert _word_end("growth", 6) == 6 and _word_end("growth", 0) == 0
+    assert _word_end("a b", 2) == 1 and _word_end("ab", 1) == 0
+    assert _twin_side(32, 0, 32) == "" and _twin_side(0, 0, 32) == ""
+
+
+def test_one_end_kept_trims_to_the_head_or_the_tail_and_refuses_otherwise():
+    """`_one_end_kept` directly, on a 44-character quote near its place: its end replaced
+    along with what followed (or its start along with what preceded)."""
+    from annotations.anchoring import Candidate, _one_end_kept
+
+    pre = "Officials told reporters Monday: "[-32:]
+    suf = " Prices fell later in the year, "[:32]
+    head, rest = "Exports of grain rose by a third", " in spring."
+    exact = head + rest
+    assert len(pre) == len(suf) == 32 and len(exact) == 43
+
+    def cand(text: str, start: int, end: int, edits: int = 9) -> Candidate:
+        return Candidate(start, end, 0.5, edits, 0.5, 1.0, 0.2)
+
+    # The head kept: what followed the quote replaced too.
+    text = "Intro. " + pre + head + ", the ministry said on Friday." + " Unrelated words go on."
+    s = text.index(head)
+    kept = _one_end_kept(text, cand(text, s, s + 43), exact, pre, suf, s, TAGLINE)
+    assert kept is not None and (kept.start, kept.end) == (s, s + len(head)) and kept.doubt == ""
+    # ... from the old offsets too, if the rough window is off.
+    kept = _one_end_kept(text, cand(text, s + 3, s + 40), exact, pre, suf, s, TAGLINE)
+    assert kept is not None and (kept.start, kept.end) == (s, s + len(head))
+    # Not near its old place, too short a quote, half or less left: refused.
+    far = s - TAGLINE.far // 2 - 1
+    assert _one_end_kept(text, cand(text, s, s + 43), exact, pre, suf, far, TAGLINE) is None
+    short = exact[:31]
+    assert _one_end_kept(text, cand(text, s, s + 31), short, pre, suf, s, TAGLINE) is None
+    half = "Exports rose" + " by a third in the spring, and then fell."
+    texth = "Intro. " + pre + "Exports rose" + " sharply; the ministry said so. Unrelated."
+    sh = texth.index("Exports")
+    assert (
+        _one_end_kept(texth, cand(texth, sh, sh + len(half)), half, pre, suf, sh, TAGLINE) is None
+    )
+    # The rest of the quote still in the text, or the suffix right after: refused.
+    again = text + " It was a " + exact[-16:] + "\n"
+    assert _one_end_kept(again, cand(again, s, s + 43), exact, pre, suf, s, TAGLINE) is None
+    inside = "Intro. " + pre + head + " in the autumn." + suf + " More."
+    si = inside.index(head)
+    assert _one_end_kept(inside, cand(inside, si, si + 43), exact, pre, suf, si, TAGLINE) is None
+
+    # The tail kept: what preceded the quote replaced too.
+    tail_exact = "In spring, exports of grain rose by a third"
+    text = "Intro. The minister then said that exports of grain rose by a third" + suf + " More."
+    e = text.index(suf)
+    tail = "exports of grain rose by a third"
+    start = e - len(tail_exact)
+    kept = _one_end_kept(text, cand(text, start, e), tail_exact, pre, suf, start, TAGLINE)
+    assert kept is not None and (kept.start, kept.end) == (e - len(tail), e) and kept.doubt == ""
+    # The prefix's end right before the kept tail: edited inside, refused.
+    inside = "Intro. " + pre + "In autumn, exports of grain rose by a third" + suf + " More."
+    e = inside.index(suf)
+    start = e - len(tail_exact)
+    assert (
+        _one_end_kept(inside, cand(inside, start, e), tail_exact, pre, suf, start, TAGLINE) is None
+    )
+    # The quote's head still elsewhere in the text: refused.
+    again = "In spring, exports fell.\n" + text
+    e = again.index(suf)
+    start = e - len(tail_exact)
+    assert _one_end_kept(again, cand(again, start, e), tail_exact, pre, suf, start, TAGLINE) is None
