@@ -422,3 +422,47 @@ def test_one_end_kept_trims_to_the_head_or_the_tail_and_refuses_otherwise():
     e = again.index(suf)
     start = e - len(tail_exact)
     assert _one_end_kept(again, cand(again, start, e), tail_exact, pre, suf, start, TAGLINE) is None
+
+
+def test_one_end_kept_limits_hold_exactly():
+    """The limits of `_one_end_kept`, each at its edge: `far // 2` from the old place, a
+    quote of `2 * MIN_WINDOW` characters. (More than half of a quote that long is more
+    than `MIN_WINDOW`, so that limit follows.)"""
+    from annotations.anchoring import MIN_WINDOW, Candidate, _one_end_kept
+
+    pre = "Officials told reporters Monday: "[-32:]
+    suf = " Prices fell later in the year, "[:32]
+
+    def run(text: str, exact: str, start: int, hint: int):
+        best = Candidate(start, start + len(exact), 0.5, 9, 0.5, 1.0, 0.2)
+        return _one_end_kept(text, best, exact, pre, suf, hint, TAGLINE)
+
+    text = "Intro. " + pre + "Exports of grain rose, the ministry said on Friday. Unrelated."
+    s = text.index("Exports")
+    assert run(text, "Exports of grain rose by a half", s, s) is None  # 31 characters
+    exact = "Exports of grain rose by a third"
+    assert len(exact) == 2 * MIN_WINDOW
+    kept = run(text, exact, s, s)
+    assert kept is not None and text[kept.start : kept.end] == "Exports of grain rose"
+    far = TAGLINE.far // 2
+    assert run(text, exact, s, s - far) is not None and run(text, exact, s, s + far) is not None
+    assert run(text, exact, s, s - far - 1) is None and run(text, exact, s, s + far + 1) is None
+
+
+def test_reached_rules_count_the_sides_kept():
+    """`_all_reached` needs every side kept, and at least one; `_any_reached` one."""
+    from annotations.anchoring import _all_reached, _any_reached
+    from annotations.identity import _digest
+
+    text = "A one B x one y"
+    d = (_digest(text, 2, 5, 2, True), _digest(text, 2, 5, 2, False))
+    both = Identity(-1, -1, 2, (2, 2), d)
+    before_only = Identity(-1, -1, 2, (2, 0), (d[0], ""))
+    none = Identity(-1, -1, 2)
+    assert _all_reached(text, 2, 5, both) and _any_reached(text, 2, 5, both)
+    assert _all_reached(text, 2, 5, before_only) and _any_reached(text, 2, 5, before_only)
+    assert not _all_reached(text, 2, 5, none) and not _any_reached(text, 2, 5, none)
+    assert not _all_reached(text, 2, 5, None)
+    assert not _all_reached(text, 10, 13, both) and not _any_reached(text, 10, 13, both)
+    half = Identity(-1, -1, 2, (2, 2), (d[0], "0" * 16))  # its after side does not match
+    assert not _all_reached(text, 2, 5, half) and _any_reached(text, 2, 5, half)
