@@ -151,9 +151,9 @@ def test_a_paragraph_moved_far_keeps_its_annotations_silently():
     assert blind is not None and blind.doubt == FAR
 
 
-def twice(article, gap: str = "\nAn unrelated line between the copies.\n"):
-    """The article with its second long paragraph printed again after `gap`."""
-    a, b = paragraphs(article.text)[3]
+def twice(article, gap: str = "\nAn unrelated line between the copies.\n", which: int = 3):
+    """The article with its `which`th long paragraph printed again after `gap`."""
+    a, b = paragraphs(article.text)[which]
     para = article.text[a:b]
     return article.text[:b] + gap + para + article.text[b:], (a, b), b + len(gap)
 
@@ -466,3 +466,74 @@ def test_reached_rules_count_the_sides_kept():
     assert not _all_reached(text, 10, 13, both) and not _any_reached(text, 10, 13, both)
     half = Identity(-1, -1, 2, (2, 2), (d[0], "0" * 16))  # its after side does not match
     assert not _all_reached(text, 2, 5, half) and _any_reached(text, 2, 5, half)
+
+
+def test_word_end_strips_spaces_down_to_the_start():
+    from annotations.anchoring import _word_end
+
+    assert _word_end("ab ", 0) == 0 and _word_end(" ab", 1) == 0 and _word_end("  ab", 2) == 0
+
+
+def test_locate_scores_the_copies_nearest_the_old_offsets():
+    text = "Intro.\n" + "a b " * 600 + "the end\n"
+    at = 7 + 4 * 500
+    ann = tag(edited(XI, text), at, at + 1)
+    found = locate("Intro!!\n" + text[7:], "a", ann.prefix, ann.suffix, at, at + 1,
+                   identity=ann.identity)  # fmt: skip
+    assert found is not None and found.start == at + 1
+
+
+def test_twins_keep_their_copy_by_one_reach_when_the_other_side_was_edited():
+    """Nothing lost, the text shifted, and a word changed inside the reach after the
+    annotated copy (beyond its 32 characters of context): the reach before still tells
+    it apart, so it is certain; at its old offsets it is simply kept."""
+    text, (a, b), c = twice(PREMIER, which=0)  # copies within `far` of each other
+    s, e = word_in(text, a, b, "that")
+    ann = tag(edited(PREMIER, text), s, e)
+    assert ann.identity.reach[1] > 40 and c - a < TAGLINE.far
+    later = e + 40  # inside the reach after, outside the context
+    edited_text = text[:later] + "X" + text[later + 1 :]
+    shifted = "A line added.\n" + edited_text
+    found = locate(shifted, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
+                   identity=ann.identity)  # fmt: skip
+    assert found is not None and found.start == s + len("A line added.\n") and found.doubt == ""
+    here = locate(edited_text, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
+                  identity=ann.identity)  # fmt: skip
+    assert here is not None and here.start == s and here.doubt == ""
+
+
+def test_a_twin_is_recognised_from_either_side_and_from_both():
+    """The copy that stood beside the passage, one character short on the suffix side
+    (the prefix told nothing apart), or short by one on both sides."""
+    shared = "will work together to expand cooperation in trade and in"
+    text = XI.text + f"\nThey said they {shared} energy this year.\n"
+    text += f"\nThey said they {shared} finance this year.\n"
+    start = text.rindex("expand cooperation")
+    ann = tag(edited(XI, text), start, start + len("expand cooperation"))
+    assert ann.identity.prefix == -1 and ann.identity.suffix >= 3
+    reworded = text[: text.rindex("They said")] + "Officials then spoke to the press.\n"
+    found = locate(reworded, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
+                   identity=ann.identity)  # fmt: skip
+    assert found is not None and found.start == text.index("expand cooperation", len(XI.text))
+    assert found.doubt == TWIN
+    # Short by one on both sides: 13 before (of 14) and 1 after (of 2).
+    text = XI.text + "\nIn Moscow, China and Russia will expand ties.\n"
+    text += "\nIn Beijing, China and Russia will expand deals.\n"
+    start = text.rindex("expand")
+    ann = tag(edited(XI, text), start, start + len("expand"))
+    assert ann.identity.suffix == 2 and ann.identity.prefix >= 3
+    reworded = text[: text.rindex("In Beijing")] + "Officials then spoke to the press.\n"
+    found = locate(reworded, ann.exact, ann.prefix, ann.suffix, ann.start, ann.end,
+                   identity=ann.identity)  # fmt: skip
+    assert found is not None and found.doubt == TWIN
+
+
+def test_a_one_of_a_kind_quote_at_its_old_offsets_is_kept_there():
+    """A short quote at its old offsets with its context changed but still agreeing
+    (the fast path): kept there, identity or not."""
+    text = XI.text + "\nThe gas pipeline would reach the coast every week, officials said.\n"
+    start = text.rindex("gas pipeline")
+    ann = tag(edited(XI, text), start, start + 3)
+    new = text.replace("gas pipeline would reach the coast", "gas-fired plant will serve a port")
+    found = locate(new, "gas", ann.prefix, ann.suffix, ann.start, ann.end, identity=ann.identity)
+    assert found is not None and found.start == start and found.doubt == ""
