@@ -432,11 +432,21 @@ def locate(
     window = prefix + exact + suffix
     twins = ident is not None and ident.prefix < 0 and ident.suffix < 0
     lost = ident is not None and twins and len(find_all(text, window, ident.copies)) < ident.copies
+    # Twins: a copy is theirs if it has the reach that told it apart (every side kept,
+    # once copies were lost; any side otherwise).
+    holds = _all_reached if lost else _any_reached
     if text[start:end] == exact:
         here = _candidate(text, start, end, exact, prefix, suffix, start, w)
         if not w.review or (
             (here.context >= w.keep_context and min(here.prefix, here.suffix) >= w.min_side)
-            and not (lost and not _all_reached(text, start, end, ident))
+            # At the old offsets may now stand the other copy (the text shifted by the
+            # distance between them): a kept reach must agree there too.
+            and not (
+                twins
+                and ident is not None
+                and (lost or any(ident.reach))
+                and not holds(text, start, end, ident)
+            )
         ):
             return here
     starts = _occurrences(text, exact, start)
@@ -453,8 +463,6 @@ def locate(
         return best
     if ident is not None:
         if twins:
-            # Copies lost: only a survivor with both reaches is certain (`identity`).
-            holds = _all_reached if lost else _any_reached
             sure = [s for s in starts if holds(text, s, s + len(exact), ident)]
         else:
             sure = [

@@ -537,3 +537,20 @@ def test_a_one_of_a_kind_quote_at_its_old_offsets_is_kept_there():
     new = text.replace("gas pipeline would reach the coast", "gas-fired plant will serve a port")
     found = locate(new, "gas", ann.prefix, ann.suffix, ann.start, ann.end, identity=ann.identity)
     assert found is not None and found.start == start and found.doubt == ""
+
+
+def test_the_other_twin_shifted_onto_the_old_offsets_is_not_taken_for_it():
+    """Text added at the top exactly as long as the distance between two copies: the
+    first copy now stands at the second's old offsets, quote and context equal. Only
+    the reach tells them apart: the annotation follows its own copy."""
+    text, (a, b), c = twice(PREMIER, which=0)
+    s, e = word_in(text, a, b, "that")
+    second = s + (c - a)
+    ann = tag(edited(PREMIER, text), second, second + 4)
+    added = "x" * (c - a - 1) + "\n"
+    shifted = added + text
+    assert shifted[second : second + 4] == "that"  # the first copy, moved here
+    placed = reanchor(ann, edited(PREMIER, shifted))
+    assert placed.status == "reanchored" and placed.start == second + len(added)
+    blind = reanchor(replace(ann, identity=None), edited(PREMIER, shifted))
+    assert blind.start == second  # without the identity: the wrong copy, silently
