@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import random
 from dataclasses import replace
 
 from annotations.anchoring import (
@@ -22,11 +21,12 @@ from annotations.anchoring import (
     reanchor,
     reanchor_article,
 )
-from annotations.corpus import Corpus, article_from_text, load_corpus
+from annotations.corpus import Corpus, load_corpus
 from annotations.formats import ImportContext
 from annotations.formats.jsonl import read as read_jsonl
-from annotations.identity import _SCAN, Identity, _fewest, identify
+from annotations.identity import Identity, identify
 from annotations.model import Annotation, context_of
+from tests.helpers.factories import ann, make_article
 
 SEEDS = {a.id[:3]: a for a in load_corpus()}
 PREMIER = SEEDS["002"]  # Li Qiang: paragraphs of 200-500 characters
@@ -34,19 +34,11 @@ XI = SEEDS["003"]
 
 
 def tag(article, start: int, end: int) -> Annotation:
-    return Annotation.create(
-        article_id=article.id,
-        text=article.text,
-        sha256=article.sha256,
-        start=start,
-        end=end,
-        themes=["t"],
-        author="t",
-    )
+    return ann(article, start, end, "t", author="t")
 
 
 def edited(article, text: str):
-    return article_from_text(article.id, article.path, text)
+    return make_article(article.id, text)
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -88,31 +80,6 @@ def test_twins_keep_a_reach_on_each_side_beyond_their_context():
     assert ident.reach[0] > s - a and ident.reach[1] > b - e
     assert all(len(d) == 16 for d in ident.digest)
     assert Identity.from_json(json.loads(json.dumps(ident.to_json()))) == ident
-
-
-def test_a_common_word_is_told_apart_by_searching_windows_as_a_few_copies_are():
-    """Past `_SCAN` copies the fewest characters are found by binary search over whole
-    windows; it must agree with comparing copies one character at a time."""
-    rng = random.Random(3)
-    words = ["of", "the", "and", "to", "in", "a"]
-    text = " ".join(rng.choice(words) for _ in range(4000))
-    checked = 0
-    for _ in range(40):
-        at = rng.randrange(100, len(text) - 100)
-        at = text.index(" of ", at) + 1
-        prefix, suffix = context_of(text, at, at + 2)
-        assert text.count("of") > _SCAN
-        for before, stored in ((True, prefix), (False, suffix)):
-            fast = _fewest(text, at, at + 2, stored, before)
-            windows = [
-                stored[len(stored) - k :] + "of" if before else "of" + stored[:k]
-                for k in range(len(stored) + 1)
-            ]
-            slow = next((k for k, w in enumerate(windows) if text.count(w) == 1), -1)
-            # (`count` skips overlaps; the windows here cannot overlap themselves.)
-            assert fast == slow, (at, before)
-            checked += 1
-    assert checked == 80
 
 
 def test_an_import_works_the_identity_out_from_the_text_not_from_the_file():
