@@ -19,6 +19,25 @@ from annotations.themes import Codebook, ThemeInUseError
 class StoreEdits:
     author: str
     _codebook: Codebook
+    _undo: list[Change]  # this session's changes, newest last
+    _redo: list[Change]
+
+    # -- the undo history (each backend's undo/redo writes and tells listeners) ----------
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def peek_undo(self) -> Change | None:
+        """The change `undo()` would revert, if any."""
+        return self._undo[-1] if self._undo else None
+
+    def peek_redo(self) -> Change | None:
+        return self._redo[-1] if self._redo else None
 
     def get(self, annotation_id: str) -> Annotation | None:
         raise NotImplementedError

@@ -52,6 +52,18 @@ class Change:
         """Ids of the articles whose annotations the change touches."""
         return {a.article_id for a in self.before} | {a.article_id for a in self.after}
 
+    def reversed(self, label: str | None = None) -> Change:
+        """The change that undoes this one (labelled `label`, or as this one)."""
+        return Change(
+            self.label if label is None else label,
+            self.after,
+            self.before,
+            self.codebook_after,
+            self.codebook_before,
+            self.coverage_after,
+            self.coverage_before,
+        )
+
 
 @runtime_checkable
 class Store(Protocol):

@@ -509,35 +509,12 @@ class AnnotationStore(StoreEdits):
 
     # -- undo --------------------------------------------------------------------------
 
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
-    @property
-    def can_redo(self) -> bool:
-        return bool(self._redo)
-
-    def peek_undo(self) -> Change | None:
-        """The change `undo()` would revert, if any."""
-        return self._undo[-1] if self._undo else None
-
-    def peek_redo(self) -> Change | None:
-        return self._redo[-1] if self._redo else None
-
     def undo(self) -> str | None:
         """Undo the last change; returns its label, or None if there is nothing to undo."""
         if not self._undo:
             return None
         change = self._undo[-1]
-        reverted = Change(
-            change.label,
-            change.after,
-            change.before,
-            change.codebook_after,
-            change.codebook_before,
-            change.coverage_after,
-            change.coverage_before,
-        )
+        reverted = change.reversed()
         self._write(reverted)
         self._redo.append(self._undo.pop())
         self._notify(reverted)

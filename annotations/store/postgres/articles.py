@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -70,5 +71,19 @@ class PublishReport:
         return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
 
 
-def _meta_of(article: Article) -> dict[str, Any]:
-    return {"meta": dict(article.meta)}
+# The columns an article is written to, in `article_row` order.
+ARTICLE_COLUMNS = "id, sha256, title, source, date, city, meta, text"
+
+
+def article_row(article: Article) -> tuple:
+    """An article as the row `ARTICLE_COLUMNS` names (publishing and bulk loading)."""
+    return (
+        article.id,
+        article.sha256,
+        article.title,
+        article.source,
+        article.date,
+        article.city,
+        json.dumps({"meta": dict(article.meta)}, ensure_ascii=False),
+        article.text,
+    )

@@ -14,7 +14,7 @@ from annotations.themes import Codebook
 if TYPE_CHECKING:
     pass
 
-from annotations.store.postgres.articles import _meta_of
+from annotations.store.postgres.articles import ARTICLE_COLUMNS, article_row
 from annotations.store.postgres.connection import TeamUrl, _first_line, _psycopg, connect
 from annotations.store.postgres.rows import COPY, _params
 
@@ -39,22 +39,9 @@ def bulk_load(
     with connect(team) as conn:
         try:
             with conn.transaction(), conn.cursor() as cur:
-                with cur.copy(
-                    "COPY articles (id, sha256, title, source, date, city, meta, text) FROM STDIN"
-                ) as copy:
+                with cur.copy(f"COPY articles ({ARTICLE_COLUMNS}) FROM STDIN") as copy:
                     for article in articles:
-                        copy.write_row(
-                            (
-                                article.id,
-                                article.sha256,
-                                article.title,
-                                article.source,
-                                article.date,
-                                article.city,
-                                json.dumps(_meta_of(article), ensure_ascii=False),
-                                article.text,
-                            )
-                        )
+                        copy.write_row(article_row(article))
                         n_articles += 1
                 with cur.copy(COPY) as copy:
                     for ann in annotations:

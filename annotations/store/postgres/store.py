@@ -19,7 +19,12 @@ from annotations.coverage import Done, resolve
 from annotations.model import Annotation, now_iso
 from annotations.store.edits import StoreEdits
 from annotations.store.errors import NotAllowedError, ReadOnlyError, StaleEditError, StoreError
-from annotations.store.postgres.articles import PublishReport, TeamArticle, _meta_of
+from annotations.store.postgres.articles import (
+    ARTICLE_COLUMNS,
+    PublishReport,
+    TeamArticle,
+    article_row,
+)
 from annotations.store.postgres.connection import TeamUrl, _first_line, _one, _psycopg, connect
 from annotations.store.postgres.listen import RemoteChange, Watcher
 from annotations.store.postgres.network import RETRY, Network, _Unreachable
@@ -620,20 +625,6 @@ class PostgresStore(StoreEdits):
 
     # -- undo --------------------------------------------------------------------------
 
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
-    @property
-    def can_redo(self) -> bool:
-        return bool(self._redo)
-
-    def peek_undo(self) -> Change | None:
-        return self._undo[-1] if self._undo else None
-
-    def peek_redo(self) -> Change | None:
-        return self._redo[-1] if self._redo else None
-
     def undo(self) -> str | None:
         """Undo this client's last change; refused if someone has changed it since.
 
@@ -646,7 +637,7 @@ class PostgresStore(StoreEdits):
         if not self._undo:
             return None
         change = self._undo[-1]
-        reverted = _reverse(change)
+        reverted = change.reversed(f"undo {change.label}")
         try:
             self._write(reverted)
         except (StaleEditError, NotAllowedError) as exc:
@@ -1194,22 +1185,11 @@ class PostgresStore(StoreEdits):
                 report.added += 1
             else:
                 report.updated += 1
-            rows.append(
-                (
-                    article.id,
-                    article.sha256,
-                    article.title,
-                    article.source,
-                    article.date,
-                    article.city,
-                    json.dumps(_meta_of(article), ensure_ascii=False),
-                    article.text,
-                )
-            )
+            rows.append(article_row(article))
         try:
             with self.conn.transaction(), self.conn.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO articles (id, sha256, title, source, date, city, meta, text) "
+                    f"INSERT INTO articles ({ARTICLE_COLUMNS}) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
                     "sha256 = EXCLUDED.sha256, title = EXCLUDED.title, "
                     "source = EXCLUDED.source, date = EXCLUDED.date, city = EXCLUDED.city, "
@@ -1224,19 +1204,6 @@ class PostgresStore(StoreEdits):
 
 
 DROPPED = "dropped from the undo history"
-
-
-def _reverse(change: Change) -> Change:
-    """The change that undoes `change`."""
-    return Change(
-        f"undo {change.label}",
-        change.after,
-        change.before,
-        change.codebook_after,
-        change.codebook_before,
-        change.coverage_after,
-        change.coverage_before,
-    )
 
 
 def _reverts(change: Change, original: Change) -> bool:
