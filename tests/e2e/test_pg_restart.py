@@ -16,12 +16,10 @@ import pytest
 from annotations.corpus import seeds_path
 from annotations.store.postgres import PostgresStore, init_schema
 from annotations.workspace import open_workspace
-from tests.helpers.live import until
+from tests.helpers.live import reading, until
 from tests.helpers.pg_server import PrivateServer, private_server, remove
 from tests.helpers.snapshot_apps import THEME, SteadyApp, sync
 from tui.cli.main import main
-from tui.widgets.reader import Reader
-from tui.widgets.status import StatusLine
 
 pytestmark = pytest.mark.slow
 
@@ -54,14 +52,7 @@ async def _run(url: str, server: PrivateServer) -> None:
     said: list[str] = []
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: app._live and app._live.connected.is_set(), "listening")
-            await until(pilot, lambda: app.screen.session.article is not None, "first article")
-            await pilot.press("enter")
-            reader = app.screen.query_one(Reader)
-            await until(pilot, lambda: reader.has_focus, "reader focused")
-            status = app.screen.query_one(StatusLine)
-            real_say = status.say
-            status.say = lambda m, error=False: (said.append(m), real_say(m, error))
+            reader, status = await reading(pilot, app, said)
             article = app.screen.session.article
             bob.for_article(article.id)
 

@@ -22,6 +22,24 @@ async def until(
     raise AssertionError(f"never happened: {what} ({describe() if describe else ''})")
 
 
+async def reading(pilot, app, said: list[str]):
+    """A team reader ready to use: listening, its first article open and the reader
+    focused (`enter`); every status-line message is also appended to `said`.
+    Returns the reader and the status line."""
+    from tui.widgets.reader import Reader
+    from tui.widgets.status import StatusLine
+
+    await until(pilot, lambda: app._live and app._live.connected.is_set(), "listening")
+    await until(pilot, lambda: app.screen.session.article is not None, "first article")
+    await pilot.press("enter")
+    reader = app.screen.query_one(Reader)
+    await until(pilot, lambda: reader.has_focus, "reader focused")
+    status = app.screen.query_one(StatusLine)
+    real_say = status.say
+    status.say = lambda m, error=False: (said.append(m), real_say(m, error))
+    return reader, status
+
+
 @contextmanager
 def network_threads() -> Iterator[list[str]]:
     """The names of the threads that run a query or open a connection, as they do.

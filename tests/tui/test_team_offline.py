@@ -22,15 +22,13 @@ from textual.widgets import Input, OptionList, Static
 from annotations.corpus import seeds_path
 from annotations.store.postgres import PostgresStore
 from annotations.workspace import open_workspace
-from tests.helpers.live import network_threads, until
+from tests.helpers.live import network_threads, reading, until
 from tests.helpers.pg import ADMIN_URL, new_schema_url, with_database
 from tests.helpers.snapshot_apps import THEME, SteadyApp, sync
 from tui.cli.main import main
 from tui.dialogs.codebook import AskScreen, CodebookScreen
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.export import ExportScreen
-from tui.widgets.reader import Reader
-from tui.widgets.status import StatusLine
 
 DEAD = "postgresql://postgres@127.0.0.1:1/none"
 
@@ -162,15 +160,8 @@ async def _run(url: str, database_url: str, tmp: Path) -> None:
     try:
         with network_threads() as used:
             async with app.run_test(size=(120, 40)) as pilot:
-                await until(pilot, lambda: app._live and app._live.connected.is_set(), "listening")
-                await until(pilot, lambda: app.screen.session.article is not None, "first article")
+                reader, status = await reading(pilot, app, said)
                 await until(pilot, lambda: app.search_index or app.index_error, "search index")
-                await pilot.press("enter")
-                reader = app.screen.query_one(Reader)
-                await until(pilot, lambda: reader.has_focus, "reader focused")
-                status = app.screen.query_one(StatusLine)
-                real_say = status.say
-                status.say = lambda m, error=False: (said.append(m), real_say(m, error))
                 first = app.screen.session.article
                 # Export and codebook with the server up: read off the UI thread.
                 await _dialogs(pilot, app, tmp / "up.jsonl", True, url)
