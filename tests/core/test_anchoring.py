@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,35 +21,9 @@ from annotations.anchoring import (
 from annotations.corpus import Corpus, article_from_text, load_corpus
 from annotations.model import Annotation
 from annotations.store.tinydb_store import AnnotationStore
+from tests.helpers.anchoring import TEXT, annotate, article
 
 SEEDS = list(load_corpus())
-TEXT = (
-    "Energy talks\n"
-    "Oil prices rose on Monday. The pipeline to the north carries natural gas to the coast.\n"
-    "Officials said oil exports would grow. The Arctic route shortens shipping by two weeks.\n"
-    "In other news, the oil minister resigned after the vote.\n"
-)
-
-
-def article(text: str = TEXT, article_id: str = "a.txt"):
-    return article_from_text(article_id, Path(article_id), text)
-
-
-def annotate(a, phrase: str, nth: int = 0) -> Annotation:
-    start = -1
-    for _ in range(nth + 1):
-        start = a.text.index(phrase, start + 1)
-    ann = Annotation.create(
-        article_id=a.id,
-        text=a.text,
-        sha256=a.sha256,
-        start=start,
-        end=start + len(phrase),
-        themes=["energy"],
-        author="t",
-    )
-    # An old edit time, so a re-anchor's new `updated` is visibly later.
-    return replace(ann, created="2024-01-01T00:00:00.000Z", updated="2024-01-01T00:00:00.000Z")
 
 
 def test_offsets_that_still_hold_keep_the_annotation_anchored():

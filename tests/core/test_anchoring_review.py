@@ -9,7 +9,6 @@ review screen's `candidates`, `place`, `find_exact` and the `locate` shortcuts.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 from annotations.anchoring import (
     HYPOTHESIS,
@@ -26,39 +25,13 @@ from annotations.anchoring import (
     reanchor_store,
     stale,
 )
-from annotations.corpus import Corpus, article_from_text
-from annotations.model import CONTEXT, Annotation, context_of
+from annotations.corpus import Corpus
+from annotations.model import CONTEXT, context_of
 from annotations.store.tinydb_store import AnnotationStore
+from tests.helpers.anchoring import TEXT, annotate, article
 
-TEXT = (
-    "Energy talks\n"
-    "Oil prices rose on Monday. The pipeline to the north carries natural gas to the coast.\n"
-    "Officials said oil exports would grow. The Arctic route shortens shipping by two weeks.\n"
-    "In other news, the oil minister resigned after the vote.\n"
-)
 SHIFTED = "Breaking: a new paragraph.\n" + TEXT
 MOVE = len("Breaking: a new paragraph.\n")
-
-
-def article(text: str = TEXT, article_id: str = "a.txt"):
-    return article_from_text(article_id, Path(article_id), text)
-
-
-def annotate(a, phrase: str, nth: int = 0, note: str = "") -> Annotation:
-    start = -1
-    for _ in range(nth + 1):
-        start = a.text.index(phrase, start + 1)
-    ann = Annotation.create(
-        article_id=a.id,
-        text=a.text,
-        sha256=a.sha256,
-        start=start,
-        end=start + len(phrase),
-        themes=["energy"],
-        note=note,
-        author="t",
-    )
-    return replace(ann, created="2024-01-01T00:00:00.000Z", updated="2024-01-01T00:00:00.000Z")
 
 
 # Edited a little, with its context changed on both sides: placed, but in doubt.
