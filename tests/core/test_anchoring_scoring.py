@@ -306,11 +306,14 @@ def test_a_passage_reworded_in_place_between_intact_surroundings_is_certain():
     assert where(moved, quote, prefix, suffix, at).doubt == "the passage was reworded"
 
 
+SUMMIT = (
+    "Summit report.\nTalks went well, said the envoy at the summit, adding that Mikhail "
+    "was pleased with the outcome.\nEnd of report.\n"
+)
+
+
 def test_a_far_copy_with_better_context_does_not_outweigh_the_old_place():
-    doc = (
-        "Summit report.\nTalks went well, said the envoy at the summit, adding that Mikhail "
-        "was pleased with the outcome.\nEnd of report.\n"
-    )
+    doc = SUMMIT
     quote = "Mikhail"
     at, prefix, suffix = stored(doc, quote)
     # Around the old place the context is partly reworded and the text shifted a
@@ -707,10 +710,7 @@ def test_a_quote_edited_by_exactly_the_reworded_fraction_is_not_reworded():
 
 
 def test_a_far_copy_does_not_outweigh_the_old_place_up_to_half_far_from_it():
-    doc = (
-        "Summit report.\nTalks went well, said the envoy at the summit, adding that Mikhail "
-        "was pleased with the outcome.\nEnd of report.\n"
-    )
+    doc = SUMMIT
     quote = "Mikhail"
     _, prefix, suffix = stored(doc, quote)
     reworded = doc.replace("said the envoy at the", "the envoy said at the")

@@ -23,23 +23,15 @@ from annotations.store.journal import (
     StoreLockedError,
 )
 from annotations.store.tinydb_store import AnnotationStore
+from tests.helpers.journal import first, kill, two_tags_killed
 from tui.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def first(seeds):
-    return seeds.articles[0]
-
-
 def _ids(path) -> set[str]:
     with AnnotationStore(path, read_only=True) as s:
         return {a.id for a in s.all()}
-
-
-def _kill(store: AnnotationStore) -> None:
-    """Leave the files as a SIGKILL would: no compaction, lock released."""
-    store.storage.close()
 
 
 # -- a journal that does not belong to the snapshot ------------------------------------
@@ -56,7 +48,7 @@ def test_restored_backup_with_journal_left_beside_it(tmp_path, seeds):
     b = s.tag(art, 20, 30, ["energy"])
     s.compact()
     c = s.tag(art, 40, 50, ["energy"])
-    _kill(s)
+    kill(s)
     shutil.copy(backup, path)  # the user restores a backup; the journal stays
     s = AnnotationStore(path)
     assert any("set aside" in n for n in s.notices)
@@ -64,7 +56,7 @@ def test_restored_backup_with_journal_left_beside_it(tmp_path, seeds):
     d = s.tag(art, 60, 70, ["energy"])
     s.compact()
     e = s.tag(art, 80, 90, ["energy"])
-    _kill(s)
+    kill(s)
     # The store still opens, with every confirmed write since the restore.
     assert _ids(path) == {a.id, d.id, e.id}
     # Nothing was dropped silently: the set-aside journal still holds c.
@@ -97,7 +89,7 @@ def test_deleted_database_with_journal_is_reported_not_dropped(tmp_path, seeds):
     s.tag(first(seeds), 0, 10, ["energy"])
     s.compact()
     b = s.tag(first(seeds), 20, 30, ["energy"])
-    _kill(s)
+    kill(s)
     path.unlink()
     with AnnotationStore(path) as again:
         assert len(again) == 0
@@ -112,7 +104,7 @@ def test_empty_database_beside_a_later_journal_is_reported(tmp_path, seeds):
     s.tag(first(seeds), 0, 10, ["energy"])
     s.compact()
     s.tag(first(seeds), 20, 30, ["energy"])
-    _kill(s)
+    kill(s)
     path.write_bytes(b"")
     ro = AnnotationStore(path, read_only=True)
     assert any("not used" in n for n in ro.notices)
@@ -155,7 +147,7 @@ def test_journal_written_by_another_program_is_not_overwritten(tmp_path, seeds):
     with pytest.raises(StoreError, match="another program wrote to the journal"):
         s.tag(first(seeds), 20, 30, ["energy"])
     assert journal.read_bytes().endswith(b'{"set": {}}\n')
-    _kill(s)
+    kill(s)
 
 
 # -- locking -----------------------------------------------------------------------------
@@ -252,7 +244,7 @@ def test_bit_flip_in_journal_record_is_caught_and_named(tmp_path, seeds, capsys)
     a = s.tag(first(seeds), 0, 10, ["energy"], note="first note")
     b = s.tag(first(seeds), 20, 30, ["energy"], note="second note")
     c = s.tag(first(seeds), 40, 50, ["energy"], note="third note")
-    _kill(s)
+    kill(s)
     journal = path.with_name("db.json.journal")
     _flip(journal, b"second note")
     with pytest.raises(CorruptStoreError, match=r"journal:3: damaged journal record \(checksum"):
@@ -310,13 +302,7 @@ def test_malformed_codebook_is_repaired_by_doctor(tmp_path, seeds, capsys):
     [b"[1, 2]", b'{"set": [1]}', b'{"set": {"a:x": 5}}', b'{"drop": 5}', b"[" * 100_000],
 )
 def test_journal_records_of_the_wrong_shape(tmp_path, seeds, record, capsys):
-    path = tmp_path / "db.json"
-    s = AnnotationStore(path)
-    s.tag(first(seeds), 0, 10, ["energy"])
-    s.tag(first(seeds), 20, 30, ["energy"])
-    _kill(s)
-    journal = path.with_name("db.json.journal")
-    lines = journal.read_bytes().split(b"\n")
+    path, journal, lines = two_tags_killed(tmp_path, seeds)
     lines[1] = record
     journal.write_bytes(b"\n".join(lines))
     assert main(["list", "--db", str(path)]) == 1
@@ -356,7 +342,7 @@ def test_writer_on_a_full_disk_opens_read_only_with_the_reason(tmp_path, seeds, 
     path = tmp_path / "db.json"
     s = AnnotationStore(path)
     s.tag(first(seeds), 0, 10, ["energy"])
-    _kill(s)
+    kill(s)
 
     def full(self, payload):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -396,7 +382,7 @@ def test_journal_header_is_never_reused_when_it_was_not_replayed(tmp_path, seeds
     storage.close()
     with AnnotationStore(path) as s:
         s.tag(first(seeds), 20, 30, ["energy"])
-        _kill(s)
+        kill(s)
     assert journal.read_bytes().split(b"\n")[0].startswith(b'{"gen"')
     assert len(_ids(path)) == 2
 
@@ -405,7 +391,7 @@ def test_compact_on_open_false_replays_and_appends(tmp_path, seeds):
     path = tmp_path / "db.json"
     s = AnnotationStore(path)
     a = s.tag(first(seeds), 0, 10, ["energy"])
-    _kill(s)
+    kill(s)
     storage = JournalStorage(path, compact_on_open=False)
     assert storage.journal_records == 1 and storage.gen == 0
     storage.close()
@@ -428,7 +414,7 @@ def test_an_older_journal_of_another_lineage_is_set_aside_not_taken_as_folded(tm
     s.tag(first(seeds), 0, 10, ["energy"])
     s.compact()
     lost = s.tag(first(seeds), 20, 30, ["energy"])
-    _kill(s)
+    kill(s)
     stale = journal.read_bytes()  # a journal copied away (with a backup, say)
     shutil.copy(journal, tmp_path / "copy")
     with AnnotationStore(path) as s:  # folds it and moves on two generations

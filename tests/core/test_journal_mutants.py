@@ -19,15 +19,7 @@ from annotations.store.journal import (
     StoreWriteError,
 )
 from annotations.store.tinydb_store import AnnotationStore
-
-
-def first(seeds):
-    return seeds.articles[0]
-
-
-def _kill(store: AnnotationStore) -> None:
-    """Leave the files as a SIGKILL would: no compaction, lock released."""
-    store.storage.close()
+from tests.helpers.journal import first, kill, two_tags_killed
 
 
 def _record(ann_id: str, article_id: object = "art") -> str:
@@ -104,7 +96,7 @@ def test_a_journal_record_of_the_wrong_shape_says_what_is_wrong(tmp_path, seeds,
     path = tmp_path / "db.json"
     s = AnnotationStore(path)
     s.tag(first(seeds), 0, 10, ["energy"])
-    _kill(s)
+    kill(s)
     journal = path.with_name("db.json.journal")
     journal.write_bytes(journal.read_bytes() + line + b"\n")
     with pytest.raises(CorruptStoreError, match=rf"journal:3: damaged journal record \({reason}\)"):
@@ -168,7 +160,7 @@ def test_falling_back_to_read_only_releases_the_lock(tmp_path, seeds, monkeypatc
     path = tmp_path / "db.json"
     s = AnnotationStore(path)
     s.tag(first(seeds), 0, 10, ["energy"])
-    _kill(s)
+    kill(s)
 
     def full(self, payload):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -193,7 +185,7 @@ def test_compacting_over_a_replaced_database_refuses_and_says_why(tmp_path, seed
     os.replace(other, path)
     with pytest.raises(StoreWriteError, match="was replaced by another program; not overwriting"):
         s.storage.compact()
-    _kill(s)
+    kill(s)
 
 
 def test_a_failed_snapshot_write_leaves_no_temp_file(tmp_path, seeds, monkeypatch):
@@ -213,7 +205,7 @@ def test_a_failed_snapshot_write_leaves_no_temp_file(tmp_path, seeds, monkeypatc
     # Hidden and named after the database while written, and removed on failure.
     assert len(temps) == 1 and temps[0].startswith(".db.json.") and temps[0].endswith(".tmp")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
-    _kill(s)
+    kill(s)
 
 
 # -- the TinyDB storage interface: batches, drops, journal reuse -------------------------
@@ -289,7 +281,7 @@ def test_a_replayed_journal_is_appended_to_not_restarted(tmp_path, seeds):
     path = tmp_path / "db.json"
     s = AnnotationStore(path)
     a = s.tag(first(seeds), 0, 10, ["energy"])
-    _kill(s)
+    kill(s)
     storage = JournalStorage(path, compact_on_open=False)
     assert storage.journal_records == 1
     data = storage.read()
@@ -505,13 +497,7 @@ def test_a_journal_of_another_copy_is_set_aside_without_rewriting_the_database(t
 
 
 def test_an_empty_line_inside_the_journal_is_damage(tmp_path, seeds):
-    path = tmp_path / "db.json"
-    s = AnnotationStore(path)
-    s.tag(first(seeds), 0, 10, ["energy"])
-    s.tag(first(seeds), 20, 30, ["energy"])
-    _kill(s)
-    journal = path.with_name("db.json.journal")
-    lines = journal.read_bytes().split(b"\n")
+    path, journal, lines = two_tags_killed(tmp_path, seeds)
     journal.write_bytes(b"\n".join([lines[0], lines[1], b"", *lines[2:]]))
     with pytest.raises(
         CorruptStoreError, match=r"journal:3: damaged journal record \(empty record\)"
