@@ -2,18 +2,20 @@
 
 Tagging, retagging, notes and deletion are the same rules on every backend (an
 exact twin gets the themes added; no themes left deletes): each backend supplies
-the primitives (`get`, `exact`, `_apply` of one `Change`, its `_codebook`) and
-inherits these.
+the primitives (`get`, `exact`, `_apply` of one `Change`, its `_codebook`, the stored
+coverage record `_stored`) and inherits these.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from annotations.corpus import Article
+from annotations.coverage import Done, resolve
 from annotations.model import Annotation
 from annotations.store.protocol import Change
-from annotations.themes import Codebook, ThemeInUseError
+from annotations.themes import Codebook, ThemeInUseError, clean_name
 
 
 class StoreEdits:
@@ -45,7 +47,15 @@ class StoreEdits:
     def exact(self, article_id: str, start: int, end: int) -> Annotation | None:
         raise NotImplementedError
 
-    def _apply(self, change: Change) -> None:
+    def _apply(self, change: Change, undoable: bool = True) -> None:
+        raise NotImplementedError
+
+    def _current(self, ids: list[str]) -> list[Annotation]:
+        """The stored versions of these annotations (those that exist)."""
+        return [a for i in ids if (a := self.get(i)) is not None]
+
+    def _stored(self, record: Done) -> Done | None:
+        """The coverage record the store holds for `record`'s analyst and article."""
         raise NotImplementedError
 
     def _using(self, theme: str) -> list[Annotation]:
@@ -60,6 +70,53 @@ class StoreEdits:
         if ann is None:
             raise KeyError(f"no annotation {annotation_id}")
         return ann
+
+    def put_many(
+        self,
+        annotations: Iterable[Annotation],
+        label: str = "import",
+        undoable: bool = True,
+        *,
+        remove: Iterable[str] = (),
+        coverage: Iterable[Done] = (),
+    ) -> tuple[int, int]:
+        """Insert or replace annotations by id, all in one write.
+
+        Ids in `remove` are deleted in the same write (a merge folding duplicates);
+        `coverage` records are resolved against the stored ones (the later wins).
+        Unknown themes are added to the codebook. Returns (added, updated).
+        """
+        incoming = list({a.id: a for a in annotations}.values())
+        before = self._current([a.id for a in incoming])
+        replaced = len(before)
+        keep = {a.id for a in incoming}
+        before += self._current([i for i in dict.fromkeys(remove) if i not in keep])
+        codebook = self._codebook
+        spelling: dict[str, str] = {}  # as given -> the codebook's name
+        for ann in incoming:
+            for theme in ann.themes:
+                if theme in spelling:
+                    continue
+                found = codebook.get(theme) or codebook.get(clean_name(theme))
+                if found is None:
+                    codebook, found = codebook.add(theme)  # stored under its cleaned name
+                spelling[theme] = found.name
+        # Theme names are matched case-insensitively; store the codebook's spelling.
+        incoming = [
+            a
+            if all(spelling[t] == t for t in a.themes)
+            else replace(a, themes=tuple(dict.fromkeys(spelling[t] for t in a.themes)))
+            for a in incoming
+        ]
+        change = Change(label, before, incoming)
+        for k, rec in resolve(coverage).items():
+            old = self._stored(rec)
+            if old is None or (old != rec and resolve([old, rec])[k] is rec):
+                change.coverage_before[k], change.coverage_after[k] = old, rec
+        if codebook is not self._codebook:
+            change.codebook_before, change.codebook_after = self._codebook, codebook
+        self._apply(change, undoable=undoable)
+        return len(incoming) - replaced, replaced
 
     def tag(
         self,

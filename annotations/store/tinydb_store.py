@@ -12,7 +12,6 @@ import bisect
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from platformdirs import user_data_dir
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
-from annotations.coverage import Done, resolve
+from annotations.coverage import Done
 from annotations.coverage import key as coverage_key
 from annotations.model import Annotation, default_author, now_iso
 from annotations.store.edits import StoreEdits
@@ -28,7 +27,7 @@ from annotations.store.errors import ReadOnlyError, StoreError
 from annotations.store.journal import JournalStorage
 from annotations.store.protocol import Change
 from annotations.text.sanitize import clean_line
-from annotations.themes import Codebook, Theme, clean_name
+from annotations.themes import Codebook, Theme
 
 ARTICLE_PREFIX = "a:"
 CODEBOOK = "_codebook"
@@ -393,52 +392,6 @@ class AnnotationStore(StoreEdits):
             return 0
         return len(self._using(theme.name))
 
-    # -- annotation changes ------------------------------------------------------------
-
-    def put_many(
-        self,
-        annotations: Iterable[Annotation],
-        label: str = "import",
-        undoable: bool = True,
-        *,
-        remove: Iterable[str] = (),
-        coverage: Iterable[Done] = (),
-    ) -> tuple[int, int]:
-        """Insert or replace annotations by id, all in one durable write.
-
-        Ids in `remove` are deleted in the same write (a merge folding duplicates);
-        `coverage` records are resolved against the stored ones (the later wins).
-        Unknown themes are added to the codebook. Returns (added, updated).
-        """
-        incoming = list({a.id: a for a in annotations}.values())
-        before = [old for a in incoming if (old := self.get(a.id)) is not None]
-        replaced = len(before)
-        keep = {a.id for a in incoming}
-        before += [old for i in dict.fromkeys(remove) if i not in keep and (old := self.get(i))]
-        codebook = self._codebook
-        spelling: dict[str, str] = {}  # as given -> the codebook's name
-        for ann in incoming:
-            for theme in ann.themes:
-                if theme in spelling:
-                    continue
-                found = codebook.get(theme) or codebook.get(clean_name(theme))
-                if found is None:
-                    codebook, found = codebook.add(theme)  # stored under its cleaned name
-                spelling[theme] = found.name
-        # Theme names are matched case-insensitively; store the codebook's spelling.
-        incoming = [
-            a
-            if all(spelling[t] == t for t in a.themes)
-            else replace(a, themes=tuple(dict.fromkeys(spelling[t] for t in a.themes)))
-            for a in incoming
-        ]
-        change = Change(label, before, incoming)
-        self._add_coverage(change, coverage)
-        if codebook is not self._codebook:
-            change.codebook_before, change.codebook_after = self._codebook, codebook
-        self._apply(change, undoable=undoable)
-        return len(incoming) - replaced, replaced
-
     # -- coverage: articles marked done ------------------------------------------------
 
     def coverage(self) -> list[Done]:
@@ -480,13 +433,8 @@ class AnnotationStore(StoreEdits):
         except ValueError:
             return None
 
-    def _add_coverage(self, change: Change, records: Iterable[Done]) -> None:
-        """Put into `change` the records that are later than what the store holds."""
-        for k, rec in resolve(records).items():
-            old = self._stored_done(k)
-            if old is None or (old != rec and resolve([old, rec])[k] is rec):
-                change.coverage_before[k] = old
-                change.coverage_after[k] = rec
+    def _stored(self, record: Done) -> Done | None:
+        return self._stored_done(record.key)
 
     # -- rejected suggestions ----------------------------------------------------------
 

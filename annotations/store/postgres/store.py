@@ -9,13 +9,12 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from annotations.corpus import Article, Corpus
-from annotations.coverage import Done, resolve
+from annotations.coverage import Done
 from annotations.model import Annotation, now_iso
 from annotations.store.edits import StoreEdits
 from annotations.store.errors import NotAllowedError, ReadOnlyError, StaleEditError, StoreError
@@ -422,43 +421,6 @@ class PostgresStore(StoreEdits):
         row = self._sql("SELECT count(*) FROM annotations WHERE %s = ANY(themes)", (theme.name,))
         return int(row.fetchone()[0])
 
-    # -- annotation changes ------------------------------------------------------------
-
-    def put_many(
-        self,
-        annotations: Iterable[Annotation],
-        label: str = "import",
-        undoable: bool = True,
-        *,
-        remove: Iterable[str] = (),
-        coverage: Iterable[Done] = (),
-    ) -> tuple[int, int]:
-        incoming = list({a.id: a for a in annotations}.values())
-        before = self.current([a.id for a in incoming])
-        replaced = len(before)
-        keep = {a.id for a in incoming}
-        before += self.current([i for i in dict.fromkeys(remove) if i not in keep])
-        codebook = self._codebook
-        for ann in incoming:
-            for theme in ann.themes:
-                if codebook.get(theme) is None:
-                    codebook, _ = codebook.add(theme)
-        incoming = [
-            a
-            if all(codebook.require(t).name == t for t in a.themes)
-            else replace(a, themes=tuple(dict.fromkeys(codebook.require(t).name for t in a.themes)))
-            for a in incoming
-        ]
-        change = Change(label, before, incoming)
-        for k, rec in resolve(coverage).items():
-            old = self._stored_done(rec.author, rec.article_id)
-            if old is None or (old != rec and resolve([old, rec])[k] is rec):
-                change.coverage_before[k], change.coverage_after[k] = old, rec
-        if codebook is not self._codebook:
-            change.codebook_before, change.codebook_after = self._codebook, codebook
-        self._apply(change, undoable=undoable)
-        return len(incoming) - replaced, replaced
-
     # -- coverage: articles marked done ------------------------------------------------
 
     def coverage(self) -> list[Done]:
@@ -486,6 +448,12 @@ class PostgresStore(StoreEdits):
         change.coverage_after = {rec.key: rec}
         self._apply(change)
         return rec
+
+    def _stored(self, record: Done) -> Done | None:
+        return self._stored_done(record.author, record.article_id)
+
+    def _current(self, ids: list[str]) -> list[Annotation]:
+        return self.current(ids)
 
     def _stored_done(self, author: str, article_id: str) -> Done | None:
         if self._done is not None and author == self.author:  # reader mode: kept here
